@@ -1,0 +1,61 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QaBot.Configuration;
+using QaBot.Ingestion;
+using Spectre.Console;
+
+namespace QaBot.Cli;
+
+/// <summary>Builds the QaBot services for a CLI command and indexes the requested folders.</summary>
+internal static class CliHost
+{
+    /// <summary>Progress and diagnostics go to stderr, so stdout holds only answers (and eval's JSON line).</summary>
+    public static readonly IAnsiConsole Diagnostics = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+    public static IHost Build(bool verbose)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            // appsettings.json of the working folder (the repository root) wins; else the copy next to the binary.
+            ContentRootPath = File.Exists("appsettings.json") ? Environment.CurrentDirectory : AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Overrides appsettings.json's levels, which are set for the server.
+        builder.Logging.AddFilter((string? _, LogLevel level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning));
+        builder.Services.AddQaBot(builder.Configuration);
+        var host = builder.Build();
+        // The CLI does not run the host's lifetime, so run the start-up validation (which names bad keys) now.
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        return host;
+    }
+
+    public static async Task<IngestionReport> IndexAsync(IServiceProvider services, string[]? docs, CancellationToken cancellationToken)
+    {
+        var roots = docs is { Length: > 0 } ? docs : services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths.ToArray();
+        var pipeline = services.GetRequiredService<IngestionPipeline>();
+        if (Console.IsErrorRedirected) return await pipeline.IngestAsync(roots, cancellationToken: cancellationToken);
+
+        IngestionReport? report = null;
+        await Diagnostics.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var reading = ctx.AddTask("Reading documents");
+                var embedding = ctx.AddTask("Embedding passages");
+                var progress = new Progress<IngestionProgress>(p =>
+                {
+                    var task = p.Stage == IngestionStage.Reading ? reading : embedding;
+                    task.MaxValue = Math.Max(1, p.Total);
+                    task.Value = p.Done;
+                });
+                report = await pipeline.IngestAsync(roots, progress, cancellationToken);
+                reading.Value = reading.MaxValue;
+                embedding.Value = embedding.MaxValue;
+            });
+        return report!;
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using QaBot.Answering;
+using QaBot.Evaluation;
+
+namespace QaBot.Cli.Commands;
+
+internal static class EvalCommand
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create(Option<string[]> docs, Option<bool> verbose)
+    {
+        var questions = new Option<string>("--questions") { Description = "Question set, one JSON object a line (shared/eval/README.md).", Required = true };
+        var json = new Option<string?>("--json") { Description = "Also write per-question results to this file." };
+        var command = new Command("eval", "Run a question set through the bot's pipeline; the last line of output is the JSON summary.") { questions, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var set = EvalQuestion.Load(parse.GetValue(questions)!);
+            using var host = CliHost.Build(parse.GetValue(verbose));
+            var report = await CliHost.IndexAsync(host.Services, parse.GetValue(docs), ct);
+
+            // One untimed question first: latency is reported for a warm process, as a running bot serves it.
+            await host.Services.GetRequiredService<AnswerService>().AskAsync("warm-up question", cancellationToken: ct);
+            var results = await host.Services.GetRequiredService<Evaluator>().RunAsync(set, ct);
+            foreach (var r in results)
+            {
+                var verdict = r.Answerable ? (r.Hit ? "hit " : r.Declined ? "DECL" : "MISS") : (r.Declined ? "decl" : "ANSW");
+                Console.WriteLine($"{verdict} {r.Id}: {r.Question} -> {r.Answer}");
+            }
+
+            if (parse.GetValue(json) is { } path) await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, Indented), ct);
+            var summary = Evaluator.Summarize(results, (long)report.Elapsed.TotalMilliseconds, report.Passages);
+            Console.WriteLine(JsonSerializer.Serialize(summary));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using QaBot.Ingestion;
+using Spectre.Console;
+
+namespace QaBot.Cli.Commands;
+
+internal static class IngestCommand
+{
+    private const int ListedDocuments = 25;
+
+    public static Command Create(Option<string[]> docs, Option<bool> verbose)
+    {
+        var command = new Command("ingest", "Index folders of articles (.txt, .md, .html, .pdf; recursively) and report what was found: titles, dates, URLs, passages.");
+        command.SetAction(async (parse, ct) =>
+        {
+            using var host = CliHost.Build(parse.GetValue(verbose));
+            var report = await CliHost.IndexAsync(host.Services, parse.GetValue(docs), ct);
+            var catalog = host.Services.GetRequiredService<DocumentCatalog>().Documents;
+
+            var table = new Table().AddColumns("Title", "File", "Published", "URL", "Passages");
+            foreach (var d in catalog.Take(ListedDocuments))
+            {
+                table.AddRow(Markup.Escape(d.Title), Markup.Escape(d.SourcePath), d.Published?.ToString("yyyy-MM-dd") ?? "", Markup.Escape(d.Url ?? ""), d.Passages.ToString());
+            }
+            AnsiConsole.Write(table);
+            if (catalog.Count > ListedDocuments) AnsiConsole.WriteLine($"... and {catalog.Count - ListedDocuments} more documents.");
+            AnsiConsole.WriteLine($"Indexed {report.Documents} documents as {report.Passages} passages in {report.Elapsed.TotalMilliseconds:F0} ms.");
+            return 0;
+        });
+        return command;
+    }
+}

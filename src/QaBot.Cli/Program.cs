@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using QaBot.Cli;
+using QaBot.Cli.Commands;
+
+var docs = new Option<string[]>("--docs")
+{
+    Description = "Folder (or file) of articles to index; repeat for more. Default: QaBot:Corpus:Paths (seeds/).",
+    AllowMultipleArgumentsPerToken = true,
+    Recursive = true,
+};
+var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what the pipeline does (to stderr).", Recursive = true };
+
+var root = new RootCommand("QaBot: answers questions about a body of articles, with numbered citations.")
+{
+    AskCommand.Create(docs, verbose),
+    ChatCommand.Create(docs, verbose),
+    IngestCommand.Create(docs, verbose),
+    EvalCommand.Create(docs, verbose),
+    BenchCommand.Create(docs, verbose),
+};
+root.Options.Add(docs);
+root.Options.Add(verbose);
+
+try
+{
+    return await root.Parse(args).InvokeAsync();
+}
+catch (OptionsValidationException ex)
+{
+    await Console.Error.WriteLineAsync("Configuration error:");
+    foreach (var failure in ex.Failures) await Console.Error.WriteLineAsync("  " + failure);
+    return 2;
+}
+catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or FormatException)
+{
+    await Console.Error.WriteLineAsync("Error: " + ex.Message);
+    return 2;
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QaBot.Configuration;
+using QaBot.Conversations;
+using QaBot.Retrieval;
+
+namespace QaBot.Answering;
+
+/// <summary>
+/// The one entry point every channel calls: rewrite a follow-up from the conversation, retrieve, answer, remember the
+/// turn. Channels only translate their payloads to (question, conversation id) and render the <see cref="Answer"/>.
+/// </summary>
+public sealed partial class AnswerService(
+    IFollowUpRewriter rewriter,
+    HybridRetriever retriever,
+    IAnswerer answerer,
+    IConversationStore conversations,
+    IOptions<AnsweringOptions> options,
+    ILogger<AnswerService> logger)
+{
+    public static readonly ActivitySource ActivitySource = new("QaBot.Answering");
+    public static readonly Meter Meter = new("QaBot.Answering");
+    private static readonly Counter<long> Questions = Meter.CreateCounter<long>("qabot.questions", description: "Questions answered");
+    private static readonly Counter<long> Declines = Meter.CreateCounter<long>("qabot.declined", description: "Questions declined for lack of evidence");
+    private static readonly Counter<long> Fallbacks = Meter.CreateCounter<long>("qabot.model_fallbacks", description: "Answers that fell back to extraction because the model failed");
+    private static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("qabot.answer.duration", "ms", "Time to answer a question");
+
+    private const int MaxSuggestions = 3;
+
+    /// <summary>Answers <paramref name="question"/>; with a <paramref name="conversationId"/>, as the next turn of that conversation.</summary>
+    public async Task<Answer> AskAsync(string question, string? conversationId = null, CancellationToken cancellationToken = default)
+    {
+        using var activity = ActivitySource.StartActivity("answer");
+        activity?.SetTag("qabot.conversation", conversationId);
+        var q = (question ?? "").Trim();
+        var max = options.Value.MaxQuestionChars;
+        if (q.Length == 0 || q.Length > max)
+        {
+            var text = q.Length == 0 ? "Please ask a question about the articles." : $"That question is too long: please keep it under {max} characters.";
+            return new Answer { Question = q, StandaloneQuestion = q, Text = text, Declined = true, Citations = [], Timing = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) };
+        }
+
+        var clock = Stopwatch.StartNew();
+        var history = conversationId is null ? [] : await conversations.GetAsync(conversationId, cancellationToken);
+        var rewritten = await rewriter.RewriteAsync(q, history, cancellationToken);
+        var rewriteTime = clock.Elapsed;
+
+        // A follow-up stays with the articles the conversation has been citing.
+        var focus = rewritten.IsFollowUp ? history.SelectMany(t => t.DocumentIds).ToHashSet(StringComparer.Ordinal) : null;
+        var passages = await retriever.RetrieveAsync(rewritten.Text, focus, cancellationToken);
+        var retrievalTime = clock.Elapsed - rewriteTime;
+
+        var draft = await answerer.AnswerAsync(rewritten.Text, passages, cancellationToken);
+        var answerTime = clock.Elapsed - rewriteTime - retrievalTime;
+
+        var answer = new Answer
+        {
+            Question = q,
+            StandaloneQuestion = rewritten.Text,
+            Text = draft.Text,
+            Declined = draft.Declined,
+            Citations = draft.Citations,
+            Notice = draft.Notice,
+            Passages = passages,
+            Timing = new AnswerTiming(rewriteTime, retrievalTime, answerTime),
+            SuggestedQuestions = Suggestions(passages, draft),
+        };
+
+        if (conversationId is not null)
+        {
+            var cited = answer.Citations.Select(c => c.PassageId[..c.PassageId.LastIndexOf('#')]).Distinct().ToList();
+            await conversations.AppendAsync(conversationId, new ConversationTurn(q, rewritten.Text, answer.Text, cited, DateTimeOffset.UtcNow), cancellationToken);
+        }
+
+        Questions.Add(1);
+        if (answer.Declined) Declines.Add(1);
+        if (answer.Notice is not null) Fallbacks.Add(1);
+        Latency.Record(answer.Timing.Total.TotalMilliseconds);
+        activity?.SetTag("qabot.declined", answer.Declined);
+        LogAnswered(logger, conversationId, answer.Declined, answer.Citations.Count, answer.Timing.Total.TotalMilliseconds);
+        return answer;
+    }
+
+    /// <summary>Other articles retrieval surfaced, offered as next questions.</summary>
+    private static List<string> Suggestions(IReadOnlyList<RetrievedPassage> passages, AnswerDraft draft)
+    {
+        var cited = draft.Citations.Select(c => c.Title).ToHashSet(StringComparer.Ordinal);
+        return passages
+            .Select(p => p.Chunk.Title)
+            .Where(t => !cited.Contains(t))
+            .Distinct(StringComparer.Ordinal)
+            .Take(MaxSuggestions)
+            .Select(t => $"What does \"{t}\" report?")
+            .ToList();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Answered in conversation {ConversationId}: declined={Declined}, citations={Citations}, {ElapsedMs:F1} ms")]
+    private static partial void LogAnswered(ILogger logger, string? conversationId, bool declined, int citations, double elapsedMs);
+}

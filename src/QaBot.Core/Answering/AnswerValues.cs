@@ -1,0 +1,128 @@
+using System.Text.RegularExpressions;
+using QaBot.Text;
+
+namespace QaBot.Answering;
+
+/// <summary>
+/// Finds the values in a sentence that could answer a question of a given <see cref="AnswerKind"/>: amounts,
+/// percentages, ages, scores, measures, dates and names, skipping anything the question itself already says.
+/// </summary>
+public static partial class AnswerValues
+{
+    /// <summary>How well a sentence carries the expected kind of value: 1 = exactly that kind, 0.5 = a looser fit, 0 = none.</summary>
+    public static double BestScore(string sentence, AnswerKind kind, IReadOnlySet<string> questionWords) =>
+        kind == AnswerKind.Unknown ? 0 : Find(sentence, kind, questionWords).Select(v => v.Score).DefaultIfEmpty(0).Max();
+
+    /// <summary>Every value of the expected kind in the sentence, with how well it fits (1 = exactly that kind).</summary>
+    public static IEnumerable<(double Score, int Start, int End)> Find(string s, AnswerKind kind, IReadOnlySet<string> questionWords)
+    {
+        switch (kind)
+        {
+            case AnswerKind.Quantity or AnswerKind.Percent or AnswerKind.Money or AnswerKind.Count or AnswerKind.Age or AnswerKind.Measure:
+                foreach (Match m in Amount().Matches(s))
+                {
+                    if (IsInQuestion(m.Groups["n"].Value, questionWords)) continue;
+                    var exact = kind switch
+                    {
+                        AnswerKind.Percent => m.Groups["pct"].Success,
+                        AnswerKind.Money => m.Groups["cur"].Success || m.Groups["curword"].Success,
+                        AnswerKind.Measure => m.Groups["unit"].Success,
+                        AnswerKind.Count => !m.Groups["pct"].Success && !m.Groups["cur"].Success && !IsYear(m.Value),
+                        AnswerKind.Age => IsAge(s, m),
+                        _ => m.Groups["pct"].Success || m.Groups["cur"].Success || m.Groups["scale"].Success || m.Groups["curword"].Success,
+                    };
+                    // A bare year is rarely the answer to "how much/how many".
+                    var score = exact ? 1.0 : IsYear(m.Value) ? 0.1 : kind is AnswerKind.Percent or AnswerKind.Money ? 0.6 : 0.5;
+                    yield return (score, m.Index, m.Index + m.Length);
+                }
+                break;
+            case AnswerKind.Score:
+                foreach (Match m in ScoreValue().Matches(s)) yield return (1.0, m.Index, m.Index + m.Length);
+                break;
+            case AnswerKind.Date:
+                foreach (Match m in DateValue().Matches(s))
+                {
+                    if (!IsInQuestion(m.Value.ToLowerInvariant(), questionWords)) yield return (1.0, m.Index, m.Index + m.Length);
+                }
+                break;
+            case AnswerKind.Person or AnswerKind.Place or AnswerKind.Name:
+                foreach (var (start, end, words) in Names(s, questionWords))
+                {
+                    var score = kind == AnswerKind.Person ? (words >= 2 ? 1.0 : 0.6) : 1.0;
+                    yield return (score, start, end);
+                }
+                break;
+        }
+    }
+
+    /// <summary>Runs of capitalised words that are not in the question and not the sentence's first common word.</summary>
+    public static IEnumerable<(int Start, int End, int Words)> Names(string s, IReadOnlySet<string> questionWords)
+    {
+        var tokens = Tokenizer.Tokenize(s);
+        var i = 0;
+        while (i < tokens.Count)
+        {
+            if (!IsCapitalised(tokens[i]) || questionWords.Contains(tokens[i].Normalized) || NotNames.Contains(tokens[i].Normalized))
+            {
+                i++;
+                continue;
+            }
+            var j = i + 1;
+            while (j < tokens.Count && IsCapitalised(tokens[j]) && !NotNames.Contains(tokens[j].Normalized) && Adjacent(s, tokens[j - 1], tokens[j])) j++;
+            var sentenceStart = i == 0;
+            // A lone capitalised first word is usually just the start of the sentence ("Analysts", "However").
+            if (!(sentenceStart && j - i == 1 && Stopwords.Contains(tokens[i].Normalized)) && !(sentenceStart && j - i == 1 && !LooksLikeName(tokens[i])))
+            {
+                yield return (tokens[i].Start, tokens[j - 1].End, j - i);
+            }
+            i = j;
+        }
+    }
+
+    private static bool LooksLikeName(Token t) => t.Text.Skip(1).Any(char.IsUpper) || t.Text.Length <= 4 && t.Text.All(char.IsUpper);
+
+    private static bool IsCapitalised(Token t) => t.Kind == TokenKind.Word && char.IsUpper(t.Text[0]);
+
+    private static bool Adjacent(string s, Token a, Token b)
+    {
+        var gap = s.AsSpan(a.End, b.Start - a.End);
+        return gap is " " or "-" or " & " or "'" or "’";
+    }
+
+    private static bool IsInQuestion(string value, IReadOnlySet<string> questionWords)
+    {
+        var normalized = value.Replace(",", "", StringComparison.Ordinal).ToLowerInvariant();
+        return questionWords.Contains(normalized);
+    }
+
+    private static bool IsYear(string value) => value.Length == 4 && (value.StartsWith("19", StringComparison.Ordinal) || value.StartsWith("20", StringComparison.Ordinal)) && value.All(char.IsDigit);
+
+    private static bool IsAge(string s, Match m)
+    {
+        if (m.Groups["pct"].Success || m.Groups["cur"].Success || !int.TryParse(m.Groups["n"].Value, out var n) || n is < 1 or > 120) return false;
+        var before = s[..m.Index].TrimEnd();
+        var after = s[(m.Index + m.Length)..];
+        return before.EndsWith("aged", StringComparison.OrdinalIgnoreCase) || before.EndsWith("age of", StringComparison.OrdinalIgnoreCase)
+            || before.EndsWith(',') && after.TrimStart().StartsWith(',')
+            || AgeSuffix().IsMatch(after);
+    }
+
+    private static readonly HashSet<string> NotNames = new(StringComparer.Ordinal)
+    {
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mr", "mrs", "ms", "dr", "the", "a", "an",
+        "he", "she", "it", "they", "we", "i", "this", "that", "these", "those", "but", "and", "however", "in", "on", "at", "for",
+    };
+
+    [GeneratedRegex(@"(?<cur>[$£€¥])?(?<n>\d+(?:[.,]\d+)*|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a|half a|hundreds of|thousands of|millions of)(?=\s+(?:hundred|thousand|million|billion|trillion|dozen)))(?<scale>\s*(?:bn|m|k|tn|billion|million|thousand|hundred|trillion|dozen)\b)?(?:(?<pct>\s*(?:%|per\s?cent|percent|pc\b|percentage points?))|(?<unit>\s*(?:m|km|cm|mm|kg|g|metres?|meters?|miles?|feet|ft|inches|seconds|secs|minutes|mins|hours|days|weeks|months|years|mph|km/h)\b)|(?<curword>\s*(?:dollars|pounds|euros|yuan|yen|rupees|sterling)\b))?", RegexOptions.IgnoreCase)]
+    private static partial Regex Amount();
+
+    [GeneratedRegex(@"\b\d{1,3}\s?-\s?\d{1,3}\b")]
+    private static partial Regex ScoreValue();
+
+    [GeneratedRegex(@"\b(?:(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{1,2})?(?:,?\s+\d{4})?|(?:19|20)\d{2}|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d{4}-\d{2}-\d{2})\b")]
+    private static partial Regex DateValue();
+
+    [GeneratedRegex(@"^(?:-year-old|\s+years?\s+old|\s*\)|\s+years? of age)", RegexOptions.IgnoreCase)]
+    private static partial Regex AgeSuffix();
+}

@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using QaBot.Text;
+
+namespace QaBot.Answering;
+
+/// <summary>What kind of value answers a question; an extracted answer must carry one when the kind is known.</summary>
+public enum AnswerKind { Unknown, Quantity, Percent, Money, Count, Age, Score, Measure, Date, Person, Place, Name }
+
+/// <summary>A question term with its weight: rarer terms and names in the question count for more.</summary>
+public readonly record struct QuestionTerm(string Stem, double Weight, bool IsName);
+
+/// <summary>The parts of a question the extractive answerer uses: weighted terms, expected answer kind, the words it already contains.</summary>
+public sealed partial record QuestionProfile(
+    string Text,
+    AnswerKind Kind,
+    IReadOnlyList<QuestionTerm> Terms,
+    IReadOnlySet<string> Words,
+    bool AsksPublicationDate)
+{
+    private const double NameBoost = 1.5;
+
+    public double TotalWeight { get; } = Terms.Sum(t => t.Weight);
+
+    public static QuestionProfile Analyze(string question, TermStatistics statistics)
+    {
+        var q = question.Trim();
+        var lower = q.ToLowerInvariant();
+        var tokens = Tokenizer.Tokenize(q);
+
+        var terms = new Dictionary<string, QuestionTerm>(StringComparer.Ordinal);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (TextAnalyzer.Term(tokens[i]) is not { } stem) continue;
+            // A capitalised word after the first is a name ("Honda", "Carlos Ghosn"): the subject of the question.
+            var isName = i > 0 && char.IsUpper(tokens[i].Text[0]) || tokens[i].Kind == TokenKind.Number;
+            var weight = statistics.Idf(stem) * (isName ? NameBoost : 1.0);
+            if (!terms.TryGetValue(stem, out var existing) || existing.Weight < weight) terms[stem] = new QuestionTerm(stem, weight, isName);
+        }
+
+        var words = tokens.Select(t => t.Normalized).ToHashSet(StringComparer.Ordinal);
+        var kind = Classify(lower);
+        var asksPublished = kind == AnswerKind.Date && ArticleNoun().IsMatch(lower) && PublishVerb().IsMatch(lower);
+        return new QuestionProfile(q, kind, terms.Values.ToList(), words, asksPublished);
+    }
+
+    private static AnswerKind Classify(string q)
+    {
+        if (DateQuestion().IsMatch(q)) return AnswerKind.Date;
+        if (AgeQuestion().IsMatch(q)) return AnswerKind.Age;
+        if (ScoreQuestion().IsMatch(q)) return AnswerKind.Score;
+        if (CountQuestion().IsMatch(q)) return AnswerKind.Count;
+        if (MeasureQuestion().IsMatch(q)) return AnswerKind.Measure;
+        if (PercentQuestion().IsMatch(q)) return AnswerKind.Percent;
+        if (QuantityQuestion().IsMatch(q)) return MoneyWord().IsMatch(q) ? AnswerKind.Money : ChangeWord().IsMatch(q) ? AnswerKind.Percent : AnswerKind.Quantity;
+        if (PersonQuestion().IsMatch(q)) return AnswerKind.Person;
+        if (PlaceQuestion().IsMatch(q)) return AnswerKind.Place;
+        if (NameQuestion().IsMatch(q)) return AnswerKind.Name;
+        return AnswerKind.Unknown;
+    }
+
+    [GeneratedRegex(@"^\s*when\b|\b(what|which|in what|on what)\s+(year|date|day|month|time)\b")]
+    private static partial Regex DateQuestion();
+
+    [GeneratedRegex(@"\bhow old\b|\b(what|which)\s+age\b")]
+    private static partial Regex AgeQuestion();
+
+    [GeneratedRegex(@"\b(what|how)\b.*\b(score|scoreline|final result)\b")]
+    private static partial Regex ScoreQuestion();
+
+    [GeneratedRegex(@"\bhow many\b|\b(what|which)\s+(number)\b")]
+    private static partial Regex CountQuestion();
+
+    [GeneratedRegex(@"\bhow (far|high|tall|long|deep|fast|heavy|wide)\b")]
+    private static partial Regex MeasureQuestion();
+
+    [GeneratedRegex(@"\b(what|which)\s+(percentage|percent|proportion|share|rate)\b|\bby how much\b")]
+    private static partial Regex PercentQuestion();
+
+    [GeneratedRegex(@"\bhow (much|large|big|small)\b|\bwhat (was|is|were|are) the (price|cost|value|amount|size|figure|total)\b")]
+    private static partial Regex QuantityQuestion();
+
+    [GeneratedRegex(@"\b(pay|paid|cost|costs|spend|spending|spent|worth|price|sell|sold|buy|bought|raise|raised|fund|funding|invest|investing|invested|bid|offer|grant|fine|fined|earn|earned|budget|deal|loan|salary|fee)\b")]
+    private static partial Regex MoneyWord();
+
+    [GeneratedRegex(@"\b(rise|rose|risen|fall|fell|fallen|drop|dropped|grow|grew|grown|increase|increased|decrease|decreased|decline|declined|jump|jumped|climb|climbed|gain|gained|slump|slumped|cut|shrink|shrank)\b")]
+    private static partial Regex ChangeWord();
+
+    [GeneratedRegex(@"^\s*(who|whom)\b|\bwho\s+(is|was|runs|ran|will|has|had|leads|led|won|wins|became|replaced|said|heads|headed)\b")]
+    private static partial Regex PersonQuestion();
+
+    [GeneratedRegex(@"^\s*where\b|\b(which|what|in what|in which)\s+(country|city|town|venue|place|state|region|stadium|location)\b")]
+    private static partial Regex PlaceQuestion();
+
+    [GeneratedRegex(@"^\s*(which|whose)\b|\b(what|which)\s+(company|firm|team|club|band|film|group|name|brand|product|carmaker|automaker|party|award|title|song|album|game)\b|\bname of\b")]
+    private static partial Regex NameQuestion();
+
+    [GeneratedRegex(@"\b(article|story|report|post|piece|news item|item)\b")]
+    private static partial Regex ArticleNoun();
+
+    [GeneratedRegex(@"\b(posted|post|published|publish|written|dated|released|appeared|come out|came out)\b")]
+    private static partial Regex PublishVerb();
+}

@@ -1,0 +1,153 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace QaBot.Configuration;
+
+// Every setting lives in appsettings.json under "QaBot"; environment variables override (QaBot__Chunking__MaxChars).
+
+public sealed class CorpusOptions
+{
+    public const string Section = "QaBot:Corpus";
+
+    /// <summary>Folders (or files) indexed at start-up when no --docs is given.</summary>
+    /// <remarks>No default in code: the binder appends to a list initialiser, so the default lives in appsettings.json.</remarks>
+    [Required, MinLength(1, ErrorMessage = "QaBot:Corpus:Paths must name at least one folder of articles.")]
+    public List<string> Paths { get; set; } = [];
+}
+
+public sealed class IngestionOptions
+{
+    public const string Section = "QaBot:Ingestion";
+
+    /// <summary>File names skipped inside document folders (simple wildcards), e.g. a corpus's own README.</summary>
+    public List<string> ExcludeFilePatterns { get; set; } = [];
+
+    /// <summary>Passages per embedding request; large enough to amortise a remote call, small enough to retry cheaply.</summary>
+    [Range(1, 2048)]
+    public int EmbeddingBatchSize { get; set; } = 256;
+}
+
+public sealed class ChunkingOptions : IValidatableObject
+{
+    public const string Section = "QaBot:Chunking";
+
+    [Range(100, 8000)]
+    public int MaxChars { get; set; } = 500;
+
+    /// <summary>A passage may end at a paragraph end once it is at least this long.</summary>
+    [Range(0, 8000)]
+    public int MinChars { get; set; } = 200;
+
+    [Range(0, 5)]
+    public int OverlapSentences { get; set; } = 1;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MinChars > MaxChars) yield return new ValidationResult($"{Section}:MinChars ({MinChars}) must not exceed {Section}:MaxChars ({MaxChars}).", [nameof(MinChars)]);
+    }
+}
+
+public enum ModelProvider
+{
+    /// <summary>Runs on this machine with no model: the hashing embedder, the extractive answerer.</summary>
+    Local,
+
+    AzureOpenAI,
+}
+
+public sealed class EmbeddingOptions
+{
+    public const string Section = "QaBot:Embedding";
+
+    public ModelProvider Provider { get; set; } = ModelProvider.Local;
+
+    [Range(64, 4096)]
+    public int Dimensions { get; set; } = 1024;
+}
+
+public sealed class RetrievalOptions
+{
+    public const string Section = "QaBot:Retrieval";
+
+    /// <summary>Passages handed to the answerer.</summary>
+    [Range(1, 50)]
+    public int TopK { get; set; } = 8;
+
+    /// <summary>How deep each ranker looks before fusion.</summary>
+    [Range(1, 1000)]
+    public int CandidatePool { get; set; } = 50;
+
+    [Range(1, 1000)]
+    public int RrfK { get; set; } = 60;
+
+    [Range(0.0, 10.0)]
+    public double KeywordWeight { get; set; } = 1.0;
+
+    [Range(0.0, 10.0)]
+    public double VectorWeight { get; set; } = 0.7;
+
+    /// <summary>Extra weight for passages of the articles the conversation is already about.</summary>
+    [Range(0.0, 10.0)]
+    public double FocusBoost { get; set; } = 0.5;
+
+    [Range(0.1, 5.0)]
+    public double Bm25K1 { get; set; } = 1.2;
+
+    [Range(0.0, 1.0)]
+    public double Bm25B { get; set; } = 0.75;
+}
+
+public sealed class AnsweringOptions
+{
+    public const string Section = "QaBot:Answering";
+
+    public ModelProvider Provider { get; set; } = ModelProvider.Local;
+
+    [Range(40, 2000)]
+    public int MaxAnswerChars { get; set; } = 300;
+
+    /// <summary>Longer questions are refused with a clear message instead of being sent to retrieval and the model.</summary>
+    [Range(10, 20_000)]
+    public int MaxQuestionChars { get; set; } = 1000;
+
+    /// <summary>
+    /// Share (0–1) of the question's IDF-weighted terms the best passage must contain, below which the bot declines.
+    /// Calibrated on the development question sets.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MinEvidence { get; set; } = 0.5;
+
+    /// <summary>Folder of prompt templates (system.md, answer.md, rewrite.md).</summary>
+    [Required]
+    public string PromptsPath { get; set; } = "prompts";
+
+    /// <summary>Passages sent to the chat model.</summary>
+    [Range(1, 20)]
+    public int MaxPassages { get; set; } = 6;
+}
+
+public sealed class ConversationOptions
+{
+    public const string Section = "QaBot:Conversations";
+
+    [Range(1, 100)]
+    public int MaxTurns { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan Expiration { get; set; } = TimeSpan.FromHours(1);
+
+    [Range(1, 10_000_000)]
+    public int MaxConversations { get; set; } = 100_000;
+}
+
+public sealed class AzureOpenAIOptions
+{
+    public const string Section = "QaBot:AzureOpenAI";
+
+    public Uri? Endpoint { get; set; }
+
+    public string? ApiKey { get; set; }
+
+    public string? ChatDeployment { get; set; }
+
+    public string? EmbeddingDeployment { get; set; }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using QaBot.Configuration;
+
+namespace QaBot.Conversations;
+
+/// <summary>
+/// Conversation memory in a size-limited <see cref="MemoryCache"/>: each conversation keeps its last
+/// <see cref="ConversationOptions.MaxTurns"/> turns and expires after <see cref="ConversationOptions.Expiration"/>
+/// without activity, so memory stays bounded however many users come and go.
+/// </summary>
+public sealed class InMemoryConversationStore : IConversationStore, IDisposable
+{
+    private readonly MemoryCache _cache;
+    private readonly ConversationOptions _options;
+
+    public InMemoryConversationStore(IOptions<ConversationOptions> options, TimeProvider? timeProvider = null)
+    {
+        _options = options.Value;
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.MaxConversations, Clock = timeProvider is null ? null : new Clock(timeProvider) });
+    }
+
+    public Task<IReadOnlyList<ConversationTurn>> GetAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<ConversationTurn>>(_cache.TryGetValue(conversationId, out ConversationTurn[]? turns) ? turns! : []);
+
+    public Task AppendAsync(string conversationId, ConversationTurn turn, CancellationToken cancellationToken = default)
+    {
+        // Copy-on-write arrays: readers of a conversation never see a half-updated history.
+        lock (_cache)
+        {
+            var turns = _cache.TryGetValue(conversationId, out ConversationTurn[]? existing) ? existing! : [];
+            var updated = turns.Append(turn).TakeLast(_options.MaxTurns).ToArray();
+            _cache.Set(conversationId, updated, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = _options.Expiration });
+        }
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _cache.Dispose();
+
+#pragma warning disable CS0618 // ISystemClock is what MemoryCacheOptions accepts.
+    private sealed class Clock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
+    }
+#pragma warning restore CS0618
+}

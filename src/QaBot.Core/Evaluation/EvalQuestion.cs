@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace QaBot.Evaluation;
+
+/// <summary>One line of a question set (shared/eval/README.md).</summary>
+public sealed record EvalQuestion(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("question")] string Question,
+    [property: JsonPropertyName("expect_any")] IReadOnlyList<string> ExpectAny,
+    [property: JsonPropertyName("answerable")] bool Answerable,
+    [property: JsonPropertyName("source_hint")] string SourceHint)
+{
+    public static IReadOnlyList<EvalQuestion> Load(string path)
+    {
+        var questions = new List<EvalQuestion>();
+        var lineNumber = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                questions.Add(JsonSerializer.Deserialize<EvalQuestion>(line) ?? throw new JsonException("empty line"));
+            }
+            catch (JsonException ex)
+            {
+                throw new FormatException($"{path}:{lineNumber}: not a question object ({ex.Message})", ex);
+            }
+        }
+        return questions;
+    }
+}

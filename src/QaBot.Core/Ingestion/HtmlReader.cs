@@ -1,0 +1,40 @@
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+
+namespace QaBot.Ingestion;
+
+/// <summary>HTML via AngleSharp: title, canonical URL and publication date from the head; text from the article body.</summary>
+public sealed class HtmlReader : IDocumentReader
+{
+    private static readonly string[] NonContent = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg"];
+
+    public IReadOnlyCollection<string> Extensions { get; } = [".html", ".htm"];
+
+    public async Task<RawDocument> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var html = await TextFile.ReadAsync(path, cancellationToken);
+        var document = await new HtmlParser().ParseDocumentAsync(html, cancellationToken);
+
+        var title = Meta(document, "og:title") ?? document.QuerySelector("h1")?.TextContent.Trim() ?? document.Title?.Trim();
+        var url = document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? Meta(document, "og:url");
+        var date = Meta(document, "article:published_time") ?? Meta(document, "date")
+            ?? document.QuerySelector("time[datetime]")?.GetAttribute("datetime");
+
+        var root = document.QuerySelector("article") ?? document.QuerySelector("main") ?? document.Body;
+        if (root is null) return new RawDocument("", title, url, DateParsing.TryParse(date));
+        foreach (var element in root.QuerySelectorAll(string.Join(',', NonContent)).ToList()) element.Remove();
+
+        var blocks = root.QuerySelectorAll("p, li, h2, h3, h4, blockquote, pre, td")
+            .Where(e => !e.Ancestors<IElement>().Any(a => a.LocalName is "p" or "li" or "blockquote"))
+            .Select(e => Collapse(e.TextContent))
+            .Where(t => t.Length > 0)
+            .ToList();
+        var text = blocks.Count > 0 ? string.Join("\n\n", blocks) : Collapse(root.TextContent);
+        return new RawDocument(text, string.IsNullOrWhiteSpace(title) ? null : title, url, DateParsing.TryParse(date));
+    }
+
+    private static string? Meta(IDocument document, string name) =>
+        document.QuerySelector($"meta[property='{name}'], meta[name='{name}']")?.GetAttribute("content")?.Trim() is { Length: > 0 } v ? v : null;
+
+    private static string Collapse(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}

@@ -1,0 +1,115 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Azure.AI.OpenAI;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.VectorData;
+using QaBot.Answering;
+using QaBot.Chunking;
+using QaBot.Configuration;
+using QaBot.Conversations;
+using QaBot.Embedding;
+using QaBot.Ingestion;
+using QaBot.Retrieval;
+using QaBot.Text;
+using QaBot.VectorStore;
+
+namespace QaBot;
+
+public static class QaBotServiceCollectionExtensions
+{
+    /// <summary>The name of the <see cref="HttpClient"/> (with its resilience pipeline) that carries Azure OpenAI calls.</summary>
+    public const string AzureOpenAIHttpClient = "AzureOpenAI";
+
+    /// <summary>
+    /// Wires the whole pipeline from configuration: the one place that decides between the offline default and
+    /// Azure OpenAI. Every option is validated when the host starts, naming the offending key.
+    /// </summary>
+    public static IServiceCollection AddQaBot(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddQaBotOptions<CorpusOptions>(configuration, CorpusOptions.Section);
+        services.AddQaBotOptions<IngestionOptions>(configuration, IngestionOptions.Section);
+        services.AddQaBotOptions<ChunkingOptions>(configuration, ChunkingOptions.Section);
+        services.AddQaBotOptions<EmbeddingOptions>(configuration, EmbeddingOptions.Section);
+        services.AddQaBotOptions<RetrievalOptions>(configuration, RetrievalOptions.Section);
+        services.AddQaBotOptions<AnsweringOptions>(configuration, AnsweringOptions.Section);
+        services.AddQaBotOptions<ConversationOptions>(configuration, ConversationOptions.Section);
+        services.AddQaBotOptions<AzureOpenAIOptions>(configuration, AzureOpenAIOptions.Section);
+        services.AddSingleton<IValidateOptions<AzureOpenAIOptions>, AzureOpenAIOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Ingestion and chunking
+        services.AddSingleton<IDocumentReader, PlainTextReader>();
+        services.AddSingleton<IDocumentReader, MarkdownReader>();
+        services.AddSingleton<IDocumentReader, HtmlReader>();
+        services.AddSingleton<IDocumentReader, PdfReader>();
+        services.AddSingleton<DocumentLoader>();
+        services.AddSingleton<Chunker>();
+        services.AddSingleton<DocumentCatalog>();
+        services.AddSingleton<IngestionPipeline>();
+
+        // Embedding and vector store
+        services.AddSingleton<TermStatistics>();
+        services.AddHttpClient(AzureOpenAIHttpClient).AddStandardResilienceHandler();
+        services.AddSingleton(sp => CreateAzureClient(sp));
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
+            sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Provider == ModelProvider.AzureOpenAI
+                ? sp.GetRequiredService<AzureOpenAIClient>()
+                    .GetEmbeddingClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.EmbeddingDeployment)
+                    .AsIEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions)
+                : ActivatorUtilities.CreateInstance<LocalEmbeddingGenerator>(sp));
+        services.AddSingleton<Microsoft.Extensions.VectorData.VectorStore>(_ => new InMemoryVectorStore());
+        services.AddSingleton(sp =>
+        {
+            var store = sp.GetRequiredService<Microsoft.Extensions.VectorData.VectorStore>();
+            var dimensions = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions;
+            return store.GetCollection<string, PassageRecord>(PassageRecord.CollectionName, PassageRecord.Definition(dimensions));
+        });
+
+        // Retrieval
+        services.AddSingleton<KeywordIndex>();
+        services.AddSingleton<HybridRetriever>();
+
+        // Answering and conversations
+        services.AddSingleton<PromptLibrary>();
+        services.AddSingleton<ExtractiveAnswerer>();
+        services.AddSingleton<IConversationStore, InMemoryConversationStore>();
+        services.AddSingleton<IChatClient>(sp => new ChatClientBuilder(sp.GetRequiredService<AzureOpenAIClient>()
+                .GetChatClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.ChatDeployment)
+                .AsIChatClient())
+            .UseOpenTelemetry(sourceName: "QaBot.ChatModel")
+            .Build(sp));
+        services.AddSingleton<IAnswerer>(sp => UsesChatModel(sp)
+            ? ActivatorUtilities.CreateInstance<ChatAnswerer>(sp)
+            : sp.GetRequiredService<ExtractiveAnswerer>());
+        services.AddSingleton<IFollowUpRewriter>(sp => UsesChatModel(sp)
+            ? ActivatorUtilities.CreateInstance<ChatFollowUpRewriter>(sp)
+            : new HeuristicFollowUpRewriter());
+        services.AddSingleton<AnswerService>();
+        services.AddSingleton<Evaluation.Evaluator>();
+        return services;
+    }
+
+    private static bool UsesChatModel(IServiceProvider sp) =>
+        sp.GetRequiredService<IOptions<AnsweringOptions>>().Value.Provider == ModelProvider.AzureOpenAI;
+
+    private static AzureOpenAIClient CreateAzureClient(IServiceProvider sp)
+    {
+        var o = sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value;
+        var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(AzureOpenAIHttpClient);
+        // Retries, timeouts and the circuit breaker live in the HttpClient's resilience pipeline; the SDK's own retry is off
+        // so a failing call is not retried twice over.
+        var clientOptions = new AzureOpenAIClientOptions { Transport = new HttpClientPipelineTransport(http), RetryPolicy = new ClientRetryPolicy(0) };
+        return new AzureOpenAIClient(o.Endpoint, new ApiKeyCredential(o.ApiKey!), clientOptions);
+    }
+
+    private static void AddQaBotOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)
+        where T : class
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+    }
+}

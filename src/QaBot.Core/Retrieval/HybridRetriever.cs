@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.VectorData;
+using QaBot.Chunking;
+using QaBot.Configuration;
+using QaBot.Text;
+using QaBot.VectorStore;
+
+namespace QaBot.Retrieval;
+
+/// <summary>
+/// Hybrid retrieval: BM25 (exact words, names, numbers) and vector similarity (sub-words, paraphrase) each rank a
+/// candidate pool, and weighted reciprocal rank fusion merges them. Passages from the articles a conversation is
+/// already about get a boost, so a follow-up stays on them unless the new question clearly points elsewhere.
+/// </summary>
+public sealed class HybridRetriever(
+    KeywordIndex keywords,
+    VectorStoreCollection<string, PassageRecord> vectors,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IOptions<RetrievalOptions> options)
+{
+    public static readonly ActivitySource ActivitySource = new("QaBot.Retrieval");
+
+    private const double ExpansionWeight = 0.3;
+
+    public async Task<IReadOnlyList<RetrievedPassage>> RetrieveAsync(string query, IReadOnlyCollection<string>? focusDocuments = null, CancellationToken cancellationToken = default)
+    {
+        using var activity = ActivitySource.StartActivity("retrieve");
+        var o = options.Value;
+
+        var keywordHits = keywords.Search(QueryTerms(query), o.CandidatePool);
+        var embedding = await embedder.GenerateAsync(query, cancellationToken: cancellationToken);
+        var vectorHits = new List<PassageRecord>(o.CandidatePool);
+        await foreach (var hit in vectors.SearchAsync(embedding.Vector, o.CandidatePool, cancellationToken: cancellationToken)) vectorHits.Add(hit.Record);
+
+        var fused = new Dictionary<string, (Chunk Chunk, double Score, int? Keyword, int? Vector)>(StringComparer.Ordinal);
+        for (var i = 0; i < keywordHits.Count; i++)
+        {
+            var chunk = keywordHits[i].Chunk;
+            fused[chunk.Id] = (chunk, o.KeywordWeight / (o.RrfK + i + 1), i + 1, null);
+        }
+        for (var i = 0; i < vectorHits.Count; i++)
+        {
+            var record = vectorHits[i];
+            var add = o.VectorWeight / (o.RrfK + i + 1);
+            fused[record.Id] = fused.TryGetValue(record.Id, out var f)
+                ? (f.Chunk, f.Score + add, f.Keyword, i + 1)
+                : (record.ToChunk(), add, null, i + 1);
+        }
+
+        var results = fused.Values
+            .Select(f => new RetrievedPassage(
+                f.Chunk,
+                focusDocuments is not null && focusDocuments.Contains(f.Chunk.DocumentId) ? f.Score * (1 + o.FocusBoost) : f.Score,
+                f.Keyword,
+                f.Vector))
+            .OrderByDescending(p => p.Score)
+            .ThenBy(p => p.Chunk.Id, StringComparer.Ordinal)
+            .Take(o.TopK)
+            .ToList();
+        activity?.SetTag("qabot.passages", results.Count);
+        return results;
+    }
+
+    /// <summary>The question's terms, plus same-meaning change words ("grew" also looks for "increase") at a lower weight.</summary>
+    public static IReadOnlyList<(string Term, double Weight)> QueryTerms(string query)
+    {
+        var terms = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var term in TextAnalyzer.Terms(query))
+        {
+            terms[term] = 1.0;
+            foreach (var related in Lexicon.SameDirection(term)) terms.TryAdd(related, ExpansionWeight);
+        }
+        return terms.Select(t => (t.Key, t.Value)).ToList();
+    }
+}

@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Options;
+using QaBot.Chunking;
+using QaBot.Configuration;
+using QaBot.Text;
+
+namespace QaBot.Retrieval;
+
+/// <summary>
+/// BM25 over the same passages as the vector store: an inverted index of stemmed terms (title included), so exact
+/// names, numbers and rare words rank the passages that contain them.
+/// </summary>
+public sealed class KeywordIndex(TermStatistics statistics, IOptions<RetrievalOptions> options)
+{
+    private readonly ReaderWriterLockSlim _lock = new();
+    private readonly Dictionary<string, List<(int Passage, int Frequency)>> _postings = new(StringComparer.Ordinal);
+    private readonly List<Chunk?> _passages = [];
+    private readonly List<int> _lengths = [];
+    private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
+    private long _totalLength;
+
+    public int Count
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _slots.Count; }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    public void Add(IEnumerable<Chunk> chunks)
+    {
+        // Analyse outside the lock; searches keep running while a corpus is ingested.
+        var analysed = chunks.Select(c => (Chunk: c, Terms: TextAnalyzer.Terms(c.IndexText))).ToList();
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var (chunk, terms) in analysed)
+            {
+                if (_slots.ContainsKey(chunk.Id)) RemoveLocked(chunk.Id);
+                var slot = _passages.Count;
+                _passages.Add(chunk);
+                _lengths.Add(terms.Count);
+                _slots[chunk.Id] = slot;
+                _totalLength += terms.Count;
+                var frequencies = terms.CountBy(t => t, StringComparer.Ordinal).ToList();
+                foreach (var (term, frequency) in frequencies)
+                {
+                    if (!_postings.TryGetValue(term, out var list)) _postings[term] = list = [];
+                    list.Add((slot, frequency));
+                }
+                statistics.Add(frequencies.Select(f => f.Key));
+            }
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    public void Remove(string chunkId)
+    {
+        _lock.EnterWriteLock();
+        try { RemoveLocked(chunkId); }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    private void RemoveLocked(string chunkId)
+    {
+        if (!_slots.Remove(chunkId, out var slot)) return;
+        var chunk = _passages[slot]!;
+        var terms = TextAnalyzer.Terms(chunk.IndexText).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var term in terms) _postings[term].RemoveAll(p => p.Passage == slot);
+        statistics.Remove(terms);
+        _totalLength -= _lengths[slot];
+        _passages[slot] = null;
+    }
+
+    /// <summary>Passages ranked by BM25 for weighted query terms (weights let expansions count less than asked words).</summary>
+    public IReadOnlyList<(Chunk Chunk, double Score)> Search(IReadOnlyList<(string Term, double Weight)> query, int top, Func<Chunk, bool>? filter = null)
+    {
+        var k1 = options.Value.Bm25K1;
+        var b = options.Value.Bm25B;
+        _lock.EnterReadLock();
+        try
+        {
+            if (_slots.Count == 0) return [];
+            var averageLength = (double)_totalLength / _slots.Count;
+            var scores = new Dictionary<int, double>();
+            foreach (var (term, weight) in query)
+            {
+                if (!_postings.TryGetValue(term, out var postings) || postings.Count == 0) continue;
+                var idf = statistics.Idf(term) * weight;
+                foreach (var (passage, frequency) in postings)
+                {
+                    var norm = k1 * (1 - b + b * _lengths[passage] / averageLength);
+                    scores[passage] = scores.GetValueOrDefault(passage) + idf * frequency * (k1 + 1) / (frequency + norm);
+                }
+            }
+
+            var heap = new PriorityQueue<int, double>(top + 1);
+            foreach (var (passage, score) in scores)
+            {
+                if (filter is not null && !filter(_passages[passage]!)) continue;
+                if (heap.Count < top) heap.Enqueue(passage, score);
+                else if (heap.TryPeek(out _, out var worst) && score > worst) heap.EnqueueDequeue(passage, score);
+            }
+            var results = new List<(Chunk, double)>(heap.Count);
+            while (heap.TryDequeue(out var passage, out var score)) results.Add((_passages[passage]!, score));
+            results.Reverse();
+            return results;
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+}

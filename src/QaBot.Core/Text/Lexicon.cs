@@ -1,0 +1,39 @@
+namespace QaBot.Text;
+
+/// <summary>
+/// A small hand-made thesaurus of the verbs and nouns news uses for change, so that "grew" finds "increase"
+/// and "fall" finds "drop". It is general vocabulary, not tied to any corpus or question. Words are stored as Porter stems.
+/// </summary>
+public static class Lexicon
+{
+    public enum Direction { None, Up, Down }
+
+    private static readonly string[] UpWords =
+        ["grow", "grew", "grown", "growth", "rise", "rose", "risen", "increase", "gain", "jump", "climb", "boost", "surge", "soar", "up", "higher", "expand", "expansion", "raise", "improve"];
+
+    private static readonly string[] DownWords =
+        ["fall", "fell", "fallen", "drop", "decline", "decrease", "slump", "plunge", "cut", "lose", "lost", "loss", "shrink", "shrank", "slid", "slide", "tumble", "down", "lower", "reduce", "dip", "sank", "sink"];
+
+    private static readonly Dictionary<string, Direction> Directions = Build();
+
+    private static Dictionary<string, Direction> Build()
+    {
+        var d = new Dictionary<string, Direction>(StringComparer.Ordinal);
+        foreach (var w in UpWords) d[PorterStemmer.Stem(w)] = Direction.Up;
+        foreach (var w in DownWords) d[PorterStemmer.Stem(w)] = Direction.Down;
+        return d;
+    }
+
+    public static Direction DirectionOf(string stem) => Directions.GetValueOrDefault(stem);
+
+    /// <summary>Stems that mean the same direction of change as <paramref name="stem"/> (excluding itself).</summary>
+    public static IEnumerable<string> SameDirection(string stem)
+    {
+        var dir = DirectionOf(stem);
+        if (dir == Direction.None) yield break;
+        foreach (var (other, d) in Directions)
+        {
+            if (d == dir && other != stem) yield return other;
+        }
+    }
+}

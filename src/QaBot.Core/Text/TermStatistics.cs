@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+
+namespace QaBot.Text;
+
+/// <summary>
+/// Document frequencies of index terms over the passages indexed so far. BM25 and the local embedder read their
+/// IDF weights from this one table, so both rank by the same notion of a rare, telling word.
+/// </summary>
+public sealed class TermStatistics
+{
+    private readonly ConcurrentDictionary<string, int> _documentFrequency = new(StringComparer.Ordinal);
+    private int _documentCount;
+
+    public int DocumentCount => Volatile.Read(ref _documentCount);
+
+    public int DocumentFrequency(string term) => _documentFrequency.GetValueOrDefault(term);
+
+    /// <summary>Counts one passage: each distinct term once.</summary>
+    public void Add(IEnumerable<string> distinctTerms)
+    {
+        foreach (var term in distinctTerms) _documentFrequency.AddOrUpdate(term, 1, static (_, n) => n + 1);
+        Interlocked.Increment(ref _documentCount);
+    }
+
+    public void Remove(IEnumerable<string> distinctTerms)
+    {
+        foreach (var term in distinctTerms) _documentFrequency.AddOrUpdate(term, 0, static (_, n) => Math.Max(0, n - 1));
+        Interlocked.Decrement(ref _documentCount);
+    }
+
+    /// <summary>BM25's IDF, always positive: rare terms weigh more; unseen terms weigh most.</summary>
+    public double Idf(string term)
+    {
+        var n = DocumentCount;
+        if (n == 0) return 1.0;
+        var df = DocumentFrequency(term);
+        return Math.Log(1 + (n - df + 0.5) / (df + 0.5));
+    }
+
+    /// <summary>The IDF of a term no passage contains: the ceiling against which question terms are weighed.</summary>
+    public double MaxIdf => Math.Log(1 + (DocumentCount + 0.5) / 0.5);
+}

@@ -1,0 +1,281 @@
+using System.Linq.Expressions;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.VectorData;
+using Microsoft.Extensions.VectorData.ProviderServices;
+
+namespace QaBot.VectorStore;
+
+/// <summary>
+/// One in-memory collection. Vectors live in one contiguous array, scanned with SIMD
+/// (<see cref="TensorPrimitives"/>) and ranked with a bounded heap, so a search over 12k passages takes about a
+/// millisecond. A reader-writer lock lets any number of searches run while ingestion upserts.
+/// </summary>
+public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, IInMemoryCollection
+    where TKey : notnull
+    where TRecord : class
+{
+    private readonly CollectionModel _model;
+    private readonly VectorPropertyModel _vector;
+    private readonly bool _normalize;
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Dictionary<TKey, int> _slots = new();
+    private readonly Stack<int> _free = new();
+    private readonly ConditionalWeakTable<Expression, Func<TRecord, bool>> _compiledFilters = new();
+    private TRecord?[] _records = new TRecord?[256];
+    private float[] _vectors = [];
+    private int _dimensions;
+    private int _count;
+    private bool _exists;
+
+    public InMemoryVectorStoreCollection(string name, VectorStoreCollectionDefinition? definition = null, IEmbeddingGenerator? embeddingGenerator = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name;
+        _model = new InMemoryModelBuilder().Build(typeof(TRecord), typeof(TKey), definition, embeddingGenerator);
+        _vector = _model.VectorProperty;
+        _dimensions = _vector.Dimensions;
+        _normalize = _vector.DistanceFunction switch
+        {
+            null or DistanceFunction.CosineSimilarity => true,
+            DistanceFunction.DotProductSimilarity => false,
+            var other => throw new NotSupportedException($"Distance function '{other}' is not supported by the in-memory store; use CosineSimilarity or DotProductSimilarity."),
+        };
+    }
+
+    public override string Name { get; }
+
+    /// <summary>Number of records stored.</summary>
+    public int Count
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try { return _slots.Count; }
+            finally { _lock.ExitReadLock(); }
+        }
+    }
+
+    public override Task<bool> CollectionExistsAsync(CancellationToken cancellationToken = default) => ((IInMemoryCollection)this).ExistsAsync();
+
+    Task<bool> IInMemoryCollection.ExistsAsync() => Task.FromResult(Volatile.Read(ref _exists));
+
+    public override Task EnsureCollectionExistsAsync(CancellationToken cancellationToken = default)
+    {
+        Volatile.Write(ref _exists, true);
+        return Task.CompletedTask;
+    }
+
+    public override Task EnsureCollectionDeletedAsync(CancellationToken cancellationToken = default) => ((IInMemoryCollection)this).DeleteAsync();
+
+    Task IInMemoryCollection.DeleteAsync()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            _slots.Clear();
+            _free.Clear();
+            _records = new TRecord?[256];
+            _vectors = [];
+            _count = 0;
+            _exists = false;
+        }
+        finally { _lock.ExitWriteLock(); }
+        return Task.CompletedTask;
+    }
+
+    public override Task<TRecord?> GetAsync(TKey key, RecordRetrievalOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        _lock.EnterReadLock();
+        try { return Task.FromResult(_slots.TryGetValue(key, out var slot) ? _records[slot] : null); }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    public override async IAsyncEnumerable<TRecord> GetAsync(IEnumerable<TKey> keys, RecordRetrievalOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var key in keys)
+        {
+            if (await GetAsync(key, options, cancellationToken) is { } record) yield return record;
+        }
+    }
+
+    public override async IAsyncEnumerable<TRecord> GetAsync(Expression<Func<TRecord, bool>> filter, int top, FilteredRecordRetrievalOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        var predicate = Compile(filter);
+        List<TRecord> matches;
+        _lock.EnterReadLock();
+        try { matches = _records.Take(_count).OfType<TRecord>().Where(predicate).ToList(); }
+        finally { _lock.ExitReadLock(); }
+
+        IEnumerable<TRecord> ordered = matches;
+        if (options?.OrderBy is { } orderBy)
+        {
+            IOrderedEnumerable<TRecord>? sorted = null;
+            foreach (var sort in orderBy(new FilteredRecordRetrievalOptions<TRecord>.OrderByDefinition()).Values)
+            {
+                var key = sort.PropertySelector.Compile();
+                sorted = (sorted, sort.Ascending) switch
+                {
+                    (null, true) => matches.OrderBy(key),
+                    (null, false) => matches.OrderByDescending(key),
+                    (_, true) => sorted.ThenBy(key),
+                    (_, false) => sorted.ThenByDescending(key),
+                };
+            }
+            ordered = sorted ?? ordered;
+        }
+        foreach (var record in ordered.Skip(options?.Skip ?? 0).Take(top))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return record;
+        }
+        await Task.CompletedTask;
+    }
+
+    public override Task DeleteAsync(TKey key, CancellationToken cancellationToken = default) => DeleteAsync([key], cancellationToken);
+
+    public override Task DeleteAsync(IEnumerable<TKey> keys, CancellationToken cancellationToken = default)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var key in keys)
+            {
+                if (!_slots.Remove(key, out var slot)) continue;
+                _records[slot] = null;
+                _free.Push(slot);
+            }
+        }
+        finally { _lock.ExitWriteLock(); }
+        return Task.CompletedTask;
+    }
+
+    public override Task UpsertAsync(TRecord record, CancellationToken cancellationToken = default) => UpsertAsync([record], cancellationToken);
+
+    public override Task UpsertAsync(IEnumerable<TRecord> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        // Read keys and vectors (and normalise) outside the lock: searches keep running during ingestion.
+        var prepared = records.Select(r => (Key: (TKey)_model.KeyProperty.GetValueAsObject(r)!, Record: r, Vector: Prepare(r))).ToList();
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var (key, record, vector) in prepared)
+            {
+                if (_dimensions == 0) _dimensions = vector.Length;
+                if (vector.Length != _dimensions)
+                {
+                    throw new ArgumentException($"Record '{key}' has a {vector.Length}-dimensional vector; collection '{Name}' holds {_dimensions}-dimensional vectors.", nameof(records));
+                }
+                if (!_slots.TryGetValue(key, out var slot))
+                {
+                    slot = _free.Count > 0 ? _free.Pop() : _count++;
+                    EnsureCapacity(slot + 1);
+                    _slots[key] = slot;
+                }
+                _records[slot] = record;
+                vector.CopyTo(_vectors.AsSpan(slot * _dimensions, _dimensions));
+            }
+            _exists = true;
+        }
+        finally { _lock.ExitWriteLock(); }
+        return Task.CompletedTask;
+    }
+
+    public override async IAsyncEnumerable<VectorSearchResult<TRecord>> SearchAsync<TInput>(TInput searchValue, int top, VectorSearchOptions<TRecord>? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(searchValue);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        ReadOnlyMemory<float> query = searchValue switch
+        {
+            ReadOnlyMemory<float> m => m,
+            float[] a => a,
+            Embedding<float> e => e.Vector,
+            _ when _vector.EmbeddingGenerator is IEmbeddingGenerator<TInput, Embedding<float>> generator
+                => (await generator.GenerateAsync(searchValue, cancellationToken: cancellationToken)).Vector,
+            _ => throw new NotSupportedException($"Cannot search with a {typeof(TInput).Name}: pass one of {InMemoryModelBuilder.SupportedVectorTypes}, or configure an embedding generator for '{typeof(TInput).Name}' input."),
+        };
+        foreach (var result in Search(query.Span, top, options)) yield return result;
+    }
+
+    private List<VectorSearchResult<TRecord>> Search(ReadOnlySpan<float> query, int top, VectorSearchOptions<TRecord>? options)
+    {
+        var skip = options?.Skip ?? 0;
+        var keep = top + skip;
+        var filter = options?.Filter is { } f ? Compile(f) : null;
+        var threshold = options?.ScoreThreshold;
+
+        var q = query.ToArray();
+        if (_normalize)
+        {
+            var norm = TensorPrimitives.Norm(q);
+            if (norm > 0) TensorPrimitives.Divide(q, norm, q);
+        }
+
+        // Min-heap of the best `keep` scores seen so far.
+        var heap = new PriorityQueue<int, float>(keep + 1);
+        _lock.EnterReadLock();
+        try
+        {
+            if (_dimensions != 0 && q.Length != _dimensions)
+            {
+                throw new ArgumentException($"The query vector has {q.Length} dimensions; collection '{Name}' holds {_dimensions}-dimensional vectors.");
+            }
+            var vectors = _vectors.AsSpan();
+            for (var slot = 0; slot < _count; slot++)
+            {
+                var record = _records[slot];
+                if (record is null || (filter is not null && !filter(record))) continue;
+                var score = TensorPrimitives.Dot(q, vectors.Slice(slot * _dimensions, _dimensions));
+                if (threshold is { } t && score < t) continue;
+                if (heap.Count < keep) heap.Enqueue(slot, score);
+                else if (heap.TryPeek(out _, out var worst) && score > worst) heap.EnqueueDequeue(slot, score);
+            }
+
+            var results = new List<VectorSearchResult<TRecord>>(heap.Count);
+            while (heap.TryDequeue(out var slot, out var score)) results.Add(new VectorSearchResult<TRecord>(_records[slot]!, score));
+            results.Reverse();
+            return results.Skip(skip).ToList();
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
+    private float[] Prepare(TRecord record)
+    {
+        var vector = _vector.GetValueAsObject(record) switch
+        {
+            ReadOnlyMemory<float> m => m.ToArray(),
+            Embedding<float> e => e.Vector.ToArray(),
+            float[] a => (float[])a.Clone(),
+            null => throw new ArgumentException($"Record '{_model.KeyProperty.GetValueAsObject(record)}' has no vector in '{_vector.ModelName}'."),
+            var other => throw new NotSupportedException($"Vector type {other.GetType().Name} is not supported; use {InMemoryModelBuilder.SupportedVectorTypes}."),
+        };
+        if (_normalize)
+        {
+            var norm = TensorPrimitives.Norm(vector);
+            if (norm > 0) TensorPrimitives.Divide(vector, norm, vector);
+        }
+        return vector;
+    }
+
+    private void EnsureCapacity(int slots)
+    {
+        if (_records.Length < slots) Array.Resize(ref _records, Math.Max(slots, _records.Length * 2));
+        if (_vectors.Length < slots * _dimensions) Array.Resize(ref _vectors, Math.Max(slots, _records.Length) * _dimensions);
+    }
+
+    private Func<TRecord, bool> Compile(Expression<Func<TRecord, bool>> filter) =>
+        _compiledFilters.GetValue(filter, static e => ((Expression<Func<TRecord, bool>>)e).Compile());
+
+    public override object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _lock.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -51,6 +51,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<Chunker>();
         services.AddSingleton<DocumentCatalog>();
         services.AddSingleton<IngestionPipeline>();
+        services.AddSingleton<IndexStatus>();
 
         // Embedding and vector store
         services.AddSingleton<TermStatistics>();
@@ -93,6 +94,10 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<Evaluation.Evaluator>();
         return services;
     }
+
+    /// <summary>For servers: index <see cref="CorpusOptions.Paths"/> in the background at start-up (see <see cref="IndexStatus"/>).</summary>
+    public static IServiceCollection AddQaBotStartupIngestion(this IServiceCollection services) =>
+        services.AddHostedService<StartupIngestion>();
 
     private static bool UsesChatModel(IServiceProvider sp) =>
         sp.GetRequiredService<IOptions<AnsweringOptions>>().Value.Provider == ModelProvider.AzureOpenAI;

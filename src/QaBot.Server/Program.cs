@@ -1,6 +1,28 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using QaBot;
+using QaBot.Ingestion;
 
-app.MapGet("/", () => "Hello World!");
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // appsettings.json of the working folder (the repository root) wins; else the copy next to the binary.
+    ContentRootPath = File.Exists("appsettings.json") ? Environment.CurrentDirectory : AppContext.BaseDirectory,
+});
+// Bot Framework's conventional port, unless --urls or ASPNETCORE_URLS says otherwise.
+if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://localhost:3978");
+
+builder.Services.AddProblemDetails();
+builder.Services.AddQaBot(builder.Configuration).AddQaBotStartupIngestion();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+app.MapGet("/readyz", (IndexStatus index) => index.IsReady
+    ? Results.Ok(new { status = "ready", documents = index.Report!.Documents, passages = index.Report.Passages })
+    : Results.Json(new { status = index.Error is null ? "indexing" : "failed", error = index.Error }, statusCode: StatusCodes.Status503ServiceUnavailable));
 
 app.Run();
+
+/// <summary>Exposed for WebApplicationFactory-based tests.</summary>
+public partial class Program;

@@ -48,7 +48,14 @@ public static partial class AnswerValues
             case AnswerKind.Person or AnswerKind.Place or AnswerKind.Name:
                 foreach (var (start, end, words) in Names(s, questionWords))
                 {
-                    var score = kind == AnswerKind.Person ? (words >= 2 ? 1.0 : 0.6) : 1.0;
+                    // "Jack Straw's residence": a possessive name is an owner, not the place or thing asked for.
+                    var possessive = s[..end].EndsWith("'s", StringComparison.Ordinal) || s[..end].EndsWith("’s", StringComparison.Ordinal);
+                    var score = kind switch
+                    {
+                        AnswerKind.Person => words >= 2 ? 1.0 : 0.6,
+                        AnswerKind.Place => possessive ? 0.4 : 1.0,
+                        _ => 1.0,
+                    };
                     yield return (score, start, end);
                 }
                 break;

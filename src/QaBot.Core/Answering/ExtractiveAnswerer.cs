@@ -21,6 +21,7 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
     private const double PassageCoverageWeight = 0.25;
     private const double AnswerKindWeight = 0.35;
     private const double RankWeight = 0.15;
+    private const double PairPenalty = 0.05;
 
     public Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
@@ -37,7 +38,8 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
 
         if (profile.AsksPublicationDate && PublicationDate(profile, passages) is { } dated) return dated;
 
-        var text = Shorten(best.Sentence, profile, options.Value.MaxAnswerChars);
+        var max = options.Value.MaxAnswerChars;
+        var text = best.IsPair && best.Sentence.Length <= max ? best.Sentence : Shorten(best.Sentence, profile, max);
         var chunk = best.Passage.Chunk;
         return new AnswerDraft(text, false, [CitationFor(1, chunk, best.Sentence)]);
     }
@@ -45,8 +47,13 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
     public static Citation CitationFor(int index, Chunk chunk, string quote) =>
         new(index, chunk.Title, chunk.SourcePath, chunk.Url, quote, chunk.Published, chunk.Id);
 
-    private sealed record Candidate(RetrievedPassage Passage, string Sentence, double Score, double Evidence);
+    private sealed record Candidate(RetrievedPassage Passage, string Sentence, bool IsPair, double Score, double Evidence);
 
+    /// <summary>
+    /// Scores single sentences and adjacent pairs: an answer is often split across two sentences ("talks begin at
+    /// the foreign secretary's residence." + "...his Kent house, Chevening, ..."), so a pair can win when the second
+    /// sentence carries the value the first lacks, at a small cost for its length.
+    /// </summary>
     private Candidate? BestSentence(QuestionProfile profile, IReadOnlyList<RetrievedPassage> passages)
     {
         Candidate? best = null;
@@ -54,24 +61,39 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
         for (var rank = 0; rank < passages.Count; rank++)
         {
             var passage = passages[rank];
-            var passageTerms = TermSet(passage.Chunk.IndexText);
-            var passageCoverage = Coverage(profile, passageTerms);
+            var passageCoverage = Coverage(profile, TermSet(passage.Chunk.IndexText));
             var rankPrior = 1.0 / (rank + 1);
-            foreach (var sentence in SentenceSplitter.Split(passage.Chunk.Text))
+            var sentences = SentenceSplitter.Split(passage.Chunk.Text)
+                .Select(x => (x.Text, Terms: TermSet(x.Text), Value: AnswerValues.BestScore(x.Text, profile.Kind, profile.Words)))
+                .ToList();
+            for (var i = 0; i < sentences.Count; i++)
             {
+                var (text, terms, value) = sentences[i];
                 // Overlapping passages repeat sentences; score each once, at its best rank.
-                if (!seen.Add(sentence.Text)) continue;
-                var sentenceCoverage = Coverage(profile, TermSet(sentence.Text));
-                var kind = AnswerValues.BestScore(sentence.Text, profile.Kind, profile.Words);
-                var score = SentenceCoverageWeight * sentenceCoverage + PassageCoverageWeight * passageCoverage + AnswerKindWeight * kind + RankWeight * rankPrior;
-                if (best is null || score > best.Score)
+                if (seen.Add(text)) Consider(passage, text, false, Coverage(profile, terms), value, passageCoverage, rankPrior, 0);
+                if (i + 1 < sentences.Count && seen.Add(text + "\n" + sentences[i + 1].Text))
                 {
-                    var evidence = 0.6 * sentenceCoverage + 0.4 * passageCoverage;
-                    best = new Candidate(passage, sentence.Text, score, evidence);
+                    var next = sentences[i + 1];
+                    var (coverage, nextCoverage) = (Coverage(profile, terms), Coverage(profile, next.Terms));
+                    // A pair only when the sentence that matches the question lacks a clear answer value and its
+                    // neighbour has one: the neighbour completes it.
+                    var (matching, other) = coverage >= nextCoverage ? (value, next.Value) : (next.Value, value);
+                    if (matching < 1 && other >= 1)
+                    {
+                        var union = new HashSet<string>(terms, StringComparer.Ordinal);
+                        union.UnionWith(next.Terms);
+                        Consider(passage, text + " " + next.Text, true, Coverage(profile, union), other, passageCoverage, rankPrior, PairPenalty);
+                    }
                 }
             }
         }
         return best;
+
+        void Consider(RetrievedPassage passage, string text, bool pair, double coverage, double value, double passageCoverage, double rankPrior, double penalty)
+        {
+            var score = SentenceCoverageWeight * coverage + PassageCoverageWeight * passageCoverage + AnswerKindWeight * value + RankWeight * rankPrior - penalty;
+            if (best is null || score > best.Score) best = new Candidate(passage, text, pair, score, 0.6 * coverage + 0.4 * passageCoverage);
+        }
     }
 
     /// <summary>Share of the question's weight found in a set of terms; related words and compound parts count partly.</summary>
@@ -166,6 +188,12 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
                 }
             }
             if (bestWindow.From > 0 && LeadingPronoun().IsMatch(clauses[bestWindow.From])) bestWindow.From--;
+            // Don't end on a dangling "although Mr Ghosn," that holds no part of the answer.
+            while (bestWindow.To > bestWindow.From && Subordinate().IsMatch(clauses[bestWindow.To])
+                   && !answerValues.Any(v => v.Start >= offsets[bestWindow.To].Start && v.End <= offsets[bestWindow.To].End))
+            {
+                bestWindow.To--;
+            }
             var windowStart = offsets[bestWindow.From].Start;
             result = sentence[windowStart..offsets[bestWindow.To].End];
             focus = answerValues.Where(v => v.Start >= windowStart).Select(v => v.Start - windowStart).DefaultIfEmpty(0).First();
@@ -205,6 +233,9 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
 
     [GeneratedRegex(@"^(?:(?:and|but|so)\s+)?(it|its|they|their|he|his|she|her|this|these|which|who)\b", RegexOptions.IgnoreCase)]
     private static partial Regex LeadingPronoun();
+
+    [GeneratedRegex(@"^(although|though|while|whereas|because|but|unless|despite|after|before|since|as|who|which)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Subordinate();
 
     [GeneratedRegex(@"^(and|but|so|while|whereas|although|though)\s+", RegexOptions.IgnoreCase)]
     private static partial Regex LeadingConjunction();

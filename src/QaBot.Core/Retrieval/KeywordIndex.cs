@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using QaBot.Chunking;
 using QaBot.Configuration;
@@ -83,25 +85,31 @@ public sealed class KeywordIndex(TermStatistics statistics, IOptions<RetrievalOp
         {
             if (_slots.Count == 0) return [];
             var averageLength = (double)_totalLength / _slots.Count;
-            var scores = new Dictionary<int, double>();
+            // A dense score array beats a dictionary here: common terms touch thousands of passages.
+            var scores = ArrayPool<double>.Shared.Rent(_passages.Count);
+            var touched = new List<int>();
+            Array.Clear(scores, 0, _passages.Count);
             foreach (var (term, weight) in query)
             {
                 if (!_postings.TryGetValue(term, out var postings) || postings.Count == 0) continue;
                 var idf = statistics.Idf(term) * weight;
-                foreach (var (passage, frequency) in postings)
+                foreach (var (passage, frequency) in CollectionsMarshal.AsSpan(postings))
                 {
                     var norm = k1 * (1 - b + b * _lengths[passage] / averageLength);
-                    scores[passage] = scores.GetValueOrDefault(passage) + idf * frequency * (k1 + 1) / (frequency + norm);
+                    if (scores[passage] == 0) touched.Add(passage);
+                    scores[passage] += idf * frequency * (k1 + 1) / (frequency + norm);
                 }
             }
 
             var heap = new PriorityQueue<int, double>(top + 1);
-            foreach (var (passage, score) in scores)
+            foreach (var passage in touched)
             {
+                var score = scores[passage];
                 if (filter is not null && !filter(_passages[passage]!)) continue;
                 if (heap.Count < top) heap.Enqueue(passage, score);
                 else if (heap.TryPeek(out _, out var worst) && score > worst) heap.EnqueueDequeue(passage, score);
             }
+            ArrayPool<double>.Shared.Return(scores);
             var results = new List<(Chunk, double)>(heap.Count);
             while (heap.TryDequeue(out var passage, out var score)) results.Add((_passages[passage]!, score));
             results.Reverse();

@@ -15,6 +15,8 @@ public static class Lexicon
         ["fall", "fell", "fallen", "drop", "decline", "decrease", "slump", "plunge", "cut", "lose", "lost", "loss", "shrink", "shrank", "slid", "slide", "tumble", "down", "lower", "reduce", "dip", "sank", "sink"];
 
     private static readonly Dictionary<string, Direction> Directions = Build();
+    private static readonly string[] Up = Directions.Where(d => d.Value == Direction.Up).Select(d => d.Key).ToArray();
+    private static readonly string[] Down = Directions.Where(d => d.Value == Direction.Down).Select(d => d.Key).ToArray();
 
     private static Dictionary<string, Direction> Build()
     {
@@ -27,13 +29,10 @@ public static class Lexicon
     public static Direction DirectionOf(string stem) => Directions.GetValueOrDefault(stem);
 
     /// <summary>Stems that mean the same direction of change as <paramref name="stem"/> (excluding itself).</summary>
-    public static IEnumerable<string> SameDirection(string stem)
+    public static IEnumerable<string> SameDirection(string stem) => DirectionOf(stem) switch
     {
-        var dir = DirectionOf(stem);
-        if (dir == Direction.None) yield break;
-        foreach (var (other, d) in Directions)
-        {
-            if (d == dir && other != stem) yield return other;
-        }
-    }
+        Direction.Up => Up.Where(s => s != stem),
+        Direction.Down => Down.Where(s => s != stem),
+        _ => [],
+    };
 }

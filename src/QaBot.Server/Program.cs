@@ -1,4 +1,7 @@
 using QaBot;
+using QaBot.Channels.BotFramework;
+using QaBot.Channels.DirectLine;
+using QaBot.Channels.Slack;
 using QaBot.Ingestion;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -12,6 +15,9 @@ if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://local
 
 builder.Services.AddProblemDetails();
 builder.Services.AddQaBot(builder.Configuration).AddQaBotStartupIngestion();
+builder.Services.AddBotFrameworkChannel(builder.Configuration);
+builder.Services.AddDirectLineChannel(builder.Configuration);
+builder.Services.AddSlackChannel(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -21,6 +27,10 @@ app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
 app.MapGet("/readyz", (IndexStatus index) => index.IsReady
     ? Results.Ok(new { status = "ready", documents = index.Report!.Documents, passages = index.Report.Passages })
     : Results.Json(new { status = index.Error is null ? "indexing" : "failed", error = index.Error }, statusCode: StatusCodes.Status503ServiceUnavailable));
+
+app.MapBotFrameworkChannel();
+app.MapDirectLineChannel();
+app.MapSlackChannel();
 
 app.Run();
 

@@ -1,0 +1,180 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QaBot.Answering;
+using QaBot.Ingestion;
+
+namespace QaBot.Channels.BotFramework;
+
+/// <summary>
+/// QaBot's conversation logic for every Bot Framework channel (Emulator, Teams, the local Direct Line): answers messages,
+/// welcomes new members and records ratings. How replies travel is the <see cref="IActivitySender"/>'s business.
+/// </summary>
+public sealed partial class BotActivityHandler(
+    AnswerService answers,
+    DocumentCatalog catalog,
+    IndexStatus index,
+    IFeedbackStore feedback,
+    SentAnswers sentAnswers,
+    IOptions<BotOptions> options,
+    TimeProvider time,
+    ILogger<BotActivityHandler> logger)
+{
+    public const string SubmitActionInvoke = "message/submitAction";
+    public const string WebChatFeedbackEvent = "webchat:activity-status/feedback";
+    private const int WelcomeTitles = 3;
+
+    /// <summary>
+    /// Handles one inbound activity. Returns the invoke response for <c>invoke</c> activities (to be written as the HTTP
+    /// response) and null for everything else, whose replies go through <paramref name="sender"/>.
+    /// </summary>
+    public async Task<InvokeResponse?> HandleAsync(Activity inbound, IActivitySender sender, CancellationToken cancellationToken)
+    {
+        switch (inbound.Type)
+        {
+            case ActivityTypes.Message:
+                await AnswerAsync(inbound, sender, cancellationToken);
+                return null;
+            case ActivityTypes.ConversationUpdate:
+                await WelcomeAsync(inbound, sender, cancellationToken);
+                return null;
+            case ActivityTypes.Invoke:
+                return await InvokeAsync(inbound, cancellationToken);
+            case ActivityTypes.Event when inbound.Name == WebChatFeedbackEvent:
+                await WebChatFeedbackAsync(inbound, cancellationToken);
+                return null;
+            case ActivityTypes.MessageReaction:
+                foreach (var reaction in inbound.ReactionsAdded ?? [])
+                    if (reaction.Type is { Length: > 0 } type) await RecordAsync(inbound, inbound.ReplyToId, type, null, cancellationToken);
+                return null;
+            default:
+                // Unknown types are ignored, as the activity spec asks (A2014).
+                return null;
+        }
+    }
+
+    private async Task AnswerAsync(Activity inbound, IActivitySender sender, CancellationToken cancellationToken)
+    {
+        var conversationId = inbound.Conversation?.Id;
+        var question = MentionText.StripBotMention(inbound);
+        await sender.SendAsync(inbound, inbound.CreateReply(ActivityTypes.Typing), cancellationToken);
+
+        Answer answer;
+        try
+        {
+            await index.Ready.WaitAsync(cancellationToken);
+            answer = await answers.AskAsync(question, conversationId, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogAnswerFailed(logger, ex, conversationId);
+            await sender.SendAsync(inbound, inbound.CreateReply(ActivityTypes.Message) with
+            {
+                Text = "Sorry, something went wrong while I was looking that up. Please try again in a moment.",
+                TextFormat = "plain",
+            }, cancellationToken);
+            return;
+        }
+
+        var reference = Guid.NewGuid().ToString("N");
+        var id = await sender.SendAsync(inbound, AnswerActivity.Create(inbound, answer, reference), cancellationToken);
+        if (conversationId is not null) sentAnswers.Remember(conversationId, [reference, id], new SentAnswer(question, answer.Text));
+    }
+
+    private async Task WelcomeAsync(Activity inbound, IActivitySender sender, CancellationToken cancellationToken)
+    {
+        var added = inbound.MembersAdded ?? [];
+        var botAdded = added.Any(m => m.Id is not null && m.Id == inbound.Recipient?.Id);
+        // In a Teams channel a welcome per joining colleague would be noise; greet there only when the bot itself arrives.
+        if (added.Count == 0 || (inbound.Conversation?.ConversationType == "channel" && !botAdded)) return;
+
+        await index.Ready.WaitAsync(cancellationToken);
+        var examples = options.Value.EffectiveExampleQuestions.Take(2).ToList();
+        var welcome = inbound.CreateReply(ActivityTypes.Message) with
+        {
+            ReplyToId = null,
+            Text = WelcomeText(examples),
+            TextFormat = "markdown",
+            SuggestedActions = AnswerActivity.SuggestionsFit(inbound) ? new SuggestedActions { Actions = [.. examples.Select(CardAction.ImBack)] } : null,
+        };
+        await sender.SendAsync(inbound, welcome, cancellationToken);
+    }
+
+    private string WelcomeText(IReadOnlyList<string> examples)
+    {
+        var titles = catalog.Documents.Select(d => d.Title).ToList();
+        var known = titles.Count switch
+        {
+            0 => "the news articles I have indexed",
+            <= WelcomeTitles => $"{(titles.Count == 1 ? "this article" : "these articles")}: {string.Join("; ", titles.Select(t => $"*{t}*"))}",
+            _ => $"{titles.Count} news articles, such as {string.Join("; ", titles.Take(WelcomeTitles).Select(t => $"*{t}*"))}",
+        };
+        return $"Hi! I answer questions about {known}. Every answer cites its sources.\n\nTry asking: " +
+            string.Join(" or ", examples.Select(q => $"\"{q}\""));
+    }
+
+    private async Task<InvokeResponse> InvokeAsync(Activity inbound, CancellationToken cancellationToken)
+    {
+        // Bot Framework answers invokes nobody handles with 501 Not Implemented (botbuilder CloudAdapterBase).
+        if (inbound.Name != SubmitActionInvoke) return new InvokeResponse(501);
+        if (!TryReadTeamsFeedback(inbound.Value, out var reaction, out var comment))
+            return new InvokeResponse(400, JsonSerializer.SerializeToElement(
+                new { error = "value must be {actionName:\"feedback\", actionValue:{reaction:\"like\"|\"dislike\", feedback:\"<json string>\"}}" }, BotJson.Options));
+        await RecordAsync(inbound, inbound.ReplyToId, reaction, comment, cancellationToken);
+        // Teams rejects a non-empty response to message/submitAction.
+        return new InvokeResponse(200);
+    }
+
+    /// <summary>Teams: <c>value.actionValue = {reaction, feedback}</c>, where feedback is a JSON string such as <c>{"feedbackText":"…"}</c>.</summary>
+    private static bool TryReadTeamsFeedback(JsonElement? value, out string reaction, out string? comment)
+    {
+        reaction = "";
+        comment = null;
+        if (value is not { ValueKind: JsonValueKind.Object } v ||
+            !v.TryGetProperty("actionValue", out var action) || action.ValueKind != JsonValueKind.Object ||
+            !action.TryGetProperty("reaction", out var r) || r.GetString() is not ("like" or "dislike"))
+            return false;
+        reaction = r.GetString()!;
+        if (action.TryGetProperty("feedback", out var f) && f.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(f.GetString()!);
+                comment = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("feedbackText", out var t) ? t.GetString() : null;
+            }
+            catch (JsonException)
+            {
+                comment = f.GetString(); // Not the documented JSON: keep what the user wrote rather than lose it.
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Web Chat echoes the clicked schema.org LikeAction/DislikeAction, whose @id is QaBot's answer reference.</summary>
+    private async Task WebChatFeedbackAsync(Activity inbound, CancellationToken cancellationToken)
+    {
+        foreach (var action in inbound.Entities ?? [])
+        {
+            var reaction = action.Get("@type")?.GetString() switch { "LikeAction" => "like", "DislikeAction" => "dislike", _ => null };
+            if (reaction is null) continue;
+            var comment = action.Get("result") is { ValueKind: JsonValueKind.Object } result && result.TryGetProperty("text", out var t) ? t.GetString() : null;
+            await RecordAsync(inbound, action.Get("@id")?.GetString(), reaction, comment, cancellationToken);
+        }
+    }
+
+    private async Task RecordAsync(Activity inbound, string? ratedId, string reaction, string? comment, CancellationToken cancellationToken)
+    {
+        var conversationId = inbound.Conversation?.Id ?? "";
+        var rated = sentAnswers.Find(conversationId, ratedId);
+        var record = new FeedbackRecord(inbound.ChannelId ?? "", conversationId, ratedId, reaction, comment, rated?.Question, rated?.Answer,
+            inbound.From?.Id, time.GetUtcNow());
+        await feedback.AddAsync(record, cancellationToken);
+        LogFeedback(logger, record.ChannelId, record.ConversationId, record.ActivityId, record.Reaction, record.Comment, record.Question);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Answering failed in conversation {ConversationId}; the user was told to try again")]
+    private static partial void LogAnswerFailed(ILogger logger, Exception exception, string? conversationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feedback on {ChannelId} conversation {ConversationId}, activity {ActivityId}: {Reaction} {Comment} (question: {Question})")]
+    private static partial void LogFeedback(ILogger logger, string channelId, string conversationId, string? activityId, string reaction, string? comment, string? question);
+}

@@ -1,0 +1,70 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace QaBot.Channels.BotFramework;
+
+/// <summary>How the Azure Bot resource authenticates (Azure Bot "Type of App").</summary>
+public enum MicrosoftAppType
+{
+    MultiTenant,
+    SingleTenant,
+    UserAssignedMSI,
+}
+
+/// <summary>
+/// Settings of the Bot Framework channel under <c>QaBot:Bot</c> (environment: <c>QaBot__Bot__MicrosoftAppId</c>…).
+/// Without <see cref="MicrosoftAppId"/> the bot runs in local Emulator mode: no tokens, loopback serviceUrls only.
+/// </summary>
+public sealed class BotOptions
+{
+    public const string Section = "QaBot:Bot";
+
+    /// <summary>The Azure Bot's Microsoft App ID (for UserAssignedMSI: the managed identity's client id).</summary>
+    public string? MicrosoftAppId { get; set; }
+
+    /// <summary>Client secret of the app registration (MultiTenant and SingleTenant).</summary>
+    public string? MicrosoftAppPassword { get; set; }
+
+    /// <summary>The Entra tenant of a SingleTenant bot.</summary>
+    public string? MicrosoftAppTenantId { get; set; }
+
+    public MicrosoftAppType MicrosoftAppType { get; set; } = MicrosoftAppType.MultiTenant;
+
+    /// <summary>OpenID metadata of the Bot Connector's token service (channels' tokens).</summary>
+    public Uri OpenIdMetadataUrl { get; set; } = new("https://login.botframework.com/v1/.well-known/openidconfiguration");
+
+    /// <summary>OpenID metadata for tokens the Bot Framework Emulator obtains from Entra ID.</summary>
+    public Uri EmulatorOpenIdMetadataUrl { get; set; } = new("https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration");
+
+    /// <summary>Where the bot gets its own token; when unset, derived from the app type (botframework.com or the tenant).</summary>
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>Managed identity token endpoint (UserAssignedMSI); the Azure instance metadata service by default.</summary>
+    public Uri ManagedIdentityEndpoint { get; set; } = new("http://169.254.169.254/metadata/identity/oauth2/token");
+
+    /// <summary>Only for tests with a local token issuer: allow OpenID metadata over plain HTTP.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>Largest accepted activity; Bot Framework activities are a few KB.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxRequestBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Activities waiting for the background worker; beyond this the endpoint answers 503 rather than queue without bound.</summary>
+    [Range(1, 100_000)]
+    public int QueueCapacity { get; set; } = 1000;
+
+    /// <summary>Conversations answered at the same time (each conversation's activities stay in order).</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = 4;
+
+    /// <summary>Questions offered in the welcome message and the Teams command list.</summary>
+    /// <remarks>No default in the list itself: the binder appends to a list initialiser.</remarks>
+    public List<string> ExampleQuestions { get; set; } = [];
+
+    /// <summary>The configured example questions, or ones that suit the bundled articles.</summary>
+    public string[] EffectiveExampleQuestions => ExampleQuestions.Count > 0
+        ? [.. ExampleQuestions]
+        : ["How much did Honda sales drop?", "Why is Nissan cutting production?"];
+
+    /// <summary>Local Emulator mode: no app id configured, so no tokens either way.</summary>
+    public bool IsAnonymous => string.IsNullOrWhiteSpace(MicrosoftAppId);
+}

@@ -31,8 +31,10 @@ public static partial class AnswerValues
                         AnswerKind.Age => IsAge(s, m),
                         _ => m.Groups["pct"].Success || m.Groups["cur"].Success || m.Groups["scale"].Success || m.Groups["curword"].Success,
                     };
-                    // A bare year is rarely the answer to "how much/how many".
-                    var score = exact ? 1.0 : IsYear(m.Value) ? 0.1 : kind is AnswerKind.Percent or AnswerKind.Money ? 0.6 : 0.5;
+                    // A bare year is rarely the answer to "how much/how many"; a percentage and an amount of money
+                    // both answer "how much did X raise/cut ...".
+                    var crossFit = kind is AnswerKind.Percent or AnswerKind.Money && (m.Groups["pct"].Success || m.Groups["cur"].Success || m.Groups["curword"].Success);
+                    var score = exact ? 1.0 : IsYear(m.Value) ? 0.1 : crossFit ? 0.85 : kind is AnswerKind.Percent or AnswerKind.Money ? 0.6 : 0.5;
                     yield return (score, m.Index, m.Index + m.Length);
                 }
                 break;
@@ -46,24 +48,25 @@ public static partial class AnswerValues
                 }
                 break;
             case AnswerKind.Person or AnswerKind.Place or AnswerKind.Name:
-                foreach (var (start, end, words) in Names(s, questionWords))
+                foreach (var (start, end, words, partlyAsked) in Names(s, questionWords))
                 {
                     // "Jack Straw's residence": a possessive name is an owner, not the place or thing asked for.
                     var possessive = s[..end].EndsWith("'s", StringComparison.Ordinal) || s[..end].EndsWith("’s", StringComparison.Ordinal);
                     var score = kind switch
                     {
                         AnswerKind.Person => words >= 2 ? 1.0 : 0.6,
-                        AnswerKind.Place => possessive ? 0.4 : 1.0,
+                        AnswerKind.Place => possessive ? 0.4 : Locative().IsMatch(s[..start]) ? 1.0 : 0.7,
                         _ => 1.0,
                     };
-                    yield return (score, start, end);
+                    // "Kostas Kenteris" when the question names Kenteris: the subject again, not the answer.
+                    yield return (partlyAsked ? Math.Min(score, 0.3) : score, start, end);
                 }
                 break;
         }
     }
 
-    /// <summary>Runs of capitalised words that are not in the question and not the sentence's first common word.</summary>
-    public static IEnumerable<(int Start, int End, int Words)> Names(string s, IReadOnlySet<string> questionWords)
+    /// <summary>Runs of capitalised words that start with a word not in the question (and not a sentence's common first word); flags runs that include a question word.</summary>
+    public static IEnumerable<(int Start, int End, int Words, bool PartlyAsked)> Names(string s, IReadOnlySet<string> questionWords)
     {
         var tokens = Tokenizer.Tokenize(s);
         var i = 0;
@@ -75,12 +78,17 @@ public static partial class AnswerValues
                 continue;
             }
             var j = i + 1;
-            while (j < tokens.Count && IsCapitalised(tokens[j]) && !NotNames.Contains(tokens[j].Normalized) && Adjacent(s, tokens[j - 1], tokens[j])) j++;
+            var partlyAsked = false;
+            while (j < tokens.Count && IsCapitalised(tokens[j]) && !NotNames.Contains(tokens[j].Normalized) && Adjacent(s, tokens[j - 1], tokens[j]))
+            {
+                partlyAsked |= questionWords.Contains(tokens[j].Normalized);
+                j++;
+            }
             var sentenceStart = i == 0;
             // A lone capitalised first word is usually just the start of the sentence ("Analysts", "However").
             if (!(sentenceStart && j - i == 1 && Stopwords.Contains(tokens[i].Normalized)) && !(sentenceStart && j - i == 1 && !LooksLikeName(tokens[i])))
             {
-                yield return (tokens[i].Start, tokens[j - 1].End, j - i);
+                yield return (tokens[i].Start, tokens[j - 1].End, j - i, partlyAsked);
             }
             i = j;
         }
@@ -123,6 +131,9 @@ public static partial class AnswerValues
 
     [GeneratedRegex(@"(?<cur>[$£€¥])?(?<n>\d+(?:[.,]\d+)*|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a|half a|hundreds of|thousands of|millions of)(?=\s+(?:hundred|thousand|million|billion|trillion|dozen)))(?<scale>\s*(?:bn|m|k|tn|billion|million|thousand|hundred|trillion|dozen)\b)?(?:(?<pct>\s*(?:%|per\s?cent|percent|pc\b|percentage points?))|(?<unit>\s*(?:m|km|cm|mm|kg|g|metres?|meters?|miles?|feet|ft|inches|seconds|secs|minutes|mins|hours|days|weeks|months|years|mph|km/h)\b)|(?<curword>\s*(?:dollars|pounds|euros|yuan|yen|rupees|sterling)\b))?", RegexOptions.IgnoreCase)]
     private static partial Regex Amount();
+
+    [GeneratedRegex(@"\b(?:in|at|near|from|to|inside|outside)\s+(?:the\s+)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex Locative();
 
     [GeneratedRegex(@"\b\d{1,3}\s?-\s?\d{1,3}\b")]
     private static partial Regex ScoreValue();

@@ -22,6 +22,7 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
     private const double AnswerKindWeight = 0.35;
     private const double RankWeight = 0.15;
     private const double PairPenalty = 0.05;
+    private const double CoreferenceDiscount = 0.7;
 
     public Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
@@ -34,7 +35,7 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
         if (passages.Count == 0 || profile.TotalWeight <= 0) return AnswerDraft.Decline();
 
         var best = BestSentence(profile, passages);
-        if (best is null || best.Evidence < options.Value.MinEvidence) return AnswerDraft.Decline();
+        if (best is null || best.Evidence * NumberAgreement(profile, best.Passage) < options.Value.MinEvidence) return AnswerDraft.Decline();
 
         if (profile.AsksPublicationDate && PublicationDate(profile, passages) is { } dated) return dated;
 
@@ -70,7 +71,20 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
             {
                 var (text, terms, value) = sentences[i];
                 // Overlapping passages repeat sentences; score each once, at its best rank.
-                if (seen.Add(text)) Consider(passage, text, false, Coverage(profile, terms), value, passageCoverage, rankPrior, 0);
+                if (seen.Add(text))
+                {
+                    var coverage = Coverage(profile, terms);
+                    // "Their former coach ..." refers to the previous sentence's subject: for ranking, count its terms,
+                    // discounted; the evidence for answering at all stays with what the sentence itself says.
+                    var ranked = coverage;
+                    if (i > 0 && LeadingPronoun().IsMatch(text))
+                    {
+                        var withPrevious = new HashSet<string>(terms, StringComparer.Ordinal);
+                        withPrevious.UnionWith(sentences[i - 1].Terms);
+                        ranked += CoreferenceDiscount * (Coverage(profile, withPrevious) - coverage);
+                    }
+                    Consider(passage, text, false, ranked, coverage, value, passageCoverage, rankPrior, 0);
+                }
                 if (i + 1 < sentences.Count && seen.Add(text + "\n" + sentences[i + 1].Text))
                 {
                     var next = sentences[i + 1];
@@ -78,20 +92,21 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
                     // A pair only when the sentence that matches the question lacks a clear answer value and its
                     // neighbour has one: the neighbour completes it.
                     var (matching, other) = coverage >= nextCoverage ? (value, next.Value) : (next.Value, value);
-                    if (matching < 1 && other >= 1)
+                    if (matching < other && other >= 0.7)
                     {
                         var union = new HashSet<string>(terms, StringComparer.Ordinal);
                         union.UnionWith(next.Terms);
-                        Consider(passage, text + " " + next.Text, true, Coverage(profile, union), other, passageCoverage, rankPrior, PairPenalty);
+                        var unionCoverage = Coverage(profile, union);
+                        Consider(passage, text + " " + next.Text, true, unionCoverage, unionCoverage, other, passageCoverage, rankPrior, PairPenalty);
                     }
                 }
             }
         }
         return best;
 
-        void Consider(RetrievedPassage passage, string text, bool pair, double coverage, double value, double passageCoverage, double rankPrior, double penalty)
+        void Consider(RetrievedPassage passage, string text, bool pair, double rankedCoverage, double coverage, double value, double passageCoverage, double rankPrior, double penalty)
         {
-            var score = SentenceCoverageWeight * coverage + PassageCoverageWeight * passageCoverage + AnswerKindWeight * value + RankWeight * rankPrior - penalty;
+            var score = SentenceCoverageWeight * rankedCoverage + PassageCoverageWeight * passageCoverage + AnswerKindWeight * value + RankWeight * rankPrior - penalty;
             if (best is null || score > best.Score) best = new Candidate(passage, text, pair, score, 0.6 * coverage + 0.4 * passageCoverage);
         }
     }
@@ -127,6 +142,18 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
 
     public static HashSet<string> TermSet(string text) => TextAnalyzer.Terms(text).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Numbers in a question ("the 2018 World Cup") are constraints: a passage without them is about something else,
+    /// however well the other words match.
+    /// </summary>
+    private static double NumberAgreement(QuestionProfile profile, RetrievedPassage passage)
+    {
+        var numbers = profile.Terms.Where(t => char.IsDigit(t.Stem[0])).ToList();
+        if (numbers.Count == 0) return 1.0;
+        var terms = TermSet(passage.Chunk.IndexText);
+        return numbers.All(n => terms.Contains(n.Stem)) ? 1.0 : 0.5;
+    }
+
     /// <summary>"When was the article posted?" is answered from the article's metadata, not its text.</summary>
     private static AnswerDraft? PublicationDate(QuestionProfile profile, IReadOnlyList<RetrievedPassage> passages)
     {
@@ -151,7 +178,7 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
         var values = AnswerValues.Find(sentence, profile.Kind, profile.Words).ToList();
         var topValue = values.Count == 0 ? 0 : values.Max(v => v.Score);
         var answerValues = values.Where(v => v.Score >= topValue).ToList();
-        var clauses = ClauseBoundary().Split(sentence).Where(c => c.Length > 0).ToList();
+        var clauses = Clauses(sentence);
         var focus = 0;
         string result;
         if (answerValues.Count == 0 || clauses.Count <= 1)
@@ -208,6 +235,29 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
         return result[^1] is '.' or '!' or '?' or '"' or '”' or '…' ? result : result + ".";
     }
 
+    /// <summary>Splits at ", ", "; ", ": " and dashes, but never inside parentheses ("($74.6bn; £39.1bn)").</summary>
+    private static List<string> Clauses(string sentence)
+    {
+        var clauses = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var i = 0; i < sentence.Length; i++)
+        {
+            var c = sentence[i];
+            if (c is '(' or '[') depth++;
+            else if (c is ')' or ']') depth = Math.Max(0, depth - 1);
+            else if (depth == 0 && c is ',' or ';' or ':' or '—' or '–' && i + 1 < sentence.Length && sentence[i + 1] == ' ')
+            {
+                // A dash starts the next clause; other marks end the current one.
+                var cut = c is '—' or '–' ? i : i + 1;
+                if (cut > start) clauses.Add(sentence[start..cut].Trim());
+                start = cut;
+            }
+        }
+        if (start < sentence.Length) clauses.Add(sentence[start..].Trim());
+        return clauses.Where(c => c.Length > 0).ToList();
+    }
+
     /// <summary>Cuts to at most <paramref name="maxChars"/> at word boundaries, keeping the text around <paramref name="focus"/>.</summary>
     private static string Truncate(string text, int focus, int maxChars)
     {
@@ -226,10 +276,6 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
         }
         return (start > 0 ? "…" : "") + text[start..end].Trim() + (end < text.Length ? "…" : "");
     }
-
-    // A comma (not inside a number), semicolon, colon or dash followed by a space ends a clause.
-    [GeneratedRegex(@"(?<=[,;:—–])\s+|\s+(?=[—–]\s)")]
-    private static partial Regex ClauseBoundary();
 
     [GeneratedRegex(@"^(?:(?:and|but|so)\s+)?(it|its|they|their|he|his|she|her|this|these|which|who)\b", RegexOptions.IgnoreCase)]
     private static partial Regex LeadingPronoun();

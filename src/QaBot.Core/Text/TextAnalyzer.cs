@@ -14,9 +14,30 @@ public static class TextAnalyzer
         foreach (var t in tokens)
         {
             var term = Term(t);
-            if (term is not null) terms.Add(term);
+            if (term is null) continue;
+            terms.Add(term);
+            // "TimeWarner" also answers to "Time Warner": index the parts of a camel-case word too.
+            if (t.Kind == TokenKind.Word && t.Text.Length > 4) AddCamelCaseParts(t.Text, terms);
         }
         return terms;
+    }
+
+    private static void AddCamelCaseParts(string word, List<string> terms)
+    {
+        var start = 0;
+        for (var i = 1; i < word.Length; i++)
+        {
+            if (!(char.IsUpper(word[i]) && char.IsLower(word[i - 1]))) continue;
+            AddPart(word[start..i]);
+            start = i;
+        }
+        if (start > 0) AddPart(word[start..]);
+
+        void AddPart(string part)
+        {
+            var normalized = Tokenizer.Normalize(part, TokenKind.Word);
+            if (normalized.Length > 1 && !Stopwords.Contains(normalized)) terms.Add(PorterStemmer.Stem(normalized));
+        }
     }
 
     /// <summary>The index term of one token, or null for a stopword.</summary>

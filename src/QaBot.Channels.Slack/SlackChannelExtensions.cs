@@ -1,13 +1,83 @@
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
 
 namespace QaBot.Channels.Slack;
 
-public static class SlackChannelExtensions
+public static partial class SlackChannelExtensions
 {
-    public static IServiceCollection AddSlackChannel(this IServiceCollection services, IConfiguration configuration) => services;
+    // Per attempt; the retries (with Retry-After waits) come on top.
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
 
-    public static IEndpointRouteBuilder MapSlackChannel(this IEndpointRouteBuilder endpoints) => endpoints;
+    public static IServiceCollection AddSlackChannel(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SlackOptions>().Bind(configuration.GetSection(SlackOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SlackSignatureVerifier>();
+        services.AddSingleton<RecentSlackEvents>();
+        services.AddSingleton<SlackEventQueue>();
+        services.AddSingleton<SlackEventsEndpoint>();
+        services.AddSingleton<SlackApiClient>();
+        services.AddSingleton<SlackBotIdentityProvider>();
+        services.AddHostedService<SlackResponder>();
+
+        services.AddHttpClient(SlackApiClient.HttpClientName, (sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<SlackOptions>>().Value;
+                var baseUrl = options.ApiBaseUrl.AbsoluteUri;
+                // Method names are relative ("chat.postMessage"); without the slash the last segment would be replaced.
+                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.BotToken);
+            })
+            .AddResilienceHandler("slack", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<SlackOptions>>().Value;
+                var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SlackApiClient).FullName!);
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    // The default predicate covers 429, 5xx, 408 and network failures; a 429's Retry-After sets the wait.
+                    MaxRetryAttempts = options.MaxRetries,
+                    ShouldRetryAfterHeader = true,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromSeconds(1),
+                    OnRetry = args =>
+                    {
+                        LogRetry(logger, args.Outcome.Result?.RequestMessage?.RequestUri?.AbsolutePath, (int?)args.Outcome.Result?.StatusCode,
+                            args.RetryDelay.TotalSeconds, args.AttemptNumber + 1, args.Outcome.Exception);
+                        return default;
+                    },
+                });
+                pipeline.AddTimeout(AttemptTimeout);
+            });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapSlackChannel(this IEndpointRouteBuilder endpoints)
+    {
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<SlackOptions>>().Value;
+        if (options.IsEnabled)
+        {
+            endpoints.MapPost(SlackEventsEndpoint.Path, (HttpContext context, SlackEventsEndpoint endpoint) => endpoint.HandleAsync(context));
+        }
+        else
+        {
+            endpoints.MapPost(SlackEventsEndpoint.Path, () => Results.Problem(statusCode: StatusCodes.Status404NotFound,
+                title: "Slack is not configured",
+                detail: $"Set {SlackOptions.Section}:SigningSecret and {SlackOptions.Section}:BotToken to enable the Slack channel."));
+        }
+
+        return endpoints;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack {Path} answered {Status}; retry {Attempt} in {DelaySeconds:F1} s")]
+    private static partial void LogRetry(ILogger logger, string? path, int? status, double delaySeconds, int attempt, Exception? exception);
 }

@@ -1,0 +1,44 @@
+using System.Globalization;
+using QaBot.Answering;
+
+namespace QaBot.Channels.Slack;
+
+/// <summary>A reply ready for chat.postMessage: mrkdwn blocks and the same content as the plain <c>text</c> fallback.</summary>
+internal sealed record SlackReply(string Text, IReadOnlyList<SlackBlock> Blocks);
+
+/// <summary>Renders an <see cref="Answer"/> as a Slack message: the answer with [n] markers, then a compact sources list.</summary>
+internal static class SlackAnswerRenderer
+{
+    public const string FailureText = "Sorry, something went wrong while I was answering. Please try again in a moment.";
+
+    // Slack rejects section and context texts over 3000 characters.
+    private const int MaxBlockText = 3000;
+
+    public static SlackReply Render(Answer answer)
+    {
+        var body = SlackMrkdwn.FromMarkdown(answer.MarkedText);
+        var sources = answer.Citations.Select(Source).ToList();
+        var notice = answer.Notice is null ? null : $"_{SlackMrkdwn.Escape(answer.Notice)}_";
+
+        var blocks = new List<SlackBlock> { SlackBlock.Section(Fit(body)) };
+        if (sources.Count > 0) blocks.Add(SlackBlock.Context(Fit("*Sources*\n" + string.Join('\n', sources))));
+        if (notice is not null) blocks.Add(SlackBlock.Context(Fit(notice)));
+
+        // Notifications and clients without Block Kit show only this, so it carries the sources too.
+        var text = string.Join("\n\n", new[] { body, sources.Count > 0 ? "*Sources*\n" + string.Join('\n', sources) : null, notice }.OfType<string>());
+        return new SlackReply(text, blocks);
+    }
+
+    public static SlackReply Failure() => new(FailureText, [SlackBlock.Section(FailureText)]);
+
+    private static string Source(Citation citation)
+    {
+        var title = Uri.TryCreate(citation.Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
+            ? SlackMrkdwn.Link(url.AbsoluteUri, citation.Title)
+            : $"*{SlackMrkdwn.Escape(citation.Title)}*";
+        var published = citation.Published is { } date ? ", " + date.ToString("d MMM yyyy", CultureInfo.InvariantCulture) : "";
+        return $"[{citation.Index}] {title} ({SlackMrkdwn.Escape(citation.Source)}{published})";
+    }
+
+    private static string Fit(string mrkdwn) => mrkdwn.Length <= MaxBlockText ? mrkdwn : mrkdwn[..(MaxBlockText - 1)] + "…";
+}

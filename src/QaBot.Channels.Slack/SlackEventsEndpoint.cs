@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace QaBot.Channels.Slack;
+
+/// <summary>
+/// <c>POST /api/slack/events</c>: verify the signature over the raw body, answer <c>url_verification</c>, and accept
+/// <c>event_callback</c>s for the background responder at once, since Slack gives up after 3 seconds and redelivers.
+/// </summary>
+internal sealed partial class SlackEventsEndpoint(
+    SlackSignatureVerifier verifier,
+    RecentSlackEvents recent,
+    SlackEventQueue queue,
+    IOptions<SlackOptions> options,
+    ILogger<SlackEventsEndpoint> logger)
+{
+    public const string Path = "/api/slack/events";
+
+    public async Task<IResult> HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var max = options.Value.MaxRequestBytes;
+        var body = request.ContentLength > max ? null : await ReadBodyAsync(request.BodyReader, max, context.RequestAborted);
+        if (body is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
+                detail: $"Slack event payloads are limited to {max} bytes.");
+        }
+
+        var check = verifier.Verify(request.Headers[SlackSignatureVerifier.TimestampHeader], request.Headers[SlackSignatureVerifier.SignatureHeader], body);
+        if (check != SlackSignatureCheck.Valid)
+        {
+            LogRejected(logger, check);
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid Slack request", detail: check switch
+            {
+                SlackSignatureCheck.MissingHeaders => $"The {SlackSignatureVerifier.SignatureHeader} and {SlackSignatureVerifier.TimestampHeader} headers are required.",
+                SlackSignatureCheck.StaleTimestamp => "The request timestamp is more than 5 minutes from now; replays are rejected.",
+                _ => "The request signature does not match.",
+            });
+        }
+
+        SlackEnvelope? envelope;
+        try
+        {
+            envelope = JsonSerializer.Deserialize(body, SlackJsonContext.Default.SlackEnvelope);
+        }
+        catch (JsonException ex)
+        {
+            return BadRequest($"The body is not a valid Slack event payload: {ex.Message}");
+        }
+
+        return envelope switch
+        {
+            null => BadRequest("The body must be a JSON object."),
+            { Type: "url_verification", Challenge: { } challenge } =>
+                Results.Json(new UrlVerificationResponse(challenge), SlackJsonContext.Default.UrlVerificationResponse),
+            { Type: "url_verification" } => BadRequest("url_verification needs a challenge."),
+            { Type: "event_callback" } => Accept(envelope, request.Headers["X-Slack-Retry-Num"], request.Headers["X-Slack-Retry-Reason"]),
+            _ => Ignore(envelope.Type),
+        };
+    }
+
+    private IResult Accept(SlackEnvelope envelope, string? retryNum, string? retryReason)
+    {
+        if (envelope.EventId is not { Length: > 0 } eventId || envelope.Event is null)
+        {
+            return BadRequest("An event_callback needs an event_id and an event.");
+        }
+
+        // A redelivery (X-Slack-Retry-Num) of an event already accepted is acknowledged and dropped; one whose first
+        // delivery never reached us (e.g. before a restart) is still answered.
+        if (!recent.TryAdd(eventId))
+        {
+            LogDuplicate(logger, eventId, retryNum, retryReason);
+            return Results.Ok();
+        }
+
+        if (!queue.TryEnqueue(envelope))
+        {
+            recent.Forget(eventId);
+            LogQueueFull(logger, eventId);
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy",
+                detail: "Too many questions are waiting; Slack will redeliver this event.");
+        }
+
+        return Results.Ok();
+    }
+
+    private IResult Ignore(string? type)
+    {
+        LogUnknownType(logger, type);
+        return Results.Ok();
+    }
+
+    private static IResult BadRequest(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed Slack event", detail: detail);
+
+    /// <summary>The whole body, or null when it exceeds <paramref name="max"/> bytes (checked before it is all buffered).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int max, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            if (buffer.Length > max)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return null;
+            }
+
+            if (read.IsCompleted)
+            {
+                var bytes = buffer.ToArray();
+                reader.AdvanceTo(buffer.End);
+                return bytes;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Slack request: {Reason}")]
+    private static partial void LogRejected(ILogger logger, SlackSignatureCheck reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack event {EventId} was already accepted; ignoring redelivery {RetryNum} ({RetryReason})")]
+    private static partial void LogDuplicate(ILogger logger, string eventId, string? retryNum, string? retryReason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack event {EventId} refused: the answer queue is full")]
+    private static partial void LogQueueFull(ILogger logger, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ignoring Slack payload of type {Type}")]
+    private static partial void LogUnknownType(ILogger logger, string? type);
+}

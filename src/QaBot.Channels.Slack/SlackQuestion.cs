@@ -1,0 +1,24 @@
+using System.Text.RegularExpressions;
+
+namespace QaBot.Channels.Slack;
+
+/// <summary>A question asked of the bot, with where to answer it and the conversation (thread) it belongs to.</summary>
+internal sealed record SlackQuestion(string Channel, string ThreadTs, string Text, string ConversationId)
+{
+    /// <summary>
+    /// The question in an event, or null when the bot should stay silent: events it does not handle, edits and other
+    /// subtypes, and anything a bot wrote (itself included), so two bots cannot answer each other forever.
+    /// </summary>
+    public static SlackQuestion? From(SlackEnvelope envelope, SlackBotIdentity self)
+    {
+        if (envelope.Event is not { Channel: { } channel, Ts: { } ts } e) return null;
+        var asked = e.Type == "app_mention" || (e.Type == "message" && e.ChannelType == "im");
+        if (!asked || e.Subtype is not null || e.BotId is not null || e.User is null || e.User == self.UserId) return null;
+
+        var mention = new Regex($@"<@{Regex.Escape(self.UserId)}(?:\|[^>]*)?>", RegexOptions.CultureInvariant);
+        var text = SlackMrkdwn.Unescape(mention.Replace(e.Text ?? "", "")).Trim();
+        // Replies go to the thread's parent, so a follow-up in the thread continues the same conversation.
+        var thread = e.ThreadTs ?? ts;
+        return new SlackQuestion(channel, thread, text, $"slack:{envelope.TeamId ?? e.Team}:{channel}:{thread}");
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QaBot.Answering;
+
+namespace QaBot.Channels.Slack;
+
+/// <summary>
+/// Answers accepted events in the background, after the endpoint has acknowledged them within Slack's 3 seconds.
+/// One at a time, in arrival order, so a follow-up is never answered before the question it follows.
+/// </summary>
+internal sealed partial class SlackResponder(
+    SlackEventQueue queue,
+    SlackBotIdentityProvider identity,
+    AnswerService answers,
+    SlackApiClient api,
+    IOptions<SlackOptions> options,
+    ILogger<SlackResponder> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.IsEnabled) return;
+
+        // Learn our ids early so a bad token shows in the log at start-up; on failure each event tries again.
+        try
+        {
+            await identity.GetAsync(stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogIdentityFailed(logger, ex);
+        }
+
+        await foreach (var envelope in queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await RespondAsync(envelope, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Already logged with Slack's reason by the client when it is a SlackApiException; this says which event.
+                LogReplyFailed(logger, envelope.EventId, ex);
+            }
+        }
+    }
+
+    private async Task RespondAsync(SlackEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var question = SlackQuestion.From(envelope, await identity.GetAsync(cancellationToken));
+        if (question is null)
+        {
+            LogIgnored(logger, envelope.EventId, envelope.Event?.Type, envelope.Event?.Subtype);
+            return;
+        }
+
+        SlackReply reply;
+        try
+        {
+            reply = SlackAnswerRenderer.Render(await answers.AskAsync(question.Text, question.ConversationId, cancellationToken));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogAnswerFailed(logger, question.ConversationId, ex);
+            reply = SlackAnswerRenderer.Failure();
+        }
+
+        await api.PostMessageAsync(new ChatPostMessageRequest(question.Channel, reply.Text, question.ThreadTs, reply.Blocks), cancellationToken);
+        LogReplied(logger, envelope.EventId, question.Channel, question.ThreadTs);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not learn the Slack bot's identity with auth.test; will retry with the next event")]
+    private static partial void LogIdentityFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Slack event {EventId} ({Type}/{Subtype}) needs no answer")]
+    private static partial void LogIgnored(ILogger logger, string? eventId, string? type, string? subtype);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Answering failed in conversation {ConversationId}; posting an apology")]
+    private static partial void LogAnswerFailed(ILogger logger, string conversationId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not reply to Slack event {EventId}")]
+    private static partial void LogReplyFailed(ILogger logger, string? eventId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replied to Slack event {EventId} in {Channel}, thread {ThreadTs}")]
+    private static partial void LogReplied(ILogger logger, string? eventId, string channel, string threadTs);
+}

@@ -1,0 +1,67 @@
+namespace QaBot.Core.Tests.Infrastructure;
+
+/// <summary>Where the repository's own data lives, found from the test assembly so tests run from any working folder.</summary>
+internal static class TestPaths
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string Seeds => Path.Combine(RepoRoot, "seeds");
+
+    public static string Prompts => Path.Combine(RepoRoot, "prompts");
+
+    public static string AppSettings => Path.Combine(RepoRoot, "appsettings.json");
+
+    /// <summary>The shared BBC corpus sits beside the checkout (../shared/corpora/bbc), not inside it.</summary>
+    public static string BbcCorpus => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "corpora", "bbc"));
+
+    public static string EvalSet(string fileName) => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "eval", fileName));
+
+    /// <summary>The CLI is a project reference, so its qabot.dll (with deps and runtimeconfig) is copied next to the tests.</summary>
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "qabot.dll");
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "QaBot.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} contains QaBot.sln.");
+    }
+}
+
+/// <summary>A fact that needs the shared BBC corpus; skipped, saying where it looked, when the corpus is absent.</summary>
+public sealed class BbcCorpusFactAttribute : FactAttribute
+{
+    public BbcCorpusFactAttribute()
+    {
+        if (!Directory.Exists(TestPaths.BbcCorpus)) Skip = $"BBC corpus not found at {TestPaths.BbcCorpus} (expected at ../shared/corpora/bbc from the repository root).";
+    }
+}
+
+/// <summary>A temporary folder deleted with the test.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "qabot-tests-" + Guid.NewGuid().ToString("N"));
+
+    public string Write(string name, string text)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    public string Write(string name, byte[] bytes)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { }
+    }
+}

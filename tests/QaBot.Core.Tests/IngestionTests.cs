@@ -1,0 +1,204 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using QaBot.Chunking;
+using QaBot.Configuration;
+using QaBot.Core.Tests.Infrastructure;
+using QaBot.Ingestion;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+
+namespace QaBot.Core.Tests;
+
+public class IngestionTests
+{
+    private static DocumentLoader Loader(params string[] excludePatterns) => new(
+        [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader()],
+        Options.Create(new IngestionOptions { ExcludeFilePatterns = [.. excludePatterns] }),
+        NullLogger<DocumentLoader>.Instance);
+
+    private static async Task<SourceDocument> LoadOne(string path)
+    {
+        var documents = await Loader().LoadAsync([path]);
+        return Assert.Single(documents);
+    }
+
+    private static IReadOnlyList<Chunk> Chunks(SourceDocument document) =>
+        new Chunker(Options.Create(new ChunkingOptions())).Split(document);
+
+    [Fact]
+    public async Task First_seed_gets_its_title_and_date_and_loses_the_site_chrome()
+    {
+        var documents = await Loader().LoadAsync([TestPaths.Seeds]);
+        var nissan = documents.Single(d => d.Id.Contains(Seeds.NissanFile, StringComparison.Ordinal));
+
+        Assert.Equal("seeds/" + Seeds.NissanFile + ".txt", nissan.Id);
+        Assert.Equal(Seeds.NissanTitle, nissan.Title);
+        Assert.Equal(new DateOnly(2025, 2, 14), nissan.Published);
+        Assert.StartsWith("Entering 2024", nissan.Paragraphs[0], StringComparison.Ordinal);
+        foreach (var chunk in Chunks(nissan))
+        {
+            Assert.DoesNotContain("head_banner", chunk.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Post time", chunk.Text, StringComparison.Ordinal);
+            Assert.False(chunk.Text.Split('\n').Any(line => line.Trim() == "News"), "the 'News' navigation label survived");
+            Assert.DoesNotContain(Seeds.NissanTitle, chunk.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Second_seed_gets_its_url_and_loses_the_disclaimer()
+    {
+        var documents = await Loader().LoadAsync([TestPaths.Seeds]);
+        Assert.Equal(2, documents.Count);
+        var honda = documents.Single(d => d.Id.Contains(Seeds.HondaFile, StringComparison.Ordinal));
+
+        Assert.Contains("Japanese friend told me", honda.Title, StringComparison.Ordinal);
+        Assert.Equal("https://www.toutiao.com/article/1837622667907080/", honda.Url);
+        Assert.EndsWith(Seeds.HondaFile + ".txt", honda.SourcePath, StringComparison.Ordinal);
+        foreach (var chunk in Chunks(honda))
+        {
+            Assert.DoesNotContain("Statement:", chunk.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Original article", chunk.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("toutiao.com", chunk.Text, StringComparison.Ordinal);
+        }
+        Assert.Contains(Chunks(honda), c => c.Text.Contains("Honda's sales dropped by 24.2%", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_utf8_is_read_as_latin1()
+    {
+        using var folder = new TempFolder();
+        var bytes = Encoding.ASCII.GetBytes("Chelsea paid a fee of ").Concat(new byte[] { 0xA3 }).Concat(Encoding.ASCII.GetBytes("15.8m for the striker.\n")).ToArray();
+        var document = await LoadOne(folder.Write("fee.txt", bytes));
+        Assert.Contains("£15.8m", string.Join(' ', document.Paragraphs), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_utf8_file_with_a_byte_order_mark_keeps_its_characters()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write("bom.txt", Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("Prices rose to €5 and £4 today.\n")).ToArray());
+        var document = await LoadOne(path);
+        Assert.Equal("Prices rose to €5 and £4 today.", Assert.Single(document.Paragraphs));
+    }
+
+    [Fact]
+    public async Task Markdown_takes_its_title_from_the_first_heading_and_drops_markup()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write("story.md", """
+            # Chip sales surge
+
+            Sales of **memory chips** rose by _12%_ according to [the report](https://example.com/r).
+
+            ## Outlook
+
+            - Analysts expect growth to continue.
+            """);
+        var document = await LoadOne(path);
+        var body = string.Join('\n', document.Paragraphs);
+
+        Assert.Equal("Chip sales surge", document.Title);
+        Assert.Contains("Sales of memory chips rose by 12% according to the report.", body, StringComparison.Ordinal);
+        Assert.Contains("Analysts expect growth to continue.", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("**", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://example.com/r", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("# ", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Html_reads_title_canonical_url_and_date_from_the_head_and_text_from_the_article()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write("page.html", """
+            <!DOCTYPE html>
+            <html><head>
+              <title>Site name | Some page</title>
+              <link rel="canonical" href="https://news.example.com/markets/chips">
+              <meta property="article:published_time" content="2024-03-05T10:00:00Z">
+              <script>var tracking = "beacon";</script>
+            </head><body>
+              <nav><a href="/">Home</a> <a href="/sport">Sport navigation</a></nav>
+              <article>
+                <h1>Chip makers report record sales</h1>
+                <p>Chip makers sold more <b>memory</b> than ever in March.</p>
+                <script>window.adSlot = "advert-slot";</script>
+                <aside>Related: celebrity gossip</aside>
+                <p>Analysts expect demand to keep rising.</p>
+              </article>
+              <footer>Copyright footer text</footer>
+            </body></html>
+            """);
+        var document = await LoadOne(path);
+        var body = string.Join('\n', document.Paragraphs);
+
+        Assert.Equal("Chip makers report record sales", document.Title);
+        Assert.Equal("https://news.example.com/markets/chips", document.Url);
+        Assert.Equal(new DateOnly(2024, 3, 5), document.Published);
+        Assert.Contains("Chip makers sold more memory than ever in March.", body, StringComparison.Ordinal);
+        Assert.Contains("Analysts expect demand to keep rising.", body, StringComparison.Ordinal);
+        foreach (var chrome in new[] { "Sport navigation", "advert-slot", "beacon", "celebrity gossip", "Copyright footer" })
+        {
+            Assert.DoesNotContain(chrome, body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Pdf_text_and_title_are_read()
+    {
+        using var folder = new TempFolder();
+        var builder = new PdfDocumentBuilder();
+        builder.DocumentInformation.Title = "Quarterly results";
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        page.AddText("Revenue rose by 7% in the quarter.", 12, new PdfPoint(50, 700), font);
+        var document = await LoadOne(folder.Write("results.pdf", builder.Build()));
+
+        Assert.Equal("Quarterly results", document.Title);
+        Assert.Contains("Revenue rose by 7% in the quarter.", string.Join(' ', document.Paragraphs), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Exclude_patterns_skip_files_and_unsupported_extensions_are_ignored()
+    {
+        using var folder = new TempFolder();
+        folder.Write("README.txt", "About this corpus.");
+        folder.Write("readme-2.md", "# About");
+        folder.Write("story.txt", "A story.");
+        folder.Write("image.png", "not text");
+        var files = Loader("README*").FindFiles([folder.Path]);
+        var file = Assert.Single(files);
+        Assert.EndsWith("story.txt", file.Path, StringComparison.Ordinal);
+        Assert.Equal(Path.GetFileName(folder.Path) + "/story.txt", file.Id);
+    }
+
+    [Fact]
+    public async Task Files_in_subfolders_are_found_with_relative_ids()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "tech"));
+        folder.Write(Path.Combine("tech", "001.txt"), "Chips\n\nChip sales rose.");
+        var document = Assert.Single(await Loader().LoadAsync([folder.Path]));
+        Assert.Equal(Path.GetFileName(folder.Path) + "/tech/001.txt", document.Id);
+    }
+
+    [Fact]
+    public void A_missing_folder_is_an_error_naming_its_path()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "qabot-no-such-folder-" + Guid.NewGuid().ToString("N"));
+        var error = Assert.Throws<DirectoryNotFoundException>(() => Loader().FindFiles([missing]));
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreadable_file_does_not_stop_the_rest()
+    {
+        using var folder = new TempFolder();
+        folder.Write("broken.pdf", "this is not a pdf");
+        folder.Write("good.txt", "Good news\n\nThe factory reopened.");
+        var document = Assert.Single(await Loader().LoadAsync([folder.Path]));
+        Assert.Equal("Good news", document.Title);
+    }
+}

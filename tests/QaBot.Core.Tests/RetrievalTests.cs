@@ -1,0 +1,189 @@
+using Microsoft.Extensions.Options;
+using QaBot.Chunking;
+using QaBot.Configuration;
+using QaBot.Embedding;
+using QaBot.Retrieval;
+using QaBot.Text;
+using QaBot.VectorStore;
+
+namespace QaBot.Core.Tests;
+
+internal static class Passages
+{
+    public static Chunk Chunk(string id, string text, string? documentId = null, string title = "News") =>
+        new(id, documentId ?? id, title, id + ".txt", null, null, 0, text);
+}
+
+public class KeywordIndexTests
+{
+    private readonly TermStatistics _statistics = new();
+    private readonly KeywordIndex _index;
+
+    public KeywordIndexTests() => _index = new KeywordIndex(_statistics, Options.Create(new RetrievalOptions()));
+
+    private List<string> Search(string query, int top = 10) =>
+        _index.Search(HybridRetriever.QueryTerms(query), top).Select(r => r.Chunk.Id).ToList();
+
+    [Fact]
+    public void A_passage_with_the_term_beats_passages_without_it()
+    {
+        _index.Add([
+            Passages.Chunk("toyota", "Toyota sales rose slightly this year in China."),
+            Passages.Chunk("honda", "Honda sales fell sharply this year in China."),
+            Passages.Chunk("weather", "Rain is expected across the north tomorrow."),
+        ]);
+        Assert.Equal(["honda"], Search("Honda"));
+        Assert.Equal("honda", Search("Honda sales this year")[0]);
+    }
+
+    [Fact]
+    public void A_rarer_term_weighs_more_than_a_common_one()
+    {
+        _index.Add([
+            Passages.Chunk("rare", "Mitsubishi joined the alliance after long talks."),
+            Passages.Chunk("common", "Sales joined the agenda after long talks."),
+            .. Enumerable.Range(0, 8).Select(i => Passages.Chunk($"filler{i}", $"Sales figures for region {i} were published today.")),
+        ]);
+        Assert.True(_statistics.Idf("mitsubishi") > _statistics.Idf("sale"));
+        var ranked = Search("Mitsubishi sales");
+        Assert.Equal("rare", ranked[0]);
+        Assert.True(ranked.IndexOf("rare") < ranked.IndexOf("common"));
+    }
+
+    [Theory]
+    [InlineData("dropped")]
+    [InlineData("dropping")]
+    [InlineData("drops")]
+    public void Stemming_matches_other_forms_of_a_word(string query)
+    {
+        _index.Add([Passages.Chunk("drop", "Exports drop as demand weakens."), Passages.Chunk("other", "Exports rise as demand grows.")]);
+        Assert.Equal(["drop"], Search(query));
+    }
+
+    [Fact]
+    public void Numbers_match_as_written_including_decimals()
+    {
+        _index.Add([
+            Passages.Chunk("exact", "Honda's sales dropped by 24.2% this year."),
+            Passages.Chunk("near", "Sales dropped by 24% last year and 2.2% before."),
+        ]);
+        Assert.Equal(["exact"], Search("24.2"));
+        Assert.Equal(["exact"], Search("24.2%"));
+    }
+
+    [Fact]
+    public void The_title_is_searchable_with_the_text()
+    {
+        _index.Add([Passages.Chunk("p", "The plant will close in March.", title: "Nissan cuts output"), Passages.Chunk("q", "The shop will open in May.")]);
+        Assert.Equal(["p"], Search("Nissan"));
+    }
+
+    [Fact]
+    public void Removed_passages_are_no_longer_found_and_statistics_follow()
+    {
+        _index.Add([Passages.Chunk("a", "Chip sales surged in Korea."), Passages.Chunk("b", "Chip sales slowed in Japan.")]);
+        Assert.Equal(2, _statistics.DocumentFrequency("chip"));
+
+        _index.Remove("a");
+        Assert.Equal(1, _index.Count);
+        Assert.Equal(1, _statistics.DocumentFrequency("chip"));
+        Assert.Equal(1, _statistics.DocumentCount);
+        Assert.Empty(Search("Korea"));
+        Assert.Equal(["b"], Search("chip sales"));
+    }
+
+    [Fact]
+    public void Adding_a_passage_again_replaces_it()
+    {
+        _index.Add([Passages.Chunk("a", "Chip sales surged in Korea.")]);
+        _index.Add([Passages.Chunk("a", "Steel output fell in Brazil.")]);
+        Assert.Equal(1, _index.Count);
+        Assert.Empty(Search("Korea"));
+        Assert.Equal(["a"], Search("Brazil"));
+        Assert.Equal(0, _statistics.DocumentFrequency("korea"));
+    }
+
+    [Fact]
+    public void Top_limits_the_results()
+    {
+        _index.Add(Enumerable.Range(0, 20).Select(i => Passages.Chunk($"p{i}", $"Market report number {i}.")));
+        Assert.Equal(5, Search("market report", top: 5).Count);
+    }
+}
+
+/// <summary>
+/// The retriever over the real keyword index, embedder and vector store. Vectors are stored deliberately (the
+/// embedding of a chosen text, not of the passage's own) so each ranker's order is known and fusion is what is tested.
+/// </summary>
+public class HybridRetrieverTests
+{
+    private readonly TermStatistics _statistics = new();
+    private readonly KeywordIndex _keywords;
+    private readonly InMemoryVectorStoreCollection<string, PassageRecord> _vectors = new("passages", PassageRecord.Definition(1024));
+    private readonly LocalEmbeddingGenerator _embedder;
+
+    public HybridRetrieverTests()
+    {
+        _keywords = new KeywordIndex(_statistics, Options.Create(new RetrievalOptions()));
+        _embedder = new LocalEmbeddingGenerator(_statistics, Options.Create(new EmbeddingOptions()));
+    }
+
+    private HybridRetriever Retriever(int candidatePool = 2, double focusBoost = 0.5) => new(_keywords, _vectors, _embedder,
+        Options.Create(new RetrievalOptions { CandidatePool = candidatePool, TopK = 10, FocusBoost = focusBoost }));
+
+    private async Task Add(params (Chunk Chunk, string VectorOf)[] passages)
+    {
+        _keywords.Add(passages.Select(p => p.Chunk));
+        await _vectors.UpsertAsync(passages.Select(p => PassageRecord.From(p.Chunk, _embedder.Embed(p.VectorOf).Vector)));
+    }
+
+    [Fact]
+    public async Task A_passage_found_by_both_rankers_outranks_one_found_by_one()
+    {
+        const string query = "Honda sales";
+        await Add(
+            // Best by BM25 (the words twice), but its vector is far from the query.
+            (Passages.Chunk("keyword-only", "Honda sales and more Honda sales."), "Rain across the north of Scotland"),
+            // Second by BM25, and its vector equals the query's: first by vector.
+            (Passages.Chunk("both", "Honda sales report for the year with many other words in it."), query),
+            // Not a keyword match at all; second by vector.
+            (Passages.Chunk("vector-only", "Quarterly figures were published."), "Honda sales figures"));
+
+        var results = await Retriever(candidatePool: 2).RetrieveAsync(query);
+
+        Assert.Equal(["both", "keyword-only", "vector-only"], results.Select(r => r.Chunk.Id));
+        Assert.Equal((2, 1), (results[0].KeywordRank, results[0].VectorRank));
+        Assert.Equal((1, (int?)null), (results[1].KeywordRank, results[1].VectorRank));
+        Assert.Equal(((int?)null, 2), (results[2].KeywordRank, results[2].VectorRank));
+        // Weighted RRF with the defaults: keyword 1.0, vector 0.7, k = 60.
+        Assert.Equal(1.0 / 62 + 0.7 / 61, results[0].Score, 10);
+        Assert.Equal(1.0 / 61, results[1].Score, 10);
+    }
+
+    [Fact]
+    public async Task Focus_boost_moves_a_passage_of_the_focus_document_up()
+    {
+        const string query = "Toyota sales";
+        await Add(
+            (Passages.Chunk("other#0", "Toyota sales rose in Europe.", "other"), query),
+            (Passages.Chunk("focus#0", "Toyota sales rose in Asia, the report said.", "focus"), "Toyota sales report"));
+
+        var plain = await Retriever(candidatePool: 10).RetrieveAsync(query);
+        Assert.Equal("other#0", plain[0].Chunk.Id);
+
+        var focused = await Retriever(candidatePool: 10).RetrieveAsync(query, focusDocuments: ["focus"]);
+        Assert.Equal("focus#0", focused[0].Chunk.Id);
+        var before = plain.Single(p => p.Chunk.Id == "focus#0").Score;
+        Assert.Equal(before * 1.5, focused[0].Score, 10);
+    }
+
+    [Fact]
+    public void Query_terms_add_same_direction_words_at_a_lower_weight()
+    {
+        var terms = HybridRetriever.QueryTerms("Did Honda sales grow?").ToDictionary(t => t.Term, t => t.Weight);
+        Assert.Equal(1.0, terms["honda"]);
+        Assert.Equal(1.0, terms["grow"]);
+        Assert.Contains(terms, t => t.Value < 1.0);
+        Assert.DoesNotContain("did", terms.Keys);
+    }
+}

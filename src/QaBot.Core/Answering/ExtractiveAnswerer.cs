@@ -23,6 +23,7 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
     private const double RankWeight = 0.15;
     private const double PairPenalty = 0.05;
     private const double CoreferenceDiscount = 0.7;
+    private const double DirectionWeight = 0.15;
 
     public Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
@@ -65,11 +66,15 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
             var passageCoverage = Coverage(profile, TermSet(passage.Chunk.IndexText));
             var rankPrior = 1.0 / (rank + 1);
             var sentences = SentenceSplitter.Split(passage.Chunk.Text)
-                .Select(x => (x.Text, Terms: TermSet(x.Text), Value: AnswerValues.BestScore(x.Text, profile.Kind, profile.Words)))
+                .Select(x =>
+                {
+                    var terms = TermSet(x.Text);
+                    return (x.Text, Terms: terms, Value: AnswerValues.BestScore(x.Text, profile.Kind, profile.Words), Agrees: profile.AgreesInDirection(terms));
+                })
                 .ToList();
             for (var i = 0; i < sentences.Count; i++)
             {
-                var (text, terms, value) = sentences[i];
+                var (text, terms, value, agrees) = sentences[i];
                 // Overlapping passages repeat sentences; score each once, at its best rank.
                 if (seen.Add(text))
                 {
@@ -83,30 +88,31 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
                         withPrevious.UnionWith(sentences[i - 1].Terms);
                         ranked += CoreferenceDiscount * (Coverage(profile, withPrevious) - coverage);
                     }
-                    Consider(passage, text, false, ranked, coverage, value, passageCoverage, rankPrior, 0);
+                    Consider(passage, text, false, ranked, coverage, value, agrees, passageCoverage, rankPrior, 0);
                 }
                 if (i + 1 < sentences.Count && seen.Add(text + "\n" + sentences[i + 1].Text))
                 {
                     var next = sentences[i + 1];
                     var (coverage, nextCoverage) = (Coverage(profile, terms), Coverage(profile, next.Terms));
-                    // A pair only when the sentence that matches the question lacks a clear answer value and its
-                    // neighbour has one: the neighbour completes it.
-                    var (matching, other) = coverage >= nextCoverage ? (value, next.Value) : (next.Value, value);
-                    if (matching < other && other >= 0.7)
+                    // A pair only when the neighbour completes the sentence that matches the question: it has the
+                    // answer value the other lacks, or it states the change ("grew") the question asks about.
+                    var (matching, other) = coverage >= nextCoverage ? ((Value: value, Agrees: agrees), (next.Value, next.Agrees)) : ((next.Value, next.Agrees), (Value: value, Agrees: agrees));
+                    if ((matching.Value < other.Value && other.Value >= 0.7) || (other.Agrees && !matching.Agrees && other.Value >= 0.7))
                     {
                         var union = new HashSet<string>(terms, StringComparer.Ordinal);
                         union.UnionWith(next.Terms);
                         var unionCoverage = Coverage(profile, union);
-                        Consider(passage, text + " " + next.Text, true, unionCoverage, unionCoverage, other, passageCoverage, rankPrior, PairPenalty);
+                        Consider(passage, text + " " + next.Text, true, unionCoverage, unionCoverage, Math.Max(value, next.Value), true, passageCoverage, rankPrior, PairPenalty);
                     }
                 }
             }
         }
         return best;
 
-        void Consider(RetrievedPassage passage, string text, bool pair, double rankedCoverage, double coverage, double value, double passageCoverage, double rankPrior, double penalty)
+        void Consider(RetrievedPassage passage, string text, bool pair, double rankedCoverage, double coverage, double value, bool agrees, double passageCoverage, double rankPrior, double penalty)
         {
-            var score = SentenceCoverageWeight * rankedCoverage + PassageCoverageWeight * passageCoverage + AnswerKindWeight * value + RankWeight * rankPrior - penalty;
+            var score = SentenceCoverageWeight * rankedCoverage + PassageCoverageWeight * passageCoverage + AnswerKindWeight * value + RankWeight * rankPrior
+                + (agrees ? DirectionWeight : 0) - penalty;
             if (best is null || score > best.Score) best = new Candidate(passage, text, pair, score, 0.6 * coverage + 0.4 * passageCoverage);
         }
     }

@@ -21,6 +21,13 @@ public sealed partial record QuestionProfile(
 
     public double TotalWeight { get; } = Terms.Sum(t => t.Weight);
 
+    /// <summary>The direction of change the question asks about ("grew" → up, "fell" → down), if any.</summary>
+    public Lexicon.Direction Direction { get; } = Terms.Select(t => Lexicon.DirectionOf(t.Stem)).FirstOrDefault(d => d != Lexicon.Direction.None);
+
+    /// <summary>Whether a sentence's terms express the change the question asks about.</summary>
+    public bool AgreesInDirection(IEnumerable<string> sentenceTerms) =>
+        Direction != Lexicon.Direction.None && sentenceTerms.Any(t => Lexicon.DirectionOf(t) == Direction);
+
     public static QuestionProfile Analyze(string question, TermStatistics statistics)
     {
         var q = question.Trim();

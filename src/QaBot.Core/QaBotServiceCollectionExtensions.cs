@@ -38,6 +38,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddQaBotOptions<AnsweringOptions>(configuration, AnsweringOptions.Section);
         services.AddQaBotOptions<ConversationOptions>(configuration, ConversationOptions.Section);
         services.AddQaBotOptions<AzureOpenAIOptions>(configuration, AzureOpenAIOptions.Section);
+        services.AddQaBotOptions<RateLimitOptions>(configuration, RateLimitOptions.Section);
         services.AddSingleton<IValidateOptions<AzureOpenAIOptions>, AzureOpenAIOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -55,7 +56,10 @@ public static class QaBotServiceCollectionExtensions
 
         // Embedding and vector store
         services.AddSingleton<TermStatistics>();
-        services.AddHttpClient(AzureOpenAIHttpClient).AddStandardResilienceHandler();
+        // Per-attempt timeout, retries with jitter on 408/429/5xx honouring Retry-After, circuit breaker; tunable under
+        // QaBot:AzureOpenAI:Resilience (HttpStandardResilienceOptions).
+        services.AddHttpClient(AzureOpenAIHttpClient)
+            .AddStandardResilienceHandler(configuration.GetSection(AzureOpenAIOptions.Section + ":Resilience"));
         services.AddSingleton(sp => CreateAzureClient(sp));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
             sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Provider == ModelProvider.AzureOpenAI
@@ -90,6 +94,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<IFollowUpRewriter>(sp => UsesChatModel(sp)
             ? ActivatorUtilities.CreateInstance<ChatFollowUpRewriter>(sp)
             : new HeuristicFollowUpRewriter());
+        services.AddSingleton<QuestionRateLimiter>();
         services.AddSingleton<AnswerService>();
         services.AddSingleton<Evaluation.Evaluator>();
         return services;

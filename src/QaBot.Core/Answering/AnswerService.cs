@@ -17,6 +17,7 @@ public sealed partial class AnswerService(
     HybridRetriever retriever,
     IAnswerer answerer,
     IConversationStore conversations,
+    QuestionRateLimiter rateLimiter,
     IOptions<AnsweringOptions> options,
     ILogger<AnswerService> logger)
 {
@@ -24,13 +25,20 @@ public sealed partial class AnswerService(
     public static readonly Meter Meter = new("QaBot.Answering");
     private static readonly Counter<long> Questions = Meter.CreateCounter<long>("qabot.questions", description: "Questions answered");
     private static readonly Counter<long> Declines = Meter.CreateCounter<long>("qabot.declined", description: "Questions declined for lack of evidence");
+    private static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("qabot.rate_limited", description: "Questions refused because a conversation or user asked too fast");
     private static readonly Counter<long> Fallbacks = Meter.CreateCounter<long>("qabot.model_fallbacks", description: "Answers that fell back to extraction because the model failed");
     private static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("qabot.answer.duration", "ms", "Time to answer a question");
 
     private const int MaxSuggestions = 3;
 
+    public const string RateLimitedText = "You're asking faster than I can keep up with. Please wait a few seconds and ask again.";
+
     /// <summary>Answers <paramref name="question"/>; with a <paramref name="conversationId"/>, as the next turn of that conversation.</summary>
-    public async Task<Answer> AskAsync(string question, string? conversationId = null, CancellationToken cancellationToken = default)
+    public Task<Answer> AskAsync(string question, string? conversationId = null, CancellationToken cancellationToken = default) =>
+        AskAsync(question, conversationId, userId: null, cancellationToken);
+
+    /// <summary>As <see cref="AskAsync(string, string?, CancellationToken)"/>, also rate-limiting per <paramref name="userId"/>.</summary>
+    public async Task<Answer> AskAsync(string question, string? conversationId, string? userId, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("answer");
         activity?.SetTag("qabot.conversation", conversationId);
@@ -38,8 +46,12 @@ public sealed partial class AnswerService(
         var max = options.Value.MaxQuestionChars;
         if (q.Length == 0 || q.Length > max)
         {
-            var text = q.Length == 0 ? "Please ask a question about the articles." : $"That question is too long: please keep it under {max} characters.";
-            return new Answer { Question = q, StandaloneQuestion = q, Text = text, Declined = true, Citations = [], Timing = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) };
+            return Refusal(q, q.Length == 0 ? "Please ask a question about the articles." : $"That question is too long: please keep it under {max} characters.");
+        }
+        if (!rateLimiter.TryAcquire(conversationId, userId))
+        {
+            RateLimited.Add(1);
+            return Refusal(q, RateLimitedText);
         }
 
         var clock = Stopwatch.StartNew();
@@ -82,6 +94,9 @@ public sealed partial class AnswerService(
         LogAnswered(logger, conversationId, answer.Declined, answer.Citations.Count, answer.Timing.Total.TotalMilliseconds);
         return answer;
     }
+
+    private static Answer Refusal(string question, string text) =>
+        new() { Question = question, StandaloneQuestion = question, Text = text, Declined = true, Citations = [], Timing = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) };
 
     /// <summary>Other articles retrieval surfaced, offered as next questions.</summary>
     private static List<string> Suggestions(IReadOnlyList<RetrievedPassage> passages, AnswerDraft draft)

@@ -151,3 +151,16 @@ public sealed class AzureOpenAIOptions
 
     public string? EmbeddingDeployment { get; set; }
 }
+
+public sealed class RateLimitOptions
+{
+    public const string Section = "QaBot:RateLimits";
+
+    /// <summary>Questions a conversation may ask per minute (token bucket: bursts up to this many, refilled evenly).</summary>
+    [Range(1, 100_000)]
+    public int QuestionsPerConversationPerMinute { get; set; } = 30;
+
+    /// <summary>Questions one user may ask per minute across all their conversations.</summary>
+    [Range(1, 100_000)]
+    public int QuestionsPerUserPerMinute { get; set; } = 60;
+}

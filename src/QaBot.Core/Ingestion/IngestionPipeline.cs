@@ -48,13 +48,27 @@ public sealed partial class IngestionPipeline(
 
         await vectors.EnsureCollectionExistsAsync(cancellationToken);
         var batchSize = options.Value.EmbeddingBatchSize;
+        var reused = 0;
         for (var start = 0; start < chunks.Count; start += batchSize)
         {
             var batch = chunks.GetRange(start, Math.Min(batchSize, chunks.Count - start));
-            var embeddings = await embedder.GenerateAsync(batch.Select(c => c.IndexText), cancellationToken: cancellationToken);
-            await vectors.UpsertAsync(batch.Select((c, i) => PassageRecord.From(c, embeddings[i].Vector)), cancellationToken);
+            // Resumable: passages already stored with the same text (from an earlier, interrupted run) keep their
+            // embeddings, so a remote embedder is not paid twice and a failure part-way loses nothing.
+            var stored = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var record in vectors.GetAsync(batch.Select(c => c.Id), cancellationToken: cancellationToken))
+            {
+                stored.Add(record.Id + "\n" + record.Text);
+            }
+            var missing = batch.Where(c => !stored.Contains(c.Id + "\n" + c.Text)).ToList();
+            reused += batch.Count - missing.Count;
+            if (missing.Count > 0)
+            {
+                var embeddings = await embedder.GenerateAsync(missing.Select(c => c.IndexText), cancellationToken: cancellationToken);
+                await vectors.UpsertAsync(missing.Select((c, i) => PassageRecord.From(c, embeddings[i].Vector)), cancellationToken);
+            }
             progress?.Report(new(IngestionStage.Embedding, start + batch.Count, chunks.Count));
         }
+        if (reused > 0) LogReused(logger, reused);
 
         foreach (var (d, c) in chunksByDocument) catalog.Add(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, c.Count));
         var report = new IngestionReport(documents.Count, chunks.Count, stopwatch.Elapsed);
@@ -63,6 +77,9 @@ public sealed partial class IngestionPipeline(
         activity?.SetTag("qabot.passages", report.Passages);
         return report;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kept the stored embeddings of {Passages} unchanged passages")]
+    private static partial void LogReused(ILogger logger, int passages);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Documents} documents as {Passages} passages in {ElapsedMs} ms")]
     private static partial void LogIngested(ILogger logger, int documents, int passages, long elapsedMs);

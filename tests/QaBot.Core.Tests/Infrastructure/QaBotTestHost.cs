@@ -13,12 +13,16 @@ namespace QaBot.Core.Tests.Infrastructure;
 /// </summary>
 internal static class QaBotTestHost
 {
-    public static IConfiguration Configuration(IReadOnlyDictionary<string, string?>? overrides = null)
+    public static IConfiguration Configuration(Dictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["QaBot:Corpus:Paths:0"] = TestPaths.Seeds,
             ["QaBot:Answering:PromptsPath"] = TestPaths.Prompts,
+            // AddQaBot currently throws when this section is absent, as it is from appsettings.json (a Core bug,
+            // pinned by ConfigurationTests.AddQaBot_accepts_the_repository_settings_as_they_are); the default value keeps
+            // the other tests about what they test.
+            ["QaBot:AzureOpenAI:Resilience:Retry:MaxRetryAttempts"] = "3",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         return new ConfigurationBuilder()
@@ -27,7 +31,7 @@ internal static class QaBotTestHost
             .Build();
     }
 
-    public static ServiceProvider Build(IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configure = null)
+    public static ServiceProvider Build(Dictionary<string, string?>? overrides = null, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection().AddLogging().AddQaBot(Configuration(overrides));
         configure?.Invoke(services);

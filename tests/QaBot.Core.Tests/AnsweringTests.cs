@@ -1,0 +1,129 @@
+using Microsoft.Extensions.DependencyInjection;
+using QaBot.Answering;
+using QaBot.Core.Tests.Infrastructure;
+using QaBot.Ingestion;
+
+namespace QaBot.Core.Tests;
+
+/// <summary>The offline answerer through <see cref="AnswerService"/>, over the seeds/ index built by the real DI wiring.</summary>
+public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<SeedsIndexFixture>
+{
+    [Fact]
+    public void The_seeds_are_indexed()
+    {
+        Assert.Equal(2, seeds.Report.Documents);
+        Assert.True(seeds.Report.Passages >= 10, $"{seeds.Report.Passages} passages");
+        var catalog = seeds.Services.GetRequiredService<DocumentCatalog>();
+        Assert.Contains(catalog.Documents, d => d.Title == Seeds.NissanTitle && d.Published == new DateOnly(2025, 2, 14));
+    }
+
+    [Fact]
+    public async Task Honda_question_is_answered_with_the_figure_and_its_source()
+    {
+        var answer = await seeds.Answers.AskAsync(Seeds.HondaQuestion);
+
+        Assert.False(answer.Declined);
+        Assert.Contains("24.2%", answer.Text, StringComparison.Ordinal);
+        Assert.InRange(answer.Text.Length, 1, 300);
+        var citation = answer.Citations[0];
+        Assert.Equal(1, citation.Index);
+        Assert.Contains(Seeds.HondaFile, citation.Source, StringComparison.Ordinal);
+        Assert.Contains("Japanese friend told me", citation.Title, StringComparison.Ordinal);
+        Assert.Equal("https://www.toutiao.com/article/1837622667907080/", citation.Url);
+        Assert.Contains("24.2%", citation.Quote, StringComparison.Ordinal);
+        Assert.StartsWith("seeds/" + Seeds.HondaFile, citation.PassageId, StringComparison.Ordinal);
+        // The answer is the clause that holds the figure, not the whole quoted sentence (which also has 17.61% and 17 months).
+        Assert.True(answer.Text.Length < citation.Quote.Length, $"answer '{answer.Text}' vs quote '{citation.Quote}'");
+        Assert.DoesNotContain("17.61%", answer.Text, StringComparison.Ordinal);
+        Assert.Equal(answer.Text + " [1]", answer.MarkedText);
+    }
+
+    [Fact]
+    public async Task A_when_question_about_the_article_is_answered_with_its_date()
+    {
+        var answer = await seeds.Answers.AskAsync("When was the article about Nissan's production cuts posted?");
+
+        Assert.False(answer.Declined);
+        Assert.Contains("February 14, 2025", answer.Text, StringComparison.Ordinal);
+        Assert.Contains(Seeds.NissanFile, answer.Citations[0].Source, StringComparison.Ordinal);
+        Assert.Equal(new DateOnly(2025, 2, 14), answer.Citations[0].Published);
+    }
+
+    [Fact]
+    public async Task A_when_question_about_an_event_is_answered_with_a_date_from_the_text()
+    {
+        var answer = await seeds.Answers.AskAsync("When are Japanese automakers in a critical period of transformation?");
+
+        Assert.False(answer.Declined);
+        Assert.Contains("2024", answer.Text, StringComparison.Ordinal);
+        Assert.Contains(Seeds.NissanFile, answer.Citations[0].Source, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Which automaker joined the alliance between Honda and Nissan?", "Mitsubishi")]
+    [InlineData("Who joined the alliance between Honda and Nissan?", "Mitsubishi")]
+    [InlineData("Whose hybrid powertrain does Toyota's new Corolla use?", "BYD")]
+    public async Task Who_and_which_questions_are_answered_with_a_name(string question, string name)
+    {
+        var answer = await seeds.Answers.AskAsync(question);
+
+        Assert.False(answer.Declined);
+        Assert.Contains(name, answer.Text, StringComparison.Ordinal);
+        Assert.Contains(Seeds.NissanFile, answer.Citations[0].Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_how_many_question_is_answered_with_a_count()
+    {
+        var answer = await seeds.Answers.AskAsync("How many months in a row has Honda been in negative growth?");
+        Assert.False(answer.Declined);
+        Assert.Contains("17 consecutive months", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("What is the boiling point of mercury?")]
+    [InlineData("Who won the 2018 football World Cup?")]
+    public async Task A_question_the_articles_do_not_answer_is_declined(string question)
+    {
+        var answer = await seeds.Answers.AskAsync(question);
+
+        Assert.True(answer.Declined);
+        Assert.Equal("I couldn't find that in the articles.", answer.Text);
+        Assert.Empty(answer.Citations);
+        Assert.Equal(answer.Text, answer.MarkedText);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task An_empty_question_gets_a_friendly_prompt(string question)
+    {
+        var answer = await seeds.Answers.AskAsync(question);
+
+        Assert.True(answer.Declined);
+        Assert.Equal("Please ask a question about the articles.", answer.Text);
+        Assert.Empty(answer.Citations);
+    }
+
+    [Fact]
+    public async Task An_over_long_question_is_refused_with_the_limit()
+    {
+        var answer = await seeds.Answers.AskAsync("How much did Honda sales drop? " + new string('x', 1000));
+
+        Assert.True(answer.Declined);
+        Assert.Contains("too long", answer.Text, StringComparison.Ordinal);
+        Assert.Contains("1000", answer.Text, StringComparison.Ordinal);
+        Assert.Empty(answer.Citations);
+        Assert.Empty(answer.Passages);
+    }
+
+    [Fact]
+    public async Task Answers_report_the_passages_and_timings()
+    {
+        var answer = await seeds.Answers.AskAsync(Seeds.HondaQuestion);
+        Assert.InRange(answer.Passages.Count, 1, 8);
+        Assert.Contains(answer.Passages.Take(3), p => p.Chunk.Text.Contains("24.2%", StringComparison.Ordinal));
+        Assert.True(answer.Timing.Total > TimeSpan.Zero);
+        Assert.Equal(Seeds.HondaQuestion, answer.StandaloneQuestion);
+    }
+}

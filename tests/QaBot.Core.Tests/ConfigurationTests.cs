@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using QaBot.Answering;
+using QaBot.Configuration;
+using QaBot.Core.Tests.Infrastructure;
+
+namespace QaBot.Core.Tests;
+
+/// <summary>Start-up validation through the real <c>AddQaBot</c>: every failure names the configuration key to fix.</summary>
+public class ConfigurationTests
+{
+    private static OptionsValidationException StartupFailure(Dictionary<string, string?> settings)
+    {
+        using var services = QaBotTestHost.Build(settings);
+        return Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+    }
+
+    [Fact]
+    public void The_repository_settings_are_valid()
+    {
+        using var services = QaBotTestHost.Build();
+        services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.IsType<ExtractiveAnswerer>(services.GetRequiredService<IAnswerer>());
+    }
+
+    [Fact]
+    public void AddQaBot_accepts_the_repository_settings_as_they_are()
+    {
+        // Exactly what the CLI and server load: appsettings.json, nothing added.
+        var configuration = new ConfigurationBuilder().AddJsonFile(TestPaths.AppSettings).Build();
+        using var services = new ServiceCollection().AddLogging().AddQaBot(configuration).BuildServiceProvider();
+        services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public void Azure_OpenAI_answers_without_endpoint_or_key_name_the_missing_keys()
+    {
+        var error = StartupFailure(new() { ["QaBot:Answering:Provider"] = "AzureOpenAI" });
+
+        Assert.Contains("QaBot:AzureOpenAI:Endpoint", error.Message, StringComparison.Ordinal);
+        Assert.Contains("QaBot:AzureOpenAI:ApiKey", error.Message, StringComparison.Ordinal);
+        Assert.Contains("QaBot:AzureOpenAI:ChatDeployment", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("EmbeddingDeployment", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolving_the_Azure_options_directly_fails_the_same_way()
+    {
+        using var services = QaBotTestHost.Build(new() { ["QaBot:Embedding:Provider"] = "AzureOpenAI" });
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value);
+        Assert.Contains("QaBot:AzureOpenAI:Endpoint", error.Message, StringComparison.Ordinal);
+        Assert.Contains("QaBot:AzureOpenAI:ApiKey", error.Message, StringComparison.Ordinal);
+        Assert.Contains("QaBot:AzureOpenAI:EmbeddingDeployment", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_plain_http_endpoint_is_refused_unless_it_is_loopback()
+    {
+        var remote = StartupFailure(new()
+        {
+            ["QaBot:Answering:Provider"] = "AzureOpenAI",
+            ["QaBot:AzureOpenAI:Endpoint"] = "http://my-resource.openai.azure.com/",
+            ["QaBot:AzureOpenAI:ApiKey"] = "key",
+            ["QaBot:AzureOpenAI:ChatDeployment"] = "gpt",
+        });
+        Assert.Contains("QaBot:AzureOpenAI:Endpoint must be an https URL", remote.Message, StringComparison.Ordinal);
+
+        using var loopback = QaBotTestHost.Build(new()
+        {
+            ["QaBot:Answering:Provider"] = "AzureOpenAI",
+            ["QaBot:AzureOpenAI:Endpoint"] = "http://127.0.0.1:5999/",
+            ["QaBot:AzureOpenAI:ApiKey"] = "key",
+            ["QaBot:AzureOpenAI:ChatDeployment"] = "gpt",
+        });
+        loopback.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public void Azure_settings_are_not_required_when_everything_runs_locally()
+    {
+        using var services = QaBotTestHost.Build(new() { ["QaBot:AzureOpenAI:Endpoint"] = "http://not-https.example.com/" });
+        services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public void Chunking_with_min_above_max_names_both_keys()
+    {
+        var error = StartupFailure(new() { ["QaBot:Chunking:MinChars"] = "900", ["QaBot:Chunking:MaxChars"] = "400" });
+        Assert.Contains("QaBot:Chunking:MinChars (900)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("QaBot:Chunking:MaxChars (400)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Out_of_range_values_are_refused()
+    {
+        var error = StartupFailure(new() { ["QaBot:Retrieval:TopK"] = "0" });
+        Assert.Contains("TopK", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_prompt_folder_names_the_path()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "qabot-no-prompts-" + Guid.NewGuid().ToString("N"));
+        using var services = QaBotTestHost.Build(new() { ["QaBot:Answering:PromptsPath"] = missing });
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<PromptLibrary>());
+        Assert.Contains("QaBot:Answering:PromptsPath", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(missing, "system.md"), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_prompts_are_read_from_the_configured_folder()
+    {
+        using var services = QaBotTestHost.Build();
+        var prompts = services.GetRequiredService<PromptLibrary>();
+        Assert.Equal(File.ReadAllText(Path.Combine(TestPaths.Prompts, "system.md")), prompts.System);
+        Assert.Contains("{{passages}}", prompts.Answer, StringComparison.Ordinal);
+        Assert.Contains("{{question}}", prompts.Answer, StringComparison.Ordinal);
+    }
+}

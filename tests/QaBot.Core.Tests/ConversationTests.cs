@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using QaBot.Configuration;
+using QaBot.Conversations;
+using QaBot.Core.Tests.Infrastructure;
+
+namespace QaBot.Core.Tests;
+
+public class HeuristicFollowUpRewriterTests
+{
+    private static readonly ConversationTurn[] AfterHonda =
+    [
+        new(Seeds.HondaQuestion, Seeds.HondaQuestion, "Honda's sales dropped by 24.2%.", ["seeds/" + Seeds.HondaFile + ".txt"], DateTimeOffset.UnixEpoch),
+    ];
+
+    [Theory]
+    [InlineData("and Toyota?", "How much did Toyota sales drop?")]
+    [InlineData("And Toyota?", "How much did Toyota sales drop?")]
+    [InlineData("what about Nissan?", "How much did Nissan sales drop?")]
+    [InlineData("What about for Nissan?", "How much did Nissan sales drop?")]
+    [InlineData("how about Mitsubishi Motors?", "How much did Mitsubishi Motors sales drop?")]
+    public void An_elliptical_follow_up_swaps_the_subject(string followUp, string expected)
+    {
+        var rewritten = HeuristicFollowUpRewriter.Rewrite(followUp, AfterHonda);
+        Assert.Equal(expected, rewritten.Text);
+        Assert.True(rewritten.IsFollowUp);
+    }
+
+    [Fact]
+    public void A_pronoun_is_replaced_by_the_previous_subject()
+    {
+        var rewritten = HeuristicFollowUpRewriter.Rewrite("How long has it been in negative growth?", AfterHonda);
+        Assert.Equal("How long has Honda been in negative growth?", rewritten.Text);
+        Assert.True(rewritten.IsFollowUp);
+    }
+
+    [Fact]
+    public void A_possessive_pronoun_becomes_a_possessive_name()
+    {
+        var rewritten = HeuristicFollowUpRewriter.Rewrite("What happened to their production?", AfterHonda);
+        Assert.Equal("What happened to Honda's production?", rewritten.Text);
+    }
+
+    [Theory]
+    [InlineData("Which automaker joined the alliance between Honda and Nissan?")]
+    [InlineData("What is the boiling point of mercury?")]
+    public void A_standalone_question_is_unchanged(string question)
+    {
+        var rewritten = HeuristicFollowUpRewriter.Rewrite(question, AfterHonda);
+        Assert.Equal(question, rewritten.Text);
+        Assert.False(rewritten.IsFollowUp);
+    }
+
+    [Fact]
+    public void Without_history_nothing_is_rewritten()
+    {
+        var rewritten = HeuristicFollowUpRewriter.Rewrite("and Toyota?", []);
+        Assert.Equal("and Toyota?", rewritten.Text);
+        Assert.False(rewritten.IsFollowUp);
+    }
+
+    [Fact]
+    public void A_short_fragment_continues_the_previous_question()
+    {
+        var rewritten = HeuristicFollowUpRewriter.Rewrite("since when?", AfterHonda);
+        Assert.True(rewritten.IsFollowUp);
+        Assert.StartsWith("How much did Honda sales drop", rewritten.Text, StringComparison.Ordinal);
+        Assert.Contains("since when", rewritten.Text, StringComparison.Ordinal);
+    }
+}
+
+public class FollowUpAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<SeedsIndexFixture>
+{
+    [Fact]
+    public async Task A_follow_up_in_a_conversation_is_answered_from_the_same_article()
+    {
+        var conversation = Guid.NewGuid().ToString("N");
+        var first = await seeds.Answers.AskAsync(Seeds.HondaQuestion, conversation);
+        Assert.Contains("24.2%", first.Text, StringComparison.Ordinal);
+
+        var followUp = await seeds.Answers.AskAsync("and Toyota?", conversation);
+
+        Assert.Equal("and Toyota?", followUp.Question);
+        Assert.Equal("How much did Toyota sales drop?", followUp.StandaloneQuestion);
+        Assert.False(followUp.Declined);
+        Assert.Contains("6.8%", followUp.Text, StringComparison.Ordinal);
+        Assert.Contains(Seeds.HondaFile, followUp.Citations[0].Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_conversation_id_a_follow_up_is_not_rewritten()
+    {
+        var conversation = Guid.NewGuid().ToString("N");
+        await seeds.Answers.AskAsync(Seeds.HondaQuestion, conversation);
+        var alone = await seeds.Answers.AskAsync("and Toyota?");
+        Assert.Equal("and Toyota?", alone.StandaloneQuestion);
+    }
+}
+
+public class InMemoryConversationStoreTests
+{
+    private static ConversationTurn Turn(int i, DateTimeOffset at) => new($"q{i}", $"q{i}", $"a{i}", [$"doc{i}"], at);
+
+    [Fact]
+    public async Task Keeps_the_last_turns_per_conversation()
+    {
+        using var store = new InMemoryConversationStore(Options.Create(new ConversationOptions { MaxTurns = 3 }));
+        for (var i = 0; i < 5; i++) await store.AppendAsync("c1", Turn(i, DateTimeOffset.UnixEpoch));
+        await store.AppendAsync("c2", Turn(9, DateTimeOffset.UnixEpoch));
+
+        Assert.Equal(["q2", "q3", "q4"], (await store.GetAsync("c1")).Select(t => t.Question));
+        Assert.Equal(["q9"], (await store.GetAsync("c2")).Select(t => t.Question));
+        Assert.Empty(await store.GetAsync("unknown"));
+    }
+
+    [Fact]
+    public async Task A_conversation_expires_after_its_idle_time()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        using var store = new InMemoryConversationStore(Options.Create(new ConversationOptions { Expiration = TimeSpan.FromMinutes(10) }), time);
+        await store.AppendAsync("c1", Turn(1, time.GetUtcNow()));
+
+        time.Advance(TimeSpan.FromMinutes(9));
+        Assert.Single(await store.GetAsync("c1"));
+        time.Advance(TimeSpan.FromMinutes(11));
+        Assert.Empty(await store.GetAsync("c1"));
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using QaBot.Answering;
+using QaBot.Core.Tests.Infrastructure;
+using QaBot.Ingestion;
+
+namespace QaBot.Core.Tests;
+
+/// <summary>The whole pipeline from files to a cited answer, in process and through the CLI as a real process.</summary>
+public class EndToEndTests
+{
+    [Fact]
+    public async Task Pipeline_over_the_seeds_answers_the_Honda_question_with_its_citation()
+    {
+        await using var services = QaBotTestHost.Build();
+        var report = await QaBotTestHost.IngestConfiguredCorpusAsync(services);
+        Assert.Equal(2, report.Documents);
+
+        var answer = await services.GetRequiredService<AnswerService>().AskAsync(Seeds.HondaQuestion);
+
+        Assert.False(answer.Declined);
+        Assert.Contains("24.2%", answer.Text, StringComparison.Ordinal);
+        Assert.Contains(Seeds.HondaFile, answer.Citations[0].Source, StringComparison.Ordinal);
+        Assert.Contains("24.2%", answer.Citations[0].Quote, StringComparison.Ordinal);
+    }
+
+    [BbcCorpusFact]
+    public async Task Bbc_corpus_is_indexed_whole_and_answers_with_the_right_article()
+    {
+        await using var services = QaBotTestHost.Build(new() { ["QaBot:Corpus:Paths:0"] = TestPaths.BbcCorpus });
+        var report = await QaBotTestHost.IngestConfiguredCorpusAsync(services);
+
+        // README.TXT is excluded by appsettings.json; every article (one of them Latin-1) is read.
+        Assert.Equal(2225, report.Documents);
+        var catalog = services.GetRequiredService<DocumentCatalog>();
+        Assert.DoesNotContain(catalog.Documents, d => d.Id.Contains("README", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(catalog.Documents, d => d.Id == "bbc/sport/199.txt" && d.Title == "Chelsea sack Mutu");
+
+        var answers = services.GetRequiredService<AnswerService>();
+        var ibm = await answers.AskAsync("How much is IBM spending to boost its commitment to Linux?");
+        Assert.False(ibm.Declined);
+        Assert.Contains("100m", ibm.Text, StringComparison.Ordinal);
+        Assert.Contains("IBM puts cash behind Linux push", ibm.Citations[0].Title, StringComparison.Ordinal);
+
+        var mutu = await answers.AskAsync("How much was Mutu's signing fee?");
+        Assert.Contains(mutu.Passages, p => p.Chunk.DocumentId == "bbc/sport/199.txt" && p.Chunk.Text.Contains("£15.8m", StringComparison.Ordinal));
+    }
+}
+
+public class CliTests
+{
+    /// <summary>
+    /// The CLI's own build output: the copy next to the tests cannot run on its own, because this test project's
+    /// ASP.NET Core framework reference replaces some of the assemblies qabot.deps.json expects beside it.
+    /// </summary>
+    private static string CliDll
+    {
+        get
+        {
+            var relative = Path.GetRelativePath(Path.Combine(TestPaths.RepoRoot, "tests", "QaBot.Core.Tests", "bin"), AppContext.BaseDirectory);
+            var path = Path.Combine(TestPaths.RepoRoot, "src", "QaBot.Cli", "bin", relative, "qabot.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"The CLI build was not found at {path}.");
+        }
+    }
+
+    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunCli(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = TestPaths.RepoRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(CliDll);
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        // Runs as a user would from the repository root: appsettings.json there, no Azure keys from the environment.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("QaBot__", StringComparison.OrdinalIgnoreCase)).ToList()) start.Environment.Remove(key);
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"qabot {string.Join(' ', arguments)} did not finish in 60 s. stderr: {await stderr}");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Ask_prints_the_answer_with_its_numbered_source()
+    {
+        var (exit, stdout, stderr) = await RunCli("ask", Seeds.HondaQuestion);
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        Assert.Contains("24.2%", stdout, StringComparison.Ordinal);
+        Assert.Contains("[1]", stdout, StringComparison.Ordinal);
+        Assert.Contains(Seeds.HondaFile + ".txt", stdout, StringComparison.Ordinal);
+        Assert.Contains("Sources:", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_ends_with_a_json_summary_line()
+    {
+        var questions = TestPaths.EvalSet("seeds-dev.jsonl");
+        Assert.True(File.Exists(questions), $"{questions} is missing");
+        var (exit, stdout, stderr) = await RunCli("eval", "--questions", "../shared/eval/seeds-dev.jsonl");
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        var last = stdout.TrimEnd().Split('\n')[^1];
+        using var summary = JsonDocument.Parse(last);
+        var root = summary.RootElement;
+        string[] keys = ["questions", "answerable", "answer_hit_rate", "abstain_accuracy", "false_decline_rate", "citation_hit_rate", "recall_at_5", "ingest_ms", "chunks", "p50_ms", "p95_ms", "peak_rss_mb"];
+        foreach (var key in keys) Assert.True(root.TryGetProperty(key, out _), $"missing '{key}' in {last}");
+        Assert.Equal(File.ReadLines(questions).Count(l => l.Trim().Length > 0), root.GetProperty("questions").GetInt32());
+        Assert.True(root.GetProperty("chunks").GetInt32() > 0);
+        Assert.Equal(1.0, root.GetProperty("abstain_accuracy").GetDouble());
+    }
+
+    [Fact]
+    public async Task A_configuration_error_exits_with_code_2_and_names_the_key()
+    {
+        var (exit, _, stderr) = await RunCli("ask", "anything", "--docs", "no-such-folder-for-qabot-tests");
+        Assert.Equal(2, exit);
+        Assert.Contains("no-such-folder-for-qabot-tests", stderr, StringComparison.Ordinal);
+    }
+}

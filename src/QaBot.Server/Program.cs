@@ -3,6 +3,7 @@ using QaBot.Channels.BotFramework;
 using QaBot.Channels.DirectLine;
 using QaBot.Channels.Slack;
 using QaBot.Ingestion;
+using QaBot.Server;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -14,6 +15,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://localhost:3978");
 
 builder.Services.AddProblemDetails();
+builder.AddQaBotTelemetry();
 builder.Services.AddQaBot(builder.Configuration).AddQaBotStartupIngestion();
 builder.Services.AddBotFrameworkChannel(builder.Configuration);
 builder.Services.AddDirectLineChannel(builder.Configuration);
@@ -22,6 +24,7 @@ builder.Services.AddSlackChannel(builder.Configuration);
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseCors(); // endpoint policies, e.g. the Direct Line allow-list (QaBot:DirectLine:AllowedOrigins)
 
 app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
 app.MapGet("/readyz", (IndexStatus index) => index.IsReady

@@ -8,7 +8,7 @@ namespace QaBot.Cli.Commands;
 
 internal static class EvalCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static Command Create(Option<string[]> docs, Option<bool> verbose)
     {

@@ -58,8 +58,9 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<TermStatistics>();
         // Per-attempt timeout, retries with jitter on 408/429/5xx honouring Retry-After, circuit breaker; tunable under
         // QaBot:AzureOpenAI:Resilience (HttpStandardResilienceOptions).
+        // (Bound through the delegate overload: the section overload rejects an absent section.)
         services.AddHttpClient(AzureOpenAIHttpClient)
-            .AddStandardResilienceHandler(configuration.GetSection(AzureOpenAIOptions.Section + ":Resilience"));
+            .AddStandardResilienceHandler(o => configuration.GetSection(AzureOpenAIOptions.Section + ":Resilience").Bind(o));
         services.AddSingleton(sp => CreateAzureClient(sp));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
             sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Provider == ModelProvider.AzureOpenAI

@@ -1,13 +1,98 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 
 namespace QaBot.Channels.DirectLine;
 
 public static class DirectLineChannelExtensions
 {
-    public static IServiceCollection AddDirectLineChannel(this IServiceCollection services, IConfiguration configuration) => services;
+    /// <summary>Where the Direct Line 3.0 API lives; clients pass <c>{origin}/v3/directline</c> as <c>domain</c>.</summary>
+    public const string ApiPrefix = "/v3/directline";
 
-    public static IEndpointRouteBuilder MapDirectLineChannel(this IEndpointRouteBuilder endpoints) => endpoints;
+    /// <summary>The CORS policy of the API and the page's token endpoint: <c>QaBot:DirectLine:AllowedOrigins</c>.</summary>
+    public const string CorsPolicy = "QaBot.DirectLine";
+
+    /// <summary>The Web Chat page's assets: the page script, its style and the official botframework-webchat bundle.</summary>
+    public const string AssetsPrefix = "/webchat";
+
+    public static IServiceCollection AddDirectLineChannel(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DirectLineOptions>().Bind(configuration.GetSection(DirectLineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<DirectLineTokens>();
+        services.AddSingleton<DirectLineConversations>();
+        services.AddSingleton<DirectLineBot>();
+        services.AddSingleton<DirectLineEndpoints>();
+        services.AddSingleton<DirectLineStream>();
+        services.AddHostedService<ConversationSweeper>();
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<IOptions<DirectLineOptions>>((cors, directLine) => cors.AddPolicy(CorsPolicy, policy => policy
+                .WithOrigins([.. directLine.Value.AllowedOrigins])
+                .WithMethods(HttpMethods.Get, HttpMethods.Post)
+                .WithHeaders("Authorization", "Content-Type", "x-ms-bot-agent")));
+        return services;
+    }
+
+    /// <summary>
+    /// Maps the Direct Line 3.0 API under <see cref="ApiPrefix"/>, the Web Chat page at <c>/</c> and its assets and token
+    /// endpoint under <see cref="AssetsPrefix"/>. Cross-origin calls need <c>app.UseCors()</c> in the host.
+    /// </summary>
+    public static IEndpointRouteBuilder MapDirectLineChannel(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup(ApiPrefix).RequireCors(CorsPolicy).DisableAntiforgery();
+        api.MapPost("/tokens/generate", (DirectLineEndpoints e, HttpContext c) => e.GenerateTokenAsync(c));
+        api.MapPost("/tokens/refresh", (DirectLineEndpoints e, HttpContext c) => e.RefreshTokenAsync(c));
+        api.MapPost("/conversations", (DirectLineEndpoints e, HttpContext c) => e.StartConversationAsync(c));
+        api.MapGet("/conversations/{conversationId}", (DirectLineEndpoints e, HttpContext c, string conversationId, string? watermark) =>
+            e.ReconnectAsync(c, conversationId, watermark));
+        api.MapGet("/conversations/{conversationId}/activities", (DirectLineEndpoints e, HttpContext c, string conversationId, string? watermark) =>
+            e.GetActivitiesAsync(c, conversationId, watermark));
+        api.MapPost("/conversations/{conversationId}/activities", (DirectLineEndpoints e, HttpContext c, string conversationId) =>
+            e.PostActivityAsync(c, conversationId));
+
+        // The WebSocket middleware runs in the stream endpoint's own pipeline, so the host need not add it for everyone.
+        var stream = endpoints.CreateApplicationBuilder();
+        stream.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        stream.Run(c => c.RequestServices.GetRequiredService<DirectLineStream>().HandleAsync(c));
+        endpoints.Map(ApiPrefix + "/conversations/{conversationId}/stream", stream.Build()).RequireCors(CorsPolicy);
+
+        endpoints.MapPost(AssetsPrefix + "/token", (DirectLineEndpoints e) => e.PageToken()).RequireCors(CorsPolicy).DisableAntiforgery();
+        MapPage(endpoints);
+        return endpoints;
+    }
+
+    private static void MapPage(IEndpointRouteBuilder endpoints)
+    {
+        var files = new EmbeddedFileProvider(typeof(DirectLineChannelExtensions).Assembly, "QaBot.Channels.DirectLine.wwwroot");
+        var assets = endpoints.CreateApplicationBuilder();
+        // The static file middleware stands aside when an endpoint is selected; here it is the endpoint (as in MapFallbackToFile).
+        assets.Use((context, next) =>
+        {
+            context.SetEndpoint(null);
+            return next(context);
+        });
+        assets.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            RequestPath = AssetsPrefix,
+            ContentTypeProvider = new FileExtensionContentTypeProvider(),
+            // Revalidate each time (ETag): the bundle changes only with a new build, and then it must not be stale.
+            OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
+        });
+        assets.Run(c => Results.NotFound().ExecuteAsync(c));
+        var serve = assets.Build();
+        endpoints.MapMethods(AssetsPrefix + "/{**file}", [HttpMethods.Get, HttpMethods.Head], serve);
+        endpoints.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], context =>
+        {
+            context.Request.Path = AssetsPrefix + "/index.html";
+            return serve(context);
+        });
+    }
 }

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Threading.Channels;
+using QaBot.Channels.BotFramework;
+
+namespace QaBot.Channels.DirectLine;
+
+/// <summary>An activity in a conversation's feed; its sequence number is the watermark that follows it.</summary>
+public sealed record StoredActivity(long Sequence, Activity Activity);
+
+/// <summary>
+/// One Direct Line conversation: the feed of user and bot activities (bounded, oldest dropped first), and the WebSocket
+/// currently streaming it. Watermarks are sequence numbers, so they stay valid when old activities are dropped.
+/// </summary>
+public sealed class DirectLineConversation
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<StoredActivity> _feed = new();
+    private readonly int _capacity;
+    private long _lastSequence;
+    private long _lastUsedTicks;
+    private Channel<StoredActivity>? _stream;
+    private Task _turns = Task.CompletedTask;
+    private int _pendingTurns;
+
+    public DirectLineConversation(string id, string userId, int capacity, DateTimeOffset now)
+    {
+        Id = id;
+        UserId = userId;
+        _capacity = capacity;
+        Touch(now);
+    }
+
+    public string Id { get; }
+
+    /// <summary>The user the conversation was started for; a posted activity's <c>from.id</c> cannot override it.</summary>
+    public string UserId { get; }
+
+    public DateTimeOffset LastUsed => new(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero);
+
+    public void Touch(DateTimeOffset now) => Interlocked.Exchange(ref _lastUsedTicks, now.UtcTicks);
+
+    /// <summary>Gives <paramref name="activity"/> its id and timestamp, appends it and pushes it to the open stream.</summary>
+    public Activity Append(Activity activity, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var sequence = ++_lastSequence;
+            var stamped = activity with
+            {
+                Id = string.Create(CultureInfo.InvariantCulture, $"{Id}|{sequence:D7}"),
+                Timestamp = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture),
+                Conversation = new ConversationAccount { Id = Id },
+            };
+            var stored = new StoredActivity(sequence, stamped);
+            _feed.Enqueue(stored);
+            if (_feed.Count > _capacity) _feed.Dequeue();
+
+            // A stream that cannot keep up is closed; its client reconnects from its watermark and loses nothing still kept.
+            if (_stream is { } stream && !stream.Writer.TryWrite(stored))
+            {
+                stream.Writer.TryComplete();
+                _stream = null;
+            }
+
+            Touch(now);
+            return stamped;
+        }
+    }
+
+    /// <summary>The kept activities after <paramref name="watermark"/> and the watermark to ask with next time.</summary>
+    public (IReadOnlyList<Activity> Activities, string Watermark) After(long watermark)
+    {
+        lock (_gate)
+        {
+            var activities = _feed.Where(a => a.Sequence > watermark).Select(a => a.Activity).ToList();
+            return (activities, FormatWatermark(activities.Count > 0 ? _lastSequence : watermark));
+        }
+    }
+
+    /// <summary>
+    /// Opens the conversation's stream from <paramref name="watermark"/>: the kept activities after it, then every new one.
+    /// Like Azure Direct Line, a conversation has one stream; opening another ends the previous one.
+    /// </summary>
+    public ChannelReader<StoredActivity> OpenStream(long watermark)
+    {
+        lock (_gate)
+        {
+            _stream?.Writer.TryComplete();
+            var stream = Channel.CreateBounded<StoredActivity>(new BoundedChannelOptions(_capacity * 2) { SingleReader = true });
+            foreach (var stored in _feed.Where(a => a.Sequence > watermark)) stream.Writer.TryWrite(stored);
+            _stream = stream;
+            return stream.Reader;
+        }
+    }
+
+    /// <summary>Ends the stream opened by <paramref name="reader"/>, unless another stream has replaced it already.</summary>
+    public void CloseStream(ChannelReader<StoredActivity>? reader = null)
+    {
+        lock (_gate)
+        {
+            if (_stream is null || (reader is not null && _stream.Reader != reader)) return;
+            _stream.Writer.TryComplete();
+            _stream = null;
+        }
+    }
+
+    /// <summary>
+    /// Queues a bot turn behind the conversation's earlier ones, so an answer never overtakes the one before it.
+    /// <paramref name="turn"/> must not throw. False when <paramref name="maxPending"/> turns are waiting already.
+    /// </summary>
+    public bool TryQueueTurn(Func<Task> turn, int maxPending)
+    {
+        lock (_gate)
+        {
+            if (_pendingTurns >= maxPending) return false;
+            _pendingTurns++;
+            _turns = RunAfterAsync(_turns, turn);
+            return true;
+        }
+    }
+
+    private async Task RunAfterAsync(Task previous, Func<Task> turn)
+    {
+        await previous;
+        try
+        {
+            await turn();
+        }
+        finally
+        {
+            lock (_gate) _pendingTurns--;
+        }
+    }
+
+    public static string FormatWatermark(long sequence) => sequence.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Parses a client's watermark: empty (or absent) means "from the start".</summary>
+    public static bool TryParseWatermark(string? value, out long sequence)
+    {
+        sequence = 0;
+        return string.IsNullOrEmpty(value) || (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out sequence));
+    }
+}

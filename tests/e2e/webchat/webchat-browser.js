@@ -1,0 +1,58 @@
+// Drives the unmodified Web Chat page served by QaBot in headless Chromium: waits for the welcome, asks a question,
+// waits for the answer and reports what the widget rendered as one JSON line on stdout.
+// Usage: node webchat/webchat-browser.js <pageUrl> <screenshot.png> <question>
+'use strict';
+const { chromium } = require('playwright-core');
+
+const [pageUrl, screenshotPath, question] = process.argv.slice(2);
+if (!pageUrl || !screenshotPath || !question) {
+  console.error('usage: node webchat-browser.js <pageUrl> <screenshot.png> <question>');
+  process.exit(2);
+}
+
+const TIMEOUT = 30000;
+// Flags for a closed network: no background traffic, no QUIC, no sandbox (containers).
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+(async () => {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 820 } });
+    const pageErrors = [];
+    page.on('pageerror', error => pageErrors.push(String(error)));
+    await page.goto(pageUrl);
+
+    // The welcome proves the conversation is online, so the question is not typed into a send box still connecting.
+    const botBubbles = page.locator('.webchat__bubble:not(.webchat__bubble--from-user)');
+    await botBubbles.first().waitFor({ timeout: TIMEOUT });
+    const botMessagesBefore = await botBubbles.count();
+
+    const sendBox = page.locator('[data-id="webchat-sendbox-input"]');
+    await sendBox.fill(question);
+    await sendBox.press('Enter');
+
+    // Web Chat shows a message as sent only once its own activity comes back with a server id (the echo).
+    await page.locator('.webchat__bubble--from-user', { hasText: question }).waitFor({ timeout: TIMEOUT });
+    await page.waitForFunction(n => document.querySelectorAll('.webchat__bubble:not(.webchat__bubble--from-user)').length > n,
+      botMessagesBefore, { timeout: TIMEOUT });
+    const answer = botBubbles.last();
+    await answer.locator('.webchat__link-definitions__list-item').first().waitFor({ timeout: 5000 }).catch(() => {});
+
+    const result = await answer.evaluate(element => ({
+      answerText: element.querySelector('.webchat__render-markdown')?.innerText ?? element.innerText,
+      citationMarkers: [...element.querySelectorAll('a.webchat__render-markdown__pure-identifier')].map(a => ({ text: a.innerText.trim(), href: a.href })),
+      references: [...element.querySelectorAll('.webchat__link-definitions__list-item a')].map(a => ({ text: a.innerText.trim(), href: a.href })),
+    }));
+    result.suggestedActions = await page.locator('.webchat__suggested-action').allInnerTexts();
+    result.sendFailed = (await page.locator('body').innerText()).includes('Send failed');
+    result.pageErrors = pageErrors;
+    await page.screenshot({ path: screenshotPath });
+    result.screenshot = screenshotPath;
+    console.log(JSON.stringify(result));
+  } finally {
+    await browser.close();
+  }
+})().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

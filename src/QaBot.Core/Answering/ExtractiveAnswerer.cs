@@ -69,7 +69,7 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
                 .Select(x =>
                 {
                     var terms = TermSet(x.Text);
-                    return (x.Text, Terms: terms, Value: AnswerValues.BestScore(x.Text, profile.Kind, profile.Words), Agrees: profile.AgreesInDirection(terms));
+                    return (x.Text, Terms: terms, Value: AnswerValues.BestScore(x.Text, profile.Kind, profile.Words), Agrees: profile.AgreesInDirection(x.Text));
                 })
                 .ToList();
             for (var i = 0; i < sentences.Count; i++)

@@ -18,15 +18,32 @@ public sealed partial record QuestionProfile(
     bool AsksPublicationDate)
 {
     private const double NameBoost = 1.5;
+    private const double CategoryWeight = 0.3;
+    private const int MaxCategoryWords = 2;
 
     public double TotalWeight { get; } = Terms.Sum(t => t.Weight);
 
     /// <summary>The direction of change the question asks about ("grew" → up, "fell" → down), if any.</summary>
     public Lexicon.Direction Direction { get; } = Terms.Select(t => Lexicon.DirectionOf(t.Stem)).FirstOrDefault(d => d != Lexicon.Direction.None);
 
-    /// <summary>Whether a sentence's terms express the change the question asks about.</summary>
-    public bool AgreesInDirection(IEnumerable<string> sentenceTerms) =>
-        Direction != Lexicon.Direction.None && sentenceTerms.Any(t => Lexicon.DirectionOf(t) == Direction);
+    /// <summary>
+    /// Whether a sentence states the change the question asks about. A negated change ("negative growth", "did not
+    /// rise") states the opposite.
+    /// </summary>
+    public bool AgreesInDirection(string sentence)
+    {
+        if (Direction == Lexicon.Direction.None) return false;
+        var tokens = Tokenizer.Tokenize(sentence);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var direction = Lexicon.DirectionOf(PorterStemmer.Stem(tokens[i].Normalized));
+            if (direction == Lexicon.Direction.None) continue;
+            var negated = i > 0 && tokens[i - 1].Normalized is "negative" or "no" or "not" or "without" or "never";
+            if (negated) direction = direction == Lexicon.Direction.Up ? Lexicon.Direction.Down : Lexicon.Direction.Up;
+            if (direction == Direction) return true;
+        }
+        return false;
+    }
 
     public static QuestionProfile Analyze(string question, TermStatistics statistics)
     {
@@ -35,12 +52,13 @@ public sealed partial record QuestionProfile(
         var tokens = Tokenizer.Tokenize(q);
 
         var terms = new Dictionary<string, QuestionTerm>(StringComparer.Ordinal);
+        var category = AnswerCategory(tokens);
         for (var i = 0; i < tokens.Count; i++)
         {
             if (TextAnalyzer.Term(tokens[i]) is not { } stem) continue;
             // A capitalised word after the first is a name ("Honda", "Carlos Ghosn"): the subject of the question.
             var isName = i > 0 && char.IsUpper(tokens[i].Text[0]) || tokens[i].Kind == TokenKind.Number;
-            var weight = statistics.Idf(stem) * (isName ? NameBoost : 1.0);
+            var weight = statistics.Idf(stem) * (isName ? NameBoost : 1.0) * (category.Contains(i) ? CategoryWeight : 1.0);
             if (!terms.TryGetValue(stem, out var existing) || existing.Weight < weight) terms[stem] = new QuestionTerm(stem, weight, isName);
         }
 
@@ -48,6 +66,24 @@ public sealed partial record QuestionProfile(
         var kind = Classify(lower);
         var asksPublished = kind == AnswerKind.Date && ArticleNoun().IsMatch(lower) && PublishVerb().IsMatch(lower);
         return new QuestionProfile(q, kind, terms.Values.ToList(), words, asksPublished);
+    }
+
+    /// <summary>
+    /// In "Which automaker joined ...?" the words after "which" name the kind of answer, not evidence for it: the answer
+    /// sentence says "Mitsubishi Motors", not "automaker". Their tokens count for less.
+    /// </summary>
+    private static HashSet<int> AnswerCategory(List<Token> tokens)
+    {
+        var category = new HashSet<int>();
+        var start = tokens.FindIndex(t => t.Normalized is "which" or "what" or "whose");
+        if (start < 0) return category;
+        for (var i = start + 1; i < tokens.Count && category.Count < MaxCategoryWords; i++)
+        {
+            var word = tokens[i].Normalized;
+            if (tokens[i].Kind != TokenKind.Word || Stopwords.Contains(word) || word.EndsWith("ed", StringComparison.Ordinal)) break;
+            category.Add(i);
+        }
+        return category;
     }
 
     private static AnswerKind Classify(string q)

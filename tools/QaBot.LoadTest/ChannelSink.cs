@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace QaBot.LoadTest;
+
+/// <summary>What the bot posted back for one question: its message text and when it arrived.</summary>
+public sealed record BotReply(string? Text, long ArrivedTimestamp, bool Misrouted);
+
+/// <summary>
+/// Plays the Bot Framework channel (the Emulator's Connector) on a loopback port: the bot POSTs its typing and answer
+/// activities to <c>/v3/conversations/{conversationId}/activities/{replyToId}</c>, and each answer completes the
+/// question whose activity id is that replyToId.
+/// </summary>
+public sealed class ChannelSink : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, Expected> _expected = new(StringComparer.Ordinal);
+    private long _typing;
+    private long _unmatched;
+    private long _ids;
+
+    private sealed record Expected(string ConversationId, TaskCompletionSource<BotReply> Reply);
+
+    private ChannelSink(WebApplication app) => _app = app;
+
+    /// <summary>The serviceUrl inbound activities carry (no trailing slash, as channels send it).</summary>
+    public string ServiceUrl { get; private set; } = "";
+
+    /// <summary>Typing activities received.</summary>
+    public long Typing => Interlocked.Read(ref _typing);
+
+    /// <summary>Activities that answered no awaited question (e.g. an answer that came after its question timed out).</summary>
+    public long Unmatched => Interlocked.Read(ref _unmatched);
+
+    public static async Task<ChannelSink> StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var sink = new ChannelSink(app);
+        app.MapPost("/v3/conversations/{conversationId}/activities/{replyToId?}", sink.ReceiveAsync);
+        await app.StartAsync(cancellationToken);
+        sink.ServiceUrl = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/');
+        return sink;
+    }
+
+    /// <summary>Registers a question before it is sent; the task completes when its answer arrives.</summary>
+    public Task<BotReply> Expect(string activityId, string conversationId)
+    {
+        var reply = new TaskCompletionSource<BotReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_expected.TryAdd(activityId, new Expected(conversationId, reply))) throw new InvalidOperationException($"Activity id {activityId} is already awaited.");
+        return reply.Task;
+    }
+
+    /// <summary>Stops waiting for a question's answer (answered, timed out or never sent), so nothing accumulates.</summary>
+    public void Forget(string activityId) => _expected.TryRemove(activityId, out _);
+
+    private async Task<IResult> ReceiveAsync(string conversationId, string? replyToId, HttpRequest request)
+    {
+        var arrived = TimeProvider.System.GetTimestamp();
+        using var activity = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+        var root = activity.RootElement;
+        var type = root.TryGetProperty("type", out var t) ? t.GetString() : null;
+        if (type == "typing")
+        {
+            Interlocked.Increment(ref _typing);
+        }
+        else if (type == "message" && replyToId is not null && _expected.TryRemove(replyToId, out var expected))
+        {
+            var text = root.TryGetProperty("text", out var x) ? x.GetString() : null;
+            expected.Reply.TrySetResult(new BotReply(text, arrived, Misrouted: expected.ConversationId != conversationId));
+        }
+        else
+        {
+            Interlocked.Increment(ref _unmatched);
+        }
+        return Results.Ok(new { id = $"sink-{Interlocked.Increment(ref _ids)}" });
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using QaBot.Answering;
+
+namespace QaBot.LoadTest;
+
+/// <summary>
+/// One load run: starts the sink and the server, then keeps <see cref="LoadOptions.Concurrency"/> conversations going
+/// (question, wait for the answer, follow-up, next conversation) until the time or question budget is spent.
+/// </summary>
+public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<LoadOptions> options, ILogger<LoadRunner> logger)
+{
+    public const string HttpClientName = "QaBot";
+
+    /// <summary>How BotActivityHandler apologises when answering throws.</summary>
+    private const string PoliteErrorPrefix = "Sorry, something went wrong";
+
+    private static readonly TimeSpan RssSampleInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SoakBaselineAfter = TimeSpan.FromMinutes(1);
+
+    public async Task<LoadReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var questions = QuestionSet.Load(o.QuestionFiles);
+        var loadBefore = MachineLoad.Read();
+
+        await using var sink = await ChannelSink.StartAsync(cancellationToken);
+        await using var server = await ServerProcess.StartAsync(o, httpClients.CreateClient(HttpClientName), logger, cancellationToken);
+        // Clients from the factory share its pooled handler; this one only adds the server's address.
+        var http = httpClients.CreateClient(HttpClientName);
+        http.BaseAddress = server.BaseUrl;
+        var rssReady = server.ReadRssBytes();
+        LogReady(logger, questions.Questions.Count, rssReady / 1048576.0, o.WarmupSeconds, o.Seconds, o.Concurrency);
+
+        var warmupEnd = Stopwatch.GetTimestamp() + Seconds(o.WarmupSeconds);
+        var run = new Run(sink, http, questions, new LoadStats(), warmupEnd, warmupEnd + Seconds(o.Seconds));
+        using var samplingStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var memory = SampleRssAsync(server, run, samplingStop.Token);
+
+        var cpuStart = Stopwatch.GetTimestamp();
+        var cpuBefore = (Server: server.ReadCpuTime(), Self: Process.GetCurrentProcess().TotalProcessorTime);
+        await Task.WhenAll(Enumerable.Range(0, o.Concurrency).Select(w => Task.Run(() => ConverseAsync(w, run, cancellationToken), cancellationToken)));
+        var elapsed = Stopwatch.GetElapsedTime(cpuStart);
+        var cpu = (Server: server.ReadCpuTime() - cpuBefore.Server, Self: Process.GetCurrentProcess().TotalProcessorTime - cpuBefore.Self);
+        await samplingStop.CancelAsync();
+        var (rssMinute1, rssPeak) = await memory;
+        var rssEnd = server.ReadRssBytes();
+
+        return LoadReport.Create(o, run.Stats, sink.Typing, sink.Unmatched,
+            new MemoryFigures(rssReady, rssMinute1, rssEnd, Math.Max(rssPeak, rssEnd)),
+            new CpuFigures(cpu.Server / elapsed, cpu.Self / elapsed, Environment.ProcessorCount),
+            loadBefore, MachineLoad.Read());
+    }
+
+    private sealed record Run(ChannelSink Sink, HttpClient Http, QuestionSet Questions, LoadStats Stats, long MeasureFrom, long MeasureUntil)
+    {
+        private long _sent;
+
+        /// <summary>Takes one question from the budget; false once it is spent.</summary>
+        public bool TryTakeQuestion(int max) => Interlocked.Increment(ref _sent) <= max;
+    }
+
+    private async Task ConverseAsync(int worker, Run run, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var random = new Random(o.Seed + worker);
+        for (var n = 0; ; n++)
+        {
+            // Fresh conversation and user ids, so a per-conversation or per-user rate limit is not what gets measured.
+            var conversationId = $"load-{worker}-{n}";
+            var userId = $"user-{worker}-{n}";
+            for (var turn = 0; turn < o.TurnsPerConversation; turn++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                if (started >= run.MeasureUntil || cancellationToken.IsCancellationRequested || !run.TryTakeQuestion(o.MaxQuestions)) return;
+                var (outcome, reply) = await AskAsync(run, conversationId, userId, run.Questions.Pick(random, turn), cancellationToken);
+                var replied = outcome is Outcome.Answered or Outcome.Declined;
+                // Questions asked in the window count for latency and errors; answers received in it, for throughput.
+                if (started >= run.MeasureFrom) run.Stats.Record(outcome, reply is null ? null : Stopwatch.GetElapsedTime(started, reply.ArrivedTimestamp));
+                if (replied && reply!.ArrivedTimestamp >= run.MeasureFrom && reply.ArrivedTimestamp < run.MeasureUntil) run.Stats.CountReplyInWindow();
+                if (!replied) break;
+            }
+        }
+    }
+
+    private async Task<(Outcome, BotReply?)> AskAsync(Run run, string conversationId, string userId, string question, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var reply = run.Sink.Expect(id, conversationId);
+        try
+        {
+            var activity = new
+            {
+                type = "message",
+                id,
+                timestamp = DateTime.UtcNow.ToString("o"),
+                serviceUrl = run.Sink.ServiceUrl,
+                channelId = "emulator",
+                from = new { id = userId, name = "Load", role = "user" },
+                recipient = new { id = "qabot", name = "QaBot", role = "bot" },
+                conversation = new { id = conversationId },
+                text = question,
+                locale = "en-US",
+            };
+            using (var response = await run.Http.PostAsJsonAsync("api/messages", activity, cancellationToken))
+            {
+                if (response.StatusCode == HttpStatusCode.TooManyRequests) return (Outcome.RateLimited, null);
+                if (!response.IsSuccessStatusCode) return (Outcome.HttpError, null);
+            }
+            var answer = await reply.WaitAsync(options.Value.AnswerTimeout, cancellationToken);
+            return (Classify(answer), answer);
+        }
+        catch (TimeoutException)
+        {
+            return (Outcome.MissingAnswer, null);
+        }
+        catch (HttpRequestException)
+        {
+            return (Outcome.SendFailed, null);
+        }
+        finally
+        {
+            run.Sink.Forget(id);
+        }
+    }
+
+    private static Outcome Classify(BotReply reply) => reply switch
+    {
+        { Misrouted: true } => Outcome.Misrouted,
+        { Text: null } => Outcome.PoliteError,
+        { Text: var t } when t.StartsWith(PoliteErrorPrefix, StringComparison.Ordinal) => Outcome.PoliteError,
+        { Text: var t } when t.StartsWith(AnswerService.RateLimitedText, StringComparison.Ordinal) => Outcome.RateLimited,
+        { Text: var t } when t.StartsWith(Answer.DeclineText, StringComparison.Ordinal) => Outcome.Declined,
+        _ => Outcome.Answered,
+    };
+
+    /// <summary>RSS every few seconds (for the peak) and, in a soak, one minute into the measured run (the growth baseline).</summary>
+    private static async Task<(long? Minute1, long Peak)> SampleRssAsync(ServerProcess server, Run run, CancellationToken cancellationToken)
+    {
+        long? minute1 = null;
+        long peak = 0;
+        var baselineAt = run.MeasureFrom + Seconds(SoakBaselineAfter.TotalSeconds);
+        using var timer = new PeriodicTimer(RssSampleInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var rss = server.ReadRssBytes();
+                peak = Math.Max(peak, rss);
+                if (minute1 is null && Stopwatch.GetTimestamp() >= baselineAt) minute1 = rss;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run is over.
+        }
+        return (minute1, peak);
+    }
+
+    private static long Seconds(double seconds) => (long)(seconds * Stopwatch.Frequency);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server ready ({Questions} questions, RSS {RssMb:F0} MB); {Warmup} s warm-up, then {Seconds} s measured with {Concurrency} conversations")]
+    private static partial void LogReady(ILogger logger, int questions, double rssMb, int warmup, int seconds, int concurrency);
+}

@@ -24,7 +24,8 @@ root.Options.Add(verbose);
 
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    // Our handlers below print reasons, not stack traces.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (OptionsValidationException ex)
 {
@@ -32,8 +33,15 @@ catch (OptionsValidationException ex)
     foreach (var failure in ex.Failures) await Console.Error.WriteLineAsync("  " + failure);
     return 2;
 }
-catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or FormatException)
+catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or FormatException or UnauthorizedAccessException)
 {
     await Console.Error.WriteLineAsync("Error: " + ex.Message);
     return 2;
+}
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    // Users get the reason; the stack trace only when they ask for detail.
+    await Console.Error.WriteLineAsync("Unexpected error: " + ex.Message);
+    if (args.Contains("--verbose") || args.Contains("-v")) await Console.Error.WriteLineAsync(ex.ToString());
+    return 1;
 }

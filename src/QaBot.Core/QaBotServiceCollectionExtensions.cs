@@ -121,6 +121,7 @@ public static class QaBotServiceCollectionExtensions
     private static void AddQaBotOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)
         where T : class
     {
-        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
     }
 }

@@ -27,7 +27,8 @@ public class ConfigurationTests
     [Fact]
     public void AddQaBot_accepts_the_repository_settings_as_they_are()
     {
-        // Exactly what the CLI and server load: appsettings.json, nothing added.
+        // Exactly what the CLI and server load: appsettings.json, nothing added (it has no optional sections such as
+        // QaBot:AzureOpenAI:Resilience, which once made AddQaBot throw).
         var configuration = new ConfigurationBuilder().AddJsonFile(TestPaths.AppSettings).Build();
         using var services = new ServiceCollection().AddLogging().AddQaBot(configuration).BuildServiceProvider();
         services.GetRequiredService<IStartupValidator>().Validate();

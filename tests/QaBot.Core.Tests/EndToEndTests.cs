@@ -64,7 +64,9 @@ public class CliTests
         }
     }
 
-    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunCli(params string[] arguments)
+    private static Task<(int ExitCode, string StdOut, string StdErr)> RunCli(params string[] arguments) => RunCli(new Dictionary<string, string>(), arguments);
+
+    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunCli(Dictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -76,6 +78,7 @@ public class CliTests
         foreach (var a in arguments) start.ArgumentList.Add(a);
         // Runs as a user would from the repository root: appsettings.json there, no Azure keys from the environment.
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("QaBot__", StringComparison.OrdinalIgnoreCase)).ToList()) start.Environment.Remove(key);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -124,10 +127,20 @@ public class CliTests
     }
 
     [Fact]
-    public async Task A_configuration_error_exits_with_code_2_and_names_the_key()
+    public async Task A_missing_document_folder_exits_with_code_2_and_names_it()
     {
         var (exit, _, stderr) = await RunCli("ask", "anything", "--docs", "no-such-folder-for-qabot-tests");
-        Assert.Equal(2, exit);
         Assert.Contains("no-such-folder-for-qabot-tests", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+    }
+
+    [Fact]
+    public async Task A_configuration_error_exits_with_code_2_and_names_the_key()
+    {
+        var (exit, _, stderr) = await RunCli(new Dictionary<string, string> { ["QaBot__Chunking__MinChars"] = "900", ["QaBot__Chunking__MaxChars"] = "400" }, "ask", Seeds.HondaQuestion);
+        Assert.Contains("QaBot:Chunking:MinChars (900)", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+        Assert.Equal(2, exit);
     }
 }

@@ -186,6 +186,36 @@ public class InMemoryVectorStoreTests
     }
 
     [Fact]
+    public async Task A_large_collection_returns_exactly_the_brute_force_top_k()
+    {
+        // Above a few thousand records the store pre-selects candidates on int8 copies of the vectors; the result
+        // must still be the exact cosine top-k, with exact scores, filters and paging applied.
+        const int dimensions = 64;
+        var random = new Random(7);
+        var records = Enumerable.Range(0, 6000)
+            .Select(i => Record($"r{i}", $"doc{i % 3}", Enumerable.Range(0, dimensions).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()))
+            .ToList();
+        var collection = new InMemoryVectorStoreCollection<string, PassageRecord>("large", PassageRecord.Definition(dimensions));
+        await collection.UpsertAsync(records);
+
+        for (var q = 0; q < 10; q++)
+        {
+            var query = Enumerable.Range(0, dimensions).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var exact = records
+                .Select(r => (r.Id, r.DocumentId, Score: TensorPrimitives.CosineSimilarity(query, r.Embedding.Span)))
+                .OrderByDescending(x => x.Score)
+                .ToList();
+
+            var results = await Search(collection, query, 10);
+            Assert.Equal(exact.Take(10).Select(x => x.Id), Ids(results));
+            Assert.Equal(exact[0].Score, results[0].Score!.Value, 4);
+
+            var filtered = await Search(collection, query, 5, new() { Filter = r => r.DocumentId == "doc1", Skip = 3 });
+            Assert.Equal(exact.Where(x => x.DocumentId == "doc1").Skip(3).Take(5).Select(x => x.Id), Ids(filtered));
+        }
+    }
+
+    [Fact]
     public async Task Store_lists_checks_and_deletes_collections()
     {
         var store = new InMemoryVectorStore();

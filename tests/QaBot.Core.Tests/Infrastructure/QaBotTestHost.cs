@@ -19,10 +19,6 @@ internal static class QaBotTestHost
         {
             ["QaBot:Corpus:Paths:0"] = TestPaths.Seeds,
             ["QaBot:Answering:PromptsPath"] = TestPaths.Prompts,
-            // AddQaBot currently throws when this section is absent, as it is from appsettings.json (a Core bug,
-            // pinned by ConfigurationTests.AddQaBot_accepts_the_repository_settings_as_they_are); the default value keeps
-            // the other tests about what they test.
-            ["QaBot:AzureOpenAI:Resilience:Retry:MaxRetryAttempts"] = "3",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         return new ConfigurationBuilder()

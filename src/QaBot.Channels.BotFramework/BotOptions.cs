@@ -45,15 +45,15 @@ public sealed class BotOptions
     public bool RequireHttpsMetadata { get; set; } = true;
 
     /// <summary>Largest accepted activity; Bot Framework activities are a few KB.</summary>
-    [Range(1024, 16 * 1024 * 1024)]
+    [Range(1024, 16 * 1024 * 1024, ErrorMessage = $"{Section}:{nameof(MaxRequestBytes)} must be between {{1}} and {{2}}.")]
     public int MaxRequestBytes { get; set; } = 256 * 1024;
 
     /// <summary>Activities waiting for the background worker; beyond this the endpoint answers 503 rather than queue without bound.</summary>
-    [Range(1, 100_000)]
+    [Range(1, 100_000, ErrorMessage = $"{Section}:{nameof(QueueCapacity)} must be between {{1}} and {{2}}.")]
     public int QueueCapacity { get; set; } = 1000;
 
     /// <summary>Conversations answered at the same time (each conversation's activities stay in order).</summary>
-    [Range(1, 64)]
+    [Range(1, 64, ErrorMessage = $"{Section}:{nameof(Workers)} must be between {{1}} and {{2}}.")]
     public int Workers { get; set; } = 4;
 
     /// <summary>Questions offered in the welcome message and the Teams command list.</summary>

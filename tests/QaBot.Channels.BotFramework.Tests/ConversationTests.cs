@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using QaBot.Channels.BotFramework.Tests.Infrastructure;
+using QaBot.Conversations;
+
+namespace QaBot.Channels.BotFramework.Tests;
+
+/// <summary>The Emulator's conversation over real HTTP: welcome, typing then a cited answer, follow-ups, mentions.</summary>
+public sealed partial class ConversationTests(EmulatorModeFixture fixture) : IClassFixture<EmulatorModeFixture>
+{
+    private readonly FakeChannel _channel = fixture.Channel;
+    private readonly BotServer _server = fixture.Server;
+
+    [Fact]
+    public async Task ConversationUpdate_WithUserAndBotAdded_SendsOneWelcomeNamingTheArticlesAndExamples()
+    {
+        var conversation = Activities.NewConversationId();
+        using var response = await _server.Http.PostAsync(_server.MessagesUrl, Activities.ConversationUpdate(_channel.ServiceUrl, conversation));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var received = await _channel.WaitForConversationAsync(conversation, r => r.Count >= 1);
+        var welcome = Assert.Single(received);
+        Assert.Equal("message", welcome.Type);
+        Assert.Null(welcome.ReplyToId);
+        Assert.Contains("Nissan", welcome.Text); // A title from the bundled articles.
+        Assert.Contains("How much did Honda sales drop?", welcome.Text);
+        Assert.Equal(2, welcome.Activity["suggestedActions"]!["actions"]!.AsArray().Count);
+        Assert.Equal(Activities.UserId, (string?)welcome.Activity["recipient"]!["id"]);
+        Assert.Equal(Activities.BotId, (string?)welcome.Activity["from"]!["id"]);
+    }
+
+    [Fact]
+    public async Task Message_SendsTypingThenACitedAnswerAsAReply()
+    {
+        var conversation = Activities.NewConversationId();
+        var message = Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?", id: "user-msg-1");
+        using var response = await _server.Http.PostAsync(_server.MessagesUrl, message);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var received = await _channel.WaitForConversationAsync(conversation, r => r.Count >= 2);
+        Assert.Equal(["typing", "message"], received.Select(r => r.Type));
+        Assert.All(received, r => Assert.Equal("user-msg-1", r.ReplyToId)); // POST …/activities/{replyToId}
+        var answer = received[1];
+        Assert.Equal("user-msg-1", (string?)answer.Activity["replyToId"]);
+        Assert.Equal("markdown", (string?)answer.Activity["textFormat"]);
+        Assert.Contains("24.2%", answer.Text);
+        AssertCitationsConsistent(answer.Activity);
+        Assert.Null(answer.Activity["id"]); // The channel assigns ids.
+    }
+
+    [Fact]
+    public async Task FollowUp_InTheSameConversation_IsAnsweredInContext()
+    {
+        var conversation = Activities.NewConversationId();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?"))).Dispose();
+        await _channel.WaitForConversationAsync(conversation, r => r.Count(a => a.Type == "message") >= 1);
+
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "and Toyota?"))).Dispose();
+        var received = await _channel.WaitForConversationAsync(conversation, r => r.Count(a => a.Type == "message") >= 2);
+
+        var followUp = received.Last(a => a.Type == "message");
+        // The core remembered both turns under the Bot Framework conversation id and read the follow-up in context.
+        var turns = await _server.Services.GetRequiredService<IConversationStore>().GetAsync(conversation);
+        Assert.Equal(["How much did Honda sales drop?", "and Toyota?"], turns.Select(t => t.Question));
+        Assert.Equal("How much did Toyota sales drop?", turns[1].StandaloneQuestion);
+        Assert.StartsWith(turns[1].Answer, followUp.Text);
+    }
+
+    [Fact]
+    public async Task TeamsMention_OfTheBot_IsStrippedBeforeAnswering()
+    {
+        var conversation = Activities.NewConversationId();
+        var message = Activities.Message(_channel.ServiceUrl, conversation, "<at>QaBot</at> How much did Honda sales drop?", channelId: "msteams");
+        message["conversation"]!["conversationType"] = "channel";
+        message["entities"] = new JsonArray(new JsonObject
+        {
+            ["type"] = "mention",
+            ["mentioned"] = new JsonObject { ["id"] = Activities.BotId, ["name"] = "QaBot" },
+            ["text"] = "<at>QaBot</at>",
+        });
+        (await _server.Http.PostAsync(_server.MessagesUrl, message)).Dispose();
+
+        var answer = (await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"))).Single(a => a.Type == "message");
+        Assert.Contains("24.2%", answer.Text);
+        // Teams: citations through the entity only, the feedback loop on, no suggested actions in a channel.
+        Assert.DoesNotContain("]: ", answer.Text);
+        Assert.Equal(true, (bool?)answer.Activity["channelData"]!["feedbackLoopEnabled"]);
+        Assert.Equal("default", (string?)answer.Activity["channelData"]!["feedbackLoop"]!["type"]);
+        Assert.Null(answer.Activity["suggestedActions"]);
+        var entity = Assert.Single(answer.Activity["entities"]!.AsArray());
+        Assert.NotEmpty(entity!["citation"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Question_TheArticlesDoNotCover_IsDeclinedPolitelyWithoutCitations()
+    {
+        var conversation = Activities.NewConversationId();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "What is the boiling point of tungsten on Mars?"))).Dispose();
+
+        var answer = (await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"))).Single(a => a.Type == "message");
+        Assert.Equal("I couldn't find that in the articles.", answer.Text);
+        Assert.Null(answer.Activity["entities"]);
+    }
+
+    /// <summary>
+    /// One root schema.org Message entity whose Claims are numbered exactly like the [n] markers and the markdown link
+    /// definitions "[n]: url "title"" (Web Chat pairs them by number and draws nothing without a definition).
+    /// </summary>
+    internal static void AssertCitationsConsistent(JsonObject activity)
+    {
+        var text = (string)activity["text"]!;
+        var entity = Assert.Single(activity["entities"]!.AsArray())!.AsObject();
+        Assert.Equal("https://schema.org/Message", (string?)entity["type"]);
+        Assert.Equal("Message", (string?)entity["@type"]);
+        Assert.Equal("https://schema.org", (string?)entity["@context"]);
+        Assert.Equal("AIGeneratedContent", (string?)entity["additionalType"]![0]);
+
+        var claims = entity["citation"]!.AsArray().Select(c => c!.AsObject()).ToList();
+        Assert.NotEmpty(claims);
+        Assert.All(claims, c => Assert.Equal("Claim", (string?)c["@type"]));
+        var positions = claims.Select(c => (int)c["position"]!).ToList();
+        var definitions = LinkDefinition().Matches(text).ToDictionary(m => int.Parse(m.Groups[1].Value), m => m.Groups[3].Value);
+        Assert.Equal(positions.Order(), definitions.Keys.Order());
+        foreach (var claim in claims)
+        {
+            var position = (int)claim["position"]!;
+            Assert.Contains($"[{position}]", text[..text.IndexOf("**Sources**", StringComparison.Ordinal)]);
+            var title = (string)claim["appearance"]!["name"]!;
+            Assert.StartsWith(definitions[position].TrimEnd('…')[..Math.Min(20, definitions[position].Length)], title);
+        }
+    }
+
+    [GeneratedRegex("""^\[(\d+)\]: (\S+) "([^"]*)"$""", RegexOptions.Multiline)]
+    private static partial Regex LinkDefinition();
+}

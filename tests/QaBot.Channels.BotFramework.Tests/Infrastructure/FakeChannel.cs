@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace QaBot.Channels.BotFramework.Tests.Infrastructure;
+
+/// <summary>An activity the bot POSTed to the fake Connector.</summary>
+/// <param name="AssignedId">The id this fake Connector gave the activity (returned to the bot).</param>
+public sealed record ReceivedActivity(string ConversationId, string? ReplyToId, string? Authorization, JsonObject Activity, string AssignedId)
+{
+    public string? Type => (string?)Activity["type"];
+
+    public string? Text => (string?)Activity["text"];
+}
+
+/// <summary>
+/// What the Bot Framework Emulator / Bot Connector and Entra ID are to the bot, on a random loopback port: the Connector's
+/// reply routes (recording every activity), a token issuer (OpenID metadata and a JWKS with endorsements, signed with a
+/// local RSA key) and a client-credentials token endpoint.
+/// </summary>
+public sealed class FakeChannel : IAsyncDisposable
+{
+    public const string IssuedBotToken = "bot-token-from-fake-endpoint";
+
+    private readonly WebApplication _app;
+    private readonly RSA _rsa = RSA.Create(2048);
+    private readonly RSA _otherRsa = RSA.Create(2048);
+    private readonly ConcurrentQueue<ReceivedActivity> _received = new();
+    private readonly ConcurrentQueue<Dictionary<string, string>> _tokenRequests = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+    private int _ids;
+
+    public const string KeyId = "test-key";
+    public const string UnpublishedKeyId = "unpublished-key";
+
+    private FakeChannel(WebApplication app) => _app = app;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The serviceUrl the bot replies to (no trailing slash, as channels send it).</summary>
+    public string ServiceUrl => BaseUrl.ToString().TrimEnd('/');
+
+    public Uri OpenIdMetadataUrl => new(BaseUrl, "openid");
+
+    public Uri EmulatorOpenIdMetadataUrl => new(BaseUrl, "emulator-openid");
+
+    public Uri TokenEndpoint => new(BaseUrl, "token");
+
+    /// <summary>Channels the signing key is endorsed for.</summary>
+    public IReadOnlyList<string> Endorsements { get; init; } = ["emulator", "msteams", "webchat", "directline", "test"];
+
+    public IReadOnlyCollection<ReceivedActivity> Received => _received.ToArray();
+
+    public IReadOnlyCollection<Dictionary<string, string>> TokenRequests => _tokenRequests.ToArray();
+
+    public static async Task<FakeChannel> StartAsync(IReadOnlyList<string>? endorsements = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var channel = endorsements is null ? new FakeChannel(app) : new FakeChannel(app) { Endorsements = endorsements };
+        channel.Map(app);
+        await app.StartAsync();
+        channel.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        return channel;
+    }
+
+    private void Map(WebApplication app)
+    {
+        app.MapPost("/v3/conversations/{conversationId}/activities/{activityId?}", async (string conversationId, string? activityId, HttpRequest request) =>
+        {
+            var activity = (await JsonNode.ParseAsync(request.Body))!.AsObject();
+            var id = $"reply-{Interlocked.Increment(ref _ids)}";
+            _received.Enqueue(new ReceivedActivity(conversationId, activityId, request.Headers.Authorization.FirstOrDefault(), activity, id));
+            _arrived.Release();
+            return Results.Ok(new { id });
+        });
+        app.MapGet("/openid", () => Results.Json(new { issuer = "https://api.botframework.com", jwks_uri = new Uri(BaseUrl, "keys").ToString() }));
+        app.MapGet("/emulator-openid", () => Results.Json(new { issuer = "https://login.microsoftonline.com/{tenantid}/v2.0", jwks_uri = new Uri(BaseUrl, "keys").ToString() }));
+        app.MapGet("/keys", () => Results.Json(new { keys = new[] { Jwk(_rsa, KeyId, Endorsements) } }));
+        app.MapPost("/token", async (HttpRequest request) =>
+        {
+            var form = await request.ReadFormAsync();
+            _tokenRequests.Enqueue(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
+            return Results.Json(new { token_type = "Bearer", expires_in = 3600, access_token = IssuedBotToken });
+        });
+    }
+
+    private static object Jwk(RSA rsa, string kid, IReadOnlyList<string> endorsements)
+    {
+        var p = rsa.ExportParameters(false);
+        return new { kty = "RSA", use = "sig", kid, n = Base64UrlEncoder.Encode(p.Modulus), e = Base64UrlEncoder.Encode(p.Exponent), endorsements };
+    }
+
+    /// <summary>A token as the Bot Connector signs it; every argument can be spoiled for the negative cases.</summary>
+    public string MintToken(string audience, string? serviceUrl = null, string issuer = "https://api.botframework.com",
+        DateTime? expires = null, bool unpublishedKey = false, IDictionary<string, object>? claims = null)
+    {
+        var key = unpublishedKey ? new RsaSecurityKey(_otherRsa) { KeyId = UnpublishedKeyId } : new RsaSecurityKey(_rsa) { KeyId = KeyId };
+        var exp = expires ?? DateTime.UtcNow.AddMinutes(30);
+        var payload = new Dictionary<string, object>(claims ?? new Dictionary<string, object>());
+        if (serviceUrl is not null) payload["serviceurl"] = serviceUrl;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            NotBefore = exp.AddHours(-1),
+            IssuedAt = exp.AddHours(-1),
+            Expires = exp,
+            Claims = payload,
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    /// <summary>Waits until the received activities satisfy <paramref name="condition"/>; fails with what did arrive.</summary>
+    public async Task<IReadOnlyList<ReceivedActivity>> WaitForAsync(Func<IReadOnlyList<ReceivedActivity>, bool> condition, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var snapshot = _received.ToArray();
+            if (condition(snapshot)) return snapshot;
+            try
+            {
+                await _arrived.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("The expected activities did not arrive. Received:\n" +
+                    string.Join("\n", snapshot.Select(a => a.Activity.ToJsonString())));
+            }
+        }
+    }
+
+    /// <summary>Waits for the activities of one conversation, in arrival order, to satisfy <paramref name="condition"/>.</summary>
+    public async Task<IReadOnlyList<ReceivedActivity>> WaitForConversationAsync(string conversationId, Func<IReadOnlyList<ReceivedActivity>, bool> condition)
+    {
+        var all = await WaitForAsync(received => condition(Of(received, conversationId)));
+        return Of(all, conversationId);
+    }
+
+    private static List<ReceivedActivity> Of(IEnumerable<ReceivedActivity> received, string conversationId) =>
+        [.. received.Where(a => a.ConversationId == conversationId)];
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _rsa.Dispose();
+        _otherRsa.Dispose();
+        _arrived.Dispose();
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace QaBot.Channels.BotFramework.Tests.Infrastructure;
+
+public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
+{
+    public string Output => StandardOutput + StandardError;
+}
+
+/// <summary>Runs a real process (node, the server) to completion, killing it if it outlives the timeout.</summary>
+public static class ProcessRunner
+{
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}.\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+        process.WaitForExit(); // Flushes the redirected streams.
+        return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+    }
+}

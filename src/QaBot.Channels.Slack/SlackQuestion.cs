@@ -2,8 +2,8 @@ using System.Text.RegularExpressions;
 
 namespace QaBot.Channels.Slack;
 
-/// <summary>A question asked of the bot, with where to answer it and the conversation (thread) it belongs to.</summary>
-internal sealed record SlackQuestion(string Channel, string ThreadTs, string Text, string ConversationId)
+/// <summary>A question asked of the bot, with where to answer it, the conversation (thread) it belongs to and who asked.</summary>
+internal sealed record SlackQuestion(string Channel, string ThreadTs, string Text, string ConversationId, string UserId)
 {
     /// <summary>
     /// The question in an event, or null when the bot should stay silent: events it does not handle, edits and other
@@ -19,6 +19,7 @@ internal sealed record SlackQuestion(string Channel, string ThreadTs, string Tex
         var text = SlackMrkdwn.Unescape(mention.Replace(e.Text ?? "", "")).Trim();
         // Replies go to the thread's parent, so a follow-up in the thread continues the same conversation.
         var thread = e.ThreadTs ?? ts;
-        return new SlackQuestion(channel, thread, text, $"slack:{envelope.TeamId ?? e.Team}:{channel}:{thread}");
+        var team = envelope.TeamId ?? e.Team;
+        return new SlackQuestion(channel, thread, text, $"slack:{team}:{channel}:{thread}", $"slack:{team}:{e.User}");
     }
 }

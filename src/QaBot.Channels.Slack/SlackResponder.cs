@@ -57,7 +57,7 @@ internal sealed partial class SlackResponder(
         SlackReply reply;
         try
         {
-            reply = SlackAnswerRenderer.Render(await answers.AskAsync(question.Text, question.ConversationId, cancellationToken));
+            reply = SlackAnswerRenderer.Render(await answers.AskAsync(question.Text, question.ConversationId, question.UserId, cancellationToken));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,0 +1,33 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace QaBot.Channels.Slack.Tests;
+
+public sealed class SlackConfigurationTests
+{
+    [Fact]
+    public async Task Without_secrets_the_endpoint_is_404_saying_Slack_is_not_configured()
+    {
+        var (factory, baseUrl) = await SlackServerFixture.StartServerAsync(new() { ["QaBot:Slack:SigningSecret"] = "", ["QaBot:Slack:BotToken"] = "" });
+        await using var _ = factory;
+        using var http = new HttpClient();
+
+        using var response = await http.PostAsync(new Uri(baseUrl, "/api/slack/events"), new StringContent("{}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("Slack is not configured", (string?)problem["title"]);
+        Assert.Contains("QaBot:Slack:BotToken", (string?)problem["detail"]);
+    }
+
+    [Fact]
+    public async Task A_signing_secret_without_a_bot_token_fails_at_start_up_naming_the_key()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            SlackServerFixture.StartServerAsync(new() { ["QaBot:Slack:SigningSecret"] = "secret", ["QaBot:Slack:BotToken"] = "" }));
+
+        Assert.Contains("QaBot:Slack:BotToken must be set", error.Message);
+    }
+}

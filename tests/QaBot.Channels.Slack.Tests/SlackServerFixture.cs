@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace QaBot.Channels.Slack.Tests;
+
+/// <summary>The real QaBot server on a loopback port (default corpus), with Slack enabled and pointed at a <see cref="FakeSlackApi"/>.</summary>
+public sealed class SlackServerFixture : IAsyncLifetime
+{
+    public const string SigningSecret = "0123456789abcdef0123456789abcdef";
+
+    private WebApplicationFactory<Program>? factory;
+
+    public FakeSlackApi Slack { get; private set; } = null!;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public Uri EventsUrl => new(BaseUrl, "/api/slack/events");
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public FakeLogCollector Logs => factory!.Services.GetRequiredService<FakeLogCollector>();
+
+    public async Task InitializeAsync()
+    {
+        Slack = await FakeSlackApi.StartAsync();
+        (factory, BaseUrl) = await StartServerAsync(new()
+        {
+            ["QaBot:Slack:SigningSecret"] = SigningSecret,
+            ["QaBot:Slack:BotToken"] = FakeSlackApi.Token,
+            ["QaBot:Slack:ApiBaseUrl"] = Slack.ApiUrl.ToString(),
+        });
+        await WaitUntilReadyAsync(Http, BaseUrl);
+    }
+
+    /// <summary>Starts the server with <paramref name="settings"/> on Kestrel at 127.0.0.1 and a random port.</summary>
+    public static Task<(WebApplicationFactory<Program> Factory, Uri BaseUrl)> StartServerAsync(Dictionary<string, string?> settings)
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            builder.ConfigureServices(services => services.AddFakeLogging());
+        });
+        factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return Task.FromResult((factory, new Uri(address)));
+    }
+
+    private static async Task WaitUntilReadyAsync(HttpClient http, Uri baseUrl)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while ((await http.GetAsync(new Uri(baseUrl, "/readyz"))).StatusCode != HttpStatusCode.OK)
+        {
+            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException("The server did not finish indexing the seeds within 60 s.");
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (factory is not null) await factory.DisposeAsync();
+        await Slack.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SlackServerCollection : ICollectionFixture<SlackServerFixture>
+{
+    public const string Name = "Slack server";
+}

@@ -127,3 +127,24 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
         Assert.Equal(Seeds.HondaQuestion, answer.StandaloneQuestion);
     }
 }
+
+public class RateLimitTests
+{
+    [Fact]
+    public async Task A_conversation_asking_too_fast_is_refused_while_others_are_served()
+    {
+        // Two questions a minute: the bucket refills every 30 s, far longer than this test runs.
+        await using var services = QaBotTestHost.Build(new() { ["QaBot:RateLimits:QuestionsPerConversationPerMinute"] = "2" });
+        var answers = services.GetRequiredService<AnswerService>();
+
+        Assert.NotEqual(AnswerService.RateLimitedText, (await answers.AskAsync("What is new?", "busy")).Text);
+        Assert.NotEqual(AnswerService.RateLimitedText, (await answers.AskAsync("What else is new?", "busy")).Text);
+        var refused = await answers.AskAsync("And now?", "busy");
+        Assert.Equal(AnswerService.RateLimitedText, refused.Text);
+        Assert.True(refused.Declined);
+        Assert.Empty(refused.Citations);
+
+        Assert.NotEqual(AnswerService.RateLimitedText, (await answers.AskAsync("What is new?", "calm")).Text);
+        Assert.NotEqual(AnswerService.RateLimitedText, (await answers.AskAsync("What is new?")).Text);
+    }
+}

@@ -1,0 +1,70 @@
+using QaBot.Channels.DirectLine.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace QaBot.Channels.DirectLine.Tests;
+
+/// <summary>
+/// Microsoft's own clients against the real server: botframework-directlinejs in Node, and the unmodified Web Chat page
+/// in headless Chromium (playwright-core). The scripts live in tests/e2e and print what they saw as JSON.
+/// </summary>
+public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHelper output) : IClassFixture<ServerFixture>
+{
+    private const string Question = "How much did Honda sales drop?";
+
+    [Fact]
+    public async Task DirectLineJs_talks_to_the_bot_over_WebSocket_and_polling_resumes_from_a_watermark_and_stays_in_its_conversation()
+    {
+        if (NodeScript.Missing(output, needsChromium: false) is not null) return;
+        var result = await NodeScript.RunAsync(output, "directline/directline-api.js", fixture.Server.BaseUrl.ToString(), DirectLineServer.Secret);
+
+        var ws = result["websocket"]!;
+        Assert.Equal((string)ws["tokenConversationId"]!, (string)ws["conversationId"]!);
+        Assert.StartsWith("ws://", (string)ws["streamUrl"]!);
+        Assert.StartsWith("Hi!", (string)ws["welcome"]!);
+        Assert.Equal((string)ws["postedId"]!, (string)ws["echoId"]!);
+        Assert.Equal("client-1", (string)ws["echoClientActivityID"]!);
+        Assert.Equal((string)ws["userId"]!, (string)ws["echoFromId"]!);
+        Assert.True((bool)ws["typingBeforeAnswer"]!);
+        Assert.Contains("24.2%", (string)ws["answer"]!);
+        Assert.True((int)ws["citationEntities"]! > 0);
+        Assert.NotEmpty(ws["suggestedActions"]!.AsArray());
+
+        // Resuming from the watermark delivers exactly what came after it: no duplicates, no gaps.
+        var resume = result["resume"]!;
+        Assert.Equal(resume["expectedIds"]!.AsArray().Select(x => (string)x!), resume["receivedIds"]!.AsArray().Select(x => (string)x!));
+        Assert.NotEmpty(resume["expectedIds"]!.AsArray());
+        Assert.Empty(resume["alreadySeen"]!.AsArray());
+
+        var polling = result["polling"]!;
+        Assert.Equal("client-3", (string)polling["echoClientActivityID"]!);
+        Assert.Contains("24.2%", (string)polling["answer"]!);
+
+        var cross = result["crossConversation"]!;
+        Assert.Equal(403, (int)cross["readStatus"]!);
+        Assert.Equal("Token not valid for this conversation", (string)cross["readTitle"]!);
+        Assert.Equal(403, (int)cross["postStatus"]!);
+        Assert.Contains((string)cross["clientStatus"]!, new[] { "ExpiredToken", "FailedToConnect" });
+        Assert.Equal(0, (int)cross["activitiesLeaked"]!);
+    }
+
+    [Theory]
+    [InlineData("websocket", "")]
+    [InlineData("polling", "?webSocket=false")]
+    public async Task Web_Chat_in_Chromium_answers_with_citations_and_suggestions(string mode, string query)
+    {
+        if (NodeScript.Missing(output, needsChromium: true) is not null) return;
+        var artifacts = Directory.CreateDirectory(Path.Combine(NodeScript.RepositoryRoot, "artifacts", "webchat")).FullName;
+        var screenshot = Path.Combine(artifacts, $"webchat-{mode}.png");
+
+        var result = await NodeScript.RunAsync(output, "webchat/webchat-browser.js", fixture.Server.BaseUrl + query, screenshot, Question);
+
+        Assert.Contains("24.2%", (string)result["answerText"]!);
+        var marker = Assert.Single(result["citationMarkers"]!.AsArray())!;
+        Assert.StartsWith("https://", (string)marker["href"]!);
+        Assert.Contains(result["references"]!.AsArray(), r => (string)r!["href"]! == (string)marker["href"]!);
+        Assert.NotEmpty(result["suggestedActions"]!.AsArray());
+        Assert.False((bool)result["sendFailed"]!);
+        Assert.Empty(result["pageErrors"]!.AsArray());
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot was saved");
+    }
+}

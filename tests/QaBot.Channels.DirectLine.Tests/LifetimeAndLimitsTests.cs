@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using QaBot.Channels.DirectLine.Tests.Infrastructure;
+
+namespace QaBot.Channels.DirectLine.Tests;
+
+/// <summary>Token expiry, idle conversations, bounded history and start-up validation, each on its own server.</summary>
+public sealed class LifetimeAndLimitsTests
+{
+    [Fact]
+    public async Task An_expired_token_is_refused_and_cannot_be_refreshed()
+    {
+        var clock = new AdjustableClock();
+        await using var server = await DirectLineServer.StartAsync(time: clock);
+        var (conversationId, token) = await server.StartConversationAsync();
+
+        clock.Advance(TimeSpan.FromMinutes(29));
+        using var stillValid = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities", token);
+        Assert.Equal(HttpStatusCode.OK, stillValid.StatusCode);
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        using var expired = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities", token);
+        await DirectLineApiTests.AssertProblemAsync(expired, HttpStatusCode.Forbidden, "Token expired");
+        using var refresh = await server.SendAsync(HttpMethod.Post, "v3/directline/tokens/refresh", token);
+        await DirectLineApiTests.AssertProblemAsync(refresh, HttpStatusCode.Forbidden, "Token expired");
+    }
+
+    [Fact]
+    public async Task Idle_conversations_are_forgotten()
+    {
+        var clock = new AdjustableClock();
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?> { ["QaBot:DirectLine:ConversationIdleTimeout"] = "00:00:04" }, clock);
+        var (conversationId, token) = await server.StartConversationAsync();
+        var store = server.Services.GetRequiredService<DirectLineConversations>();
+        Assert.Equal(1, store.Count);
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (store.Count > 0) await Task.Delay(50, timeout.Token); // the sweeper runs every second
+
+        using var gone = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities", token);
+        await DirectLineApiTests.AssertProblemAsync(gone, HttpStatusCode.NotFound, "Conversation not found");
+    }
+
+    [Fact]
+    public async Task History_is_capped_and_watermarks_stay_valid()
+    {
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?> { ["QaBot:DirectLine:MaxActivitiesPerConversation"] = "10" });
+        var (conversationId, token) = await server.StartConversationAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            using var posted = await server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{conversationId}/activities", token,
+                """{"type":"message","text":"How much did Honda sales drop?"}""");
+            var id = (string)(await posted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+            await server.WaitForActivitiesAsync(conversationId, token, a => a.Any(x => (string?)x!["type"] == "message" && (string?)x["replyToId"] == id));
+        }
+
+        // 1 welcome + 5 × (echo, typing, answer) = 16 activities; the 10 newest are kept.
+        using var all = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities", token);
+        var body = (await all.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(Enumerable.Range(7, 10).Select(n => $"{conversationId}|{n:D7}"), body["activities"]!.AsArray().Select(a => (string)a!["id"]!));
+        Assert.Equal("16", (string)body["watermark"]!);
+
+        using var after = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities?watermark=14", token);
+        var tail = (await after.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal([$"{conversationId}|0000015", $"{conversationId}|0000016"], tail["activities"]!.AsArray().Select(a => (string)a!["id"]!));
+    }
+
+    [Theory]
+    [InlineData("QaBot:DirectLine:Secret", "too-short", "QaBot:DirectLine:Secret")]
+    [InlineData("QaBot:DirectLine:AllowedOrigins:0", "https://news.example/", "QaBot:DirectLine:AllowedOrigins")]
+    [InlineData("QaBot:DirectLine:MaxActivitiesPerConversation", "1", "QaBot:DirectLine:MaxActivitiesPerConversation")]
+    public async Task Bad_configuration_fails_at_start_naming_the_key(string key, string value, string named)
+    {
+        await using var factory = DirectLineServer.Configure(new Dictionary<string, string?> { [key] = value });
+        var error = Assert.Throws<OptionsValidationException>(() => factory.StartServer());
+        Assert.Contains(named, error.Message);
+    }
+}

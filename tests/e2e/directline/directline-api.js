@@ -1,0 +1,181 @@
+// Exercises QaBot's Direct Line 3.0 endpoint with Microsoft's own client, botframework-directlinejs, as an independent
+// client: start with a token, post, receive over the WebSocket, resume from a watermark, poll, and the cross-conversation
+// token check. Prints one JSON line of findings; exits 1 with a message when a step fails or times out.
+// Usage: node directline/directline-api.js <serverBaseUrl> <directLineSecret>
+'use strict';
+const WebSocket = require('ws');
+const { Observable } = require('rxjs/Observable');
+
+// directlinejs looks for the browser globals; Node 20 has neither WebSocket nor XMLHttpRequest.
+globalThis.WebSocket = WebSocket;
+const { DirectLine, ConnectionStatus } = require('botframework-directlinejs');
+
+const [baseUrl, secret] = process.argv.slice(2);
+if (!baseUrl || !secret) {
+  console.error('usage: node directline-api.js <serverBaseUrl> <directLineSecret>');
+  process.exit(2);
+}
+const domain = new URL('v3/directline', baseUrl.endsWith('/') ? baseUrl : baseUrl + '/').href;
+const TIMEOUT = 20000;
+const QUESTION = 'How much did Honda sales drop?';
+const FOLLOW_UP = 'Why is Nissan cutting production?';
+
+// The transport directlinejs expects from rxjs' DOM ajax, over Node's fetch: resolves with {status, response},
+// fails with {status, xhr} for non-2xx, as rxjs' AjaxError does.
+function ajax({ method = 'GET', url, body, headers = {}, timeout }) {
+  return Observable.create(subscriber => {
+    const abort = new AbortController();
+    const timer = timeout ? setTimeout(() => abort.abort(), timeout) : undefined;
+    fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: abort.signal })
+      .then(async res => {
+        const text = await res.text();
+        let response = null;
+        try { response = text ? JSON.parse(text) : null; } catch { response = text; }
+        const result = { status: res.status, response, xhr: { getResponseHeader: name => res.headers.get(name) } };
+        if (res.ok) { subscriber.next(result); subscriber.complete(); } else subscriber.error(result);
+      }, error => subscriber.error({ status: 0, message: String(error) }))
+      .finally(() => clearTimeout(timer));
+    return () => abort.abort();
+  });
+}
+
+function connect(options) {
+  const directLine = new DirectLine({ domain, ajax, ...options });
+  const received = [];
+  const waiters = [];
+  const subscription = directLine.activity$.subscribe(activity => {
+    received.push(activity);
+    for (const waiter of [...waiters]) waiter();
+  }, error => { directLine.failure = error; });
+  // Resolves with the first received activity matching predicate (already received or to come).
+  const waitFor = (predicate, what) => new Promise((resolve, reject) => {
+    const check = () => {
+      const found = received.find(predicate);
+      if (!found) return false;
+      waiters.splice(waiters.indexOf(check), 1);
+      clearTimeout(timer);
+      resolve(found);
+      return true;
+    };
+    const timer = setTimeout(() => {
+      waiters.splice(waiters.indexOf(check), 1);
+      reject(new Error(`timed out waiting for ${what}; received: ${JSON.stringify(received.map(a => [a.id, a.type, a.text?.slice(0, 40)]))}`));
+    }, TIMEOUT);
+    waiters.push(check);
+    check();
+  });
+  const post = activity => new Promise((resolve, reject) =>
+    directLine.postActivity(activity).subscribe(resolve, reject));
+  const close = () => { subscription.unsubscribe(); directLine.end(); };
+  return { directLine, received, waitFor, post, close };
+}
+
+async function rest(method, path, token, body) {
+  const res = await fetch(`${domain}/${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+async function generateToken() {
+  const { status, body } = await rest('POST', 'tokens/generate', secret);
+  if (status !== 200) throw new Error(`tokens/generate answered ${status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+const userIdOf = token => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).user;
+
+// Asks `question` and waits for the echo (same clientActivityID, server id) and the bot's answer to it.
+async function ask(client, question, clientActivityID) {
+  const id = await client.post({ type: 'message', from: { id: userIdOf(client.directLine.token) }, text: question, channelData: { clientActivityID } });
+  const echo = await client.waitFor(a => a.id === id, `the echo of ${clientActivityID}`);
+  const typing = await client.waitFor(a => a.type === 'typing' && a.replyToId === id, `typing for ${clientActivityID}`);
+  const answer = await client.waitFor(a => a.type === 'message' && a.from?.role === 'bot' && a.replyToId === id, `the answer to ${clientActivityID}`);
+  return { postedId: id, echo, typing, answer };
+}
+
+async function main() {
+  const findings = {};
+
+  // 1. Start with a token (the secret stays server-side), over the WebSocket.
+  const tokenA = await generateToken();
+  const a = connect({ token: tokenA.token, webSocket: true });
+  const welcome = await a.waitFor(a => a.type === 'message' && a.from?.role === 'bot', 'the welcome');
+  const first = await ask(a, QUESTION, 'client-1');
+  findings.websocket = {
+    conversationId: a.directLine.conversationId,
+    tokenConversationId: tokenA.conversationId,
+    streamUrl: a.directLine.streamUrl,
+    welcome: welcome.text,
+    postedId: first.postedId,
+    echoId: first.echo.id,
+    echoClientActivityID: first.echo.channelData?.clientActivityID,
+    echoFromId: first.echo.from?.id,
+    userId: userIdOf(tokenA.token),
+    // Ids are the server's sequence (fixed width), so they order the feed whatever order the client emitted them in.
+    typingBeforeAnswer: first.typing.id < first.answer.id,
+    answer: first.answer.text,
+    citationEntities: (first.answer.entities ?? []).filter(e => e.type === 'https://schema.org/Message').flatMap(e => e.citation ?? []).length,
+    suggestedActions: (first.answer.suggestedActions?.actions ?? []).map(x => x.title),
+  };
+  const watermark = a.directLine.watermark;
+  const seenIds = a.received.map(x => x.id);
+  a.close();
+
+  // 2. While nobody listens, the conversation moves on; a new client resumes from the watermark.
+  const posted = await rest('POST', `conversations/${tokenA.conversationId}/activities`, tokenA.token,
+    { type: 'message', from: { id: userIdOf(tokenA.token) }, text: FOLLOW_UP, channelData: { clientActivityID: 'client-2' } });
+  if (posted.status !== 200) throw new Error(`posting while disconnected answered ${posted.status}`);
+  let feed;
+  for (const start = Date.now(); ; await new Promise(r => setTimeout(r, 100))) {
+    feed = (await rest('GET', `conversations/${tokenA.conversationId}/activities?watermark=${watermark}`, tokenA.token)).body;
+    if (feed.activities.some(x => x.type === 'message' && x.replyToId === posted.body.id)) break;
+    if (Date.now() - start > TIMEOUT) throw new Error('the follow-up was not answered');
+  }
+  const resumed = connect({ token: tokenA.token, conversationId: tokenA.conversationId, watermark, webSocket: true });
+  await resumed.waitFor(x => x.type === 'message' && x.replyToId === posted.body.id, 'the resumed answer');
+  findings.resume = {
+    watermark,
+    expectedIds: feed.activities.map(x => x.id),
+    receivedIds: resumed.received.map(x => x.id),
+    alreadySeen: resumed.received.filter(x => seenIds.includes(x.id)).map(x => x.id),
+  };
+  resumed.close();
+
+  // 3. Polling (webSocket: false), in a second conversation.
+  const tokenB = await generateToken();
+  const b = connect({ token: tokenB.token, webSocket: false, pollingInterval: 200 });
+  await b.waitFor(x => x.type === 'message' && x.from?.role === 'bot', 'the polled welcome');
+  const polled = await ask(b, QUESTION, 'client-3');
+  findings.polling = { conversationId: tokenB.conversationId, echoClientActivityID: polled.echo.channelData?.clientActivityID, answer: polled.answer.text };
+  b.close();
+
+  // 4. A's token cannot read or post to B, with the REST API or with directlinejs.
+  const readOther = await rest('GET', `conversations/${tokenB.conversationId}/activities`, tokenA.token);
+  const postOther = await rest('POST', `conversations/${tokenB.conversationId}/activities`, tokenA.token, { type: 'message', text: 'hi' });
+  const intruder = connect({ token: tokenA.token, conversationId: tokenB.conversationId, webSocket: false, pollingInterval: 200 });
+  const status = await new Promise(resolve => {
+    const timer = setTimeout(() => resolve(intruder.directLine.connectionStatus$.getValue()), TIMEOUT);
+    intruder.directLine.connectionStatus$.subscribe(s => {
+      if (s === ConnectionStatus.ExpiredToken || s === ConnectionStatus.FailedToConnect) { clearTimeout(timer); resolve(s); }
+    });
+  });
+  findings.crossConversation = {
+    readStatus: readOther.status,
+    readTitle: readOther.body?.title,
+    postStatus: postOther.status,
+    clientStatus: ConnectionStatus[status],
+    activitiesLeaked: intruder.received.length,
+  };
+  intruder.close();
+
+  console.log(JSON.stringify(findings));
+}
+
+main().then(() => process.exit(0), error => {
+  console.error(error?.stack ?? error);
+  process.exit(1);
+});

@@ -10,10 +10,17 @@ namespace QaBot.Core.Tests;
 /// <summary>Start-up validation through the real <c>AddQaBot</c>: every failure names the configuration key to fix.</summary>
 public class ConfigurationTests
 {
+    /// <summary>The start-up validation failure; several failing option classes come wrapped in one AggregateException.</summary>
     private static OptionsValidationException StartupFailure(Dictionary<string, string?> settings)
     {
         using var services = QaBotTestHost.Build(settings);
-        return Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+        var error = Record.Exception(() => services.GetRequiredService<IStartupValidator>().Validate());
+        return error switch
+        {
+            OptionsValidationException single => single,
+            AggregateException many => new OptionsValidationException("several", typeof(object), many.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)),
+            _ => throw new Xunit.Sdk.XunitException($"Expected an OptionsValidationException, got {error?.GetType().Name ?? "none"}: {error?.Message}"),
+        };
     }
 
     [Fact]
@@ -93,10 +100,12 @@ public class ConfigurationTests
     }
 
     [Fact]
-    public void Out_of_range_values_are_refused()
+    public void Out_of_range_values_are_refused_naming_the_full_key()
     {
-        var error = StartupFailure(new() { ["QaBot:Retrieval:TopK"] = "0" });
-        Assert.Contains("TopK", error.Message, StringComparison.Ordinal);
+        var error = StartupFailure(new() { ["QaBot:Retrieval:TopK"] = "0", ["QaBot:Chunking:MaxChars"] = "50" });
+        var failures = error.Message + " " + string.Join(' ', error.Failures);
+        Assert.Contains("QaBot:Retrieval:TopK", failures, StringComparison.Ordinal);
+        Assert.Contains("QaBot:Chunking:MaxChars", failures, StringComparison.Ordinal);
     }
 
     [Fact]

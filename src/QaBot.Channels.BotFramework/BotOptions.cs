@@ -63,7 +63,7 @@ public sealed class BotOptions
     /// <summary>The configured example questions, or ones that suit the bundled articles.</summary>
     public string[] EffectiveExampleQuestions => ExampleQuestions.Count > 0
         ? [.. ExampleQuestions]
-        : ["How much did Honda sales drop?", "Why is Nissan cutting production?"];
+        : ["How much did Honda sales drop?", "Why is Nissan cutting output?"];
 
     /// <summary>Local Emulator mode: no app id configured, so no tokens either way.</summary>
     public bool IsAnonymous => string.IsNullOrWhiteSpace(MicrosoftAppId);

@@ -29,8 +29,8 @@ internal sealed partial class SlackApiClient(IHttpClientFactory httpClients, ILo
 
     private async Task<SlackApiResponse> CallAsync(string method, HttpContent? content, CancellationToken cancellationToken)
     {
-        var http = httpClients.CreateClient(HttpClientName);
-        using var response = await http.PostAsync(method, content, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, method) { Content = content };
+        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             LogHttpError(logger, method, (int)response.StatusCode);

@@ -27,15 +27,14 @@ internal sealed partial class SlackEventsEndpoint(
         var body = request.ContentLength > max ? null : await ReadBodyAsync(request.BodyReader, max, context.RequestAborted);
         if (body is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
-                detail: $"Slack event payloads are limited to {max} bytes.");
+            return Refuse(context, StatusCodes.Status413PayloadTooLarge, "Request too large", $"Slack event payloads are limited to {max} bytes.");
         }
 
         var check = verifier.Verify(request.Headers[SlackSignatureVerifier.TimestampHeader], request.Headers[SlackSignatureVerifier.SignatureHeader], body);
         if (check != SlackSignatureCheck.Valid)
         {
             LogRejected(logger, check);
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid Slack request", detail: check switch
+            return Refuse(context, StatusCodes.Status401Unauthorized, "Invalid Slack request", check switch
             {
                 SlackSignatureCheck.MissingHeaders => $"The {SlackSignatureVerifier.SignatureHeader} and {SlackSignatureVerifier.TimestampHeader} headers are required.",
                 SlackSignatureCheck.StaleTimestamp => "The request timestamp is more than 5 minutes from now; replays are rejected.",
@@ -50,32 +49,32 @@ internal sealed partial class SlackEventsEndpoint(
         }
         catch (JsonException ex)
         {
-            return BadRequest($"The body is not a valid Slack event payload: {ex.Message}");
+            return BadRequest(context, $"The body is not a valid Slack event payload: {ex.Message}");
         }
 
         return envelope switch
         {
-            null => BadRequest("The body must be a JSON object."),
+            null => BadRequest(context, "The body must be a JSON object."),
             { Type: "url_verification", Challenge: { } challenge } =>
                 Results.Json(new UrlVerificationResponse(challenge), SlackJsonContext.Default.UrlVerificationResponse),
-            { Type: "url_verification" } => BadRequest("url_verification needs a challenge."),
-            { Type: "event_callback" } => Accept(envelope, request.Headers["X-Slack-Retry-Num"], request.Headers["X-Slack-Retry-Reason"]),
+            { Type: "url_verification" } => BadRequest(context, "url_verification needs a challenge."),
+            { Type: "event_callback" } => Accept(context, envelope),
             _ => Ignore(envelope.Type),
         };
     }
 
-    private IResult Accept(SlackEnvelope envelope, string? retryNum, string? retryReason)
+    private IResult Accept(HttpContext context, SlackEnvelope envelope)
     {
         if (envelope.EventId is not { Length: > 0 } eventId || envelope.Event is null)
         {
-            return BadRequest("An event_callback needs an event_id and an event.");
+            return BadRequest(context, "An event_callback needs an event_id and an event.");
         }
 
         // A redelivery (X-Slack-Retry-Num) of an event already accepted is acknowledged and dropped; one whose first
         // delivery never reached us (e.g. before a restart) is still answered.
         if (!recent.TryAdd(eventId))
         {
-            LogDuplicate(logger, eventId, retryNum, retryReason);
+            LogDuplicate(logger, eventId, context.Request.Headers["X-Slack-Retry-Num"], context.Request.Headers["X-Slack-Retry-Reason"]);
             return Results.Ok();
         }
 
@@ -96,8 +95,15 @@ internal sealed partial class SlackEventsEndpoint(
         return Results.Ok();
     }
 
-    private static IResult BadRequest(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed Slack event", detail: detail);
+    private static IResult BadRequest(HttpContext context, string detail) =>
+        Refuse(context, StatusCodes.Status400BadRequest, "Malformed Slack event", detail);
+
+    /// <summary>A 4xx ProblemDetails; Slack would redeliver the same bytes, which cannot succeed, so it is told not to.</summary>
+    private static IResult Refuse(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.Headers["X-Slack-No-Retry"] = "1";
+        return Results.Problem(statusCode: status, title: title, detail: detail);
+    }
 
     /// <summary>The whole body, or null when it exceeds <paramref name="max"/> bytes (checked before it is all buffered).</summary>
     private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int max, CancellationToken cancellationToken)

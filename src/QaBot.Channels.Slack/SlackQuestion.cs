@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace QaBot.Channels.Slack;
 
 /// <summary>A question asked of the bot, with where to answer it, the conversation (thread) it belongs to and who asked.</summary>
-internal sealed record SlackQuestion(string Channel, string ThreadTs, string Text, string ConversationId, string UserId)
+internal sealed partial record SlackQuestion(string Channel, string ThreadTs, string Text, string ConversationId, string UserId)
 {
     /// <summary>
     /// The question in an event, or null when the bot should stay silent: events it does not handle, edits and other
@@ -15,11 +15,14 @@ internal sealed record SlackQuestion(string Channel, string ThreadTs, string Tex
         var asked = e.Type == "app_mention" || (e.Type == "message" && e.ChannelType == "im");
         if (!asked || e.Subtype is not null || e.BotId is not null || e.User is null || e.User == self.UserId) return null;
 
-        var mention = new Regex($@"<@{Regex.Escape(self.UserId)}(?:\|[^>]*)?>", RegexOptions.CultureInvariant);
-        var text = SlackMrkdwn.Unescape(mention.Replace(e.Text ?? "", "")).Trim();
+        var text = SlackMrkdwn.Unescape(Mention().Replace(e.Text ?? "", m => m.Groups["id"].Value == self.UserId ? "" : m.Value)).Trim();
         // Replies go to the thread's parent, so a follow-up in the thread continues the same conversation.
         var thread = e.ThreadTs ?? ts;
         var team = envelope.TeamId ?? e.Team;
         return new SlackQuestion(channel, thread, text, $"slack:{team}:{channel}:{thread}", $"slack:{team}:{e.User}");
     }
+
+    /// <summary>A user mention, <c>&lt;@U123&gt;</c> or the older <c>&lt;@U123|name&gt;</c>.</summary>
+    [GeneratedRegex(@"<@(?<id>[A-Z0-9]+)(?:\|[^>]*)?>")]
+    private static partial Regex Mention();
 }

@@ -59,13 +59,16 @@ public sealed class FakeSlackApi : IAsyncDisposable
     public IReadOnlyList<RecordedCall> Posts(string channel) =>
         Calls.Where(c => c.Method == "chat.postMessage" && c.Field("channel") == channel).ToList();
 
-    /// <summary>Waits until <paramref name="count"/> messages were delivered (HTTP 200, ok) to <paramref name="channel"/>.</summary>
-    public async Task<IReadOnlyList<RecordedCall>> WaitForMessagesAsync(string channel, int count = 1, TimeSpan? timeout = null)
+    /// <summary>
+    /// Waits until <paramref name="count"/> messages were delivered (HTTP 200, ok) to <paramref name="channel"/>, or to
+    /// the thread <paramref name="threadTs"/> in it.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedCall>> WaitForMessagesAsync(string channel, int count = 1, string? threadTs = null)
     {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
         while (true)
         {
-            var delivered = Posts(channel).Where(c => c.Status == 200).ToList();
+            var delivered = Posts(channel).Where(c => c.Status == 200 && (threadTs is null || c.Field("thread_ts") == threadTs)).ToList();
             if (delivered.Count >= count) return delivered;
             if (DateTimeOffset.UtcNow > deadline)
                 throw new TimeoutException($"Expected {count} message(s) in {channel}, got {delivered.Count}; calls: {string.Join(", ", Calls.Select(c => $"{c.Method}:{c.Field("channel")}:{c.Status}"))}");

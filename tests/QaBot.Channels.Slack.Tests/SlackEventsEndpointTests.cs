@@ -45,6 +45,7 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("signature does not match", (string?)(await ProblemAsync(response))["detail"]);
+        Assert.Equal("1", Assert.Single(response.Headers.GetValues("X-Slack-No-Retry")));
     }
 
     [Fact]
@@ -82,6 +83,7 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("not a valid Slack event payload", (string?)(await ProblemAsync(response))["detail"]);
+        Assert.Equal("1", Assert.Single(response.Headers.GetValues("X-Slack-No-Retry")));
     }
 
     [Fact]
@@ -232,8 +234,8 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
     /// </summary>
     private async Task AnswerSentinelAsync(string channel)
     {
-        var before = server.Slack.Posts(channel).Count(p => p.Status == 200);
-        await AcceptedAsync(SlackRequests.Callback(SlackRequests.Mention(channel, "1700009999.000100", HondaQuestion)));
-        await server.Slack.WaitForMessagesAsync(channel, before + 1);
+        const string sentinel = "1700009999.000100";
+        await AcceptedAsync(SlackRequests.Callback(SlackRequests.Mention(channel, sentinel, HondaQuestion)));
+        await server.Slack.WaitForMessagesAsync(channel, threadTs: sentinel);
     }
 }

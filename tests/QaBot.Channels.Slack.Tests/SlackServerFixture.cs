@@ -47,7 +47,16 @@ public sealed class SlackServerFixture : IAsyncLifetime
             builder.ConfigureServices(services => services.AddFakeLogging());
         });
         factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        factory.StartServer();
+        try
+        {
+            factory.StartServer();
+        }
+        catch
+        {
+            factory.Dispose();
+            throw;
+        }
+
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return Task.FromResult((factory, new Uri(address)));
     }

@@ -25,7 +25,7 @@ public class EndToEndTests
         Assert.Contains("24.2%", answer.Citations[0].Quote, StringComparison.Ordinal);
     }
 
-    [BbcCorpusFact]
+    [SharedDataFact("corpora/bbc")]
     public async Task Bbc_corpus_is_indexed_whole_and_answers_with_the_right_article()
     {
         await using var services = QaBotTestHost.Build(new() { ["QaBot:Corpus:Paths:0"] = TestPaths.BbcCorpus });
@@ -108,11 +108,10 @@ public class CliTests
         Assert.Contains("Sources:", stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedDataFact("eval/seeds-dev.jsonl")]
     public async Task Eval_ends_with_a_json_summary_line()
     {
         var questions = TestPaths.EvalSet("seeds-dev.jsonl");
-        Assert.True(File.Exists(questions), $"{questions} is missing");
         var (exit, stdout, stderr) = await RunCli("eval", "--questions", "../shared/eval/seeds-dev.jsonl");
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");

@@ -29,12 +29,17 @@ internal static class TestPaths
     }
 }
 
-/// <summary>A fact that needs the shared BBC corpus; skipped, saying where it looked, when the corpus is absent.</summary>
-public sealed class BbcCorpusFactAttribute : FactAttribute
+/// <summary>
+/// A fact that needs data from the shared folder beside the checkout (../shared/...); skipped, saying where it looked,
+/// when that data is absent.
+/// </summary>
+public sealed class SharedDataFactAttribute : FactAttribute
 {
-    public BbcCorpusFactAttribute()
+    public SharedDataFactAttribute(params string[] pathsUnderShared)
     {
-        if (!Directory.Exists(TestPaths.BbcCorpus)) Skip = $"BBC corpus not found at {TestPaths.BbcCorpus} (expected at ../shared/corpora/bbc from the repository root).";
+        var shared = Path.GetFullPath(Path.Combine(TestPaths.RepoRoot, "..", "shared"));
+        var missing = pathsUnderShared.Select(p => Path.Combine(shared, p)).Where(p => !Path.Exists(p)).ToList();
+        if (missing.Count > 0) Skip = $"Shared test data not found: {string.Join(", ", missing)} (expected beside the repository, in ../shared).";
     }
 }
 

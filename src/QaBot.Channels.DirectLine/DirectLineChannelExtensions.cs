@@ -42,7 +42,8 @@ public static class DirectLineChannelExtensions
 
     /// <summary>
     /// Maps the Direct Line 3.0 API under <see cref="ApiPrefix"/>, the Web Chat page at <c>/</c> and its assets and token
-    /// endpoint under <see cref="AssetsPrefix"/>. Cross-origin calls need <c>app.UseCors()</c> in the host.
+    /// endpoint under <see cref="AssetsPrefix"/> (page and token endpoint unless <see cref="DirectLineOptions.ServePage"/>
+    /// is off). Cross-origin calls need <c>app.UseCors()</c> in the host.
     /// </summary>
     public static IEndpointRouteBuilder MapDirectLineChannel(this IEndpointRouteBuilder endpoints)
     {
@@ -63,12 +64,13 @@ public static class DirectLineChannelExtensions
         stream.Run(c => c.RequestServices.GetRequiredService<DirectLineStream>().HandleAsync(c));
         endpoints.Map(ApiPrefix + "/conversations/{conversationId}/stream", stream.Build()).RequireCors(CorsPolicy);
 
-        endpoints.MapPost(AssetsPrefix + "/token", (DirectLineEndpoints e) => e.PageToken()).RequireCors(CorsPolicy).DisableAntiforgery();
-        MapPage(endpoints);
+        var servePage = endpoints.ServiceProvider.GetRequiredService<IOptions<DirectLineOptions>>().Value.ServePage;
+        if (servePage) endpoints.MapPost(AssetsPrefix + "/token", (DirectLineEndpoints e) => e.PageToken()).RequireCors(CorsPolicy).DisableAntiforgery();
+        MapAssets(endpoints, servePage);
         return endpoints;
     }
 
-    private static void MapPage(IEndpointRouteBuilder endpoints)
+    private static void MapAssets(IEndpointRouteBuilder endpoints, bool servePage)
     {
         var files = new EmbeddedFileProvider(typeof(DirectLineChannelExtensions).Assembly, "QaBot.Channels.DirectLine.wwwroot");
         var assets = endpoints.CreateApplicationBuilder();
@@ -89,6 +91,7 @@ public static class DirectLineChannelExtensions
         assets.Run(c => Results.NotFound().ExecuteAsync(c));
         var serve = assets.Build();
         endpoints.MapMethods(AssetsPrefix + "/{**file}", [HttpMethods.Get, HttpMethods.Head], serve);
+        if (!servePage) return;
         endpoints.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], context =>
         {
             context.Request.Path = AssetsPrefix + "/index.html";

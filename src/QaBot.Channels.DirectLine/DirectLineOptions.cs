@@ -23,6 +23,12 @@ public sealed class DirectLineOptions : IValidatableObject
     /// </summary>
     public List<string> AllowedOrigins { get; set; } = [];
 
+    /// <summary>
+    /// Serve the chat page at <c>/</c> and its anonymous token endpoint <c>POST /webchat/token</c>. Turn off when only your
+    /// own back end, holding the secret, may hand out tokens; the widget bundle stays available for embedding.
+    /// </summary>
+    public bool ServePage { get; set; } = true;
+
     /// <summary>How long a conversation token is valid; Web Chat refreshes it every 15 minutes.</summary>
     [Range(typeof(TimeSpan), "00:16:00", "1.00:00:00", ErrorMessage = "QaBot:DirectLine:TokenLifetime must be between 00:16:00 and 1.00:00:00 (Web Chat refreshes every 15 minutes).")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(30);

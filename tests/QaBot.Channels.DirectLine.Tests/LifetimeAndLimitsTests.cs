@@ -7,7 +7,7 @@ using QaBot.Channels.DirectLine.Tests.Infrastructure;
 
 namespace QaBot.Channels.DirectLine.Tests;
 
-/// <summary>Token expiry, idle conversations, bounded history and start-up validation, each on its own server.</summary>
+/// <summary>Token expiry, idle conversations, bounded history, the page switch and start-up validation, each on its own server.</summary>
 public sealed class LifetimeAndLimitsTests
 {
     [Fact]
@@ -67,6 +67,20 @@ public sealed class LifetimeAndLimitsTests
         using var after = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities?watermark=14", token);
         var tail = (await after.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal([$"{conversationId}|0000015", $"{conversationId}|0000016"], tail["activities"]!.AsArray().Select(a => (string)a!["id"]!));
+    }
+
+    [Fact]
+    public async Task Without_the_page_only_the_secret_hands_out_tokens_and_the_bundle_stays_available()
+    {
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?> { ["QaBot:DirectLine:ServePage"] = "false" });
+        using var page = await server.Http.GetAsync("");
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        using var pageToken = await server.Http.PostAsync("webchat/token", null);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, pageToken.StatusCode); // /webchat/* is then only files
+        using var bundle = await server.Http.GetAsync("webchat/webchat.js");
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+        using var generated = await server.SendAsync(HttpMethod.Post, "v3/directline/tokens/generate", DirectLineServer.Secret);
+        Assert.Equal(HttpStatusCode.OK, generated.StatusCode);
     }
 
     [Theory]

@@ -11,7 +11,7 @@
       {
         directLine: window.WebChat.createDirectLine({ domain: new URL('v3/directline', base).href, token, webSocket }),
         locale: navigator.language,
-        styleOptions: { hideUploadButton: true, bubbleMaxWidth: 640 }
+        styleOptions: { hideUploadButton: true, bubbleMaxWidth: 640, suggestedActionLayout: 'stacked' }
       },
       document.getElementById('webchat')
     );

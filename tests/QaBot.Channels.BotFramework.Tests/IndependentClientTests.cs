@@ -1,0 +1,21 @@
+using QaBot.Channels.BotFramework.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace QaBot.Channels.BotFramework.Tests;
+
+/// <summary>Microsoft's own JavaScript packages (botbuilder, botframework-schema) play the channel against the real server.</summary>
+public sealed class IndependentClientTests(EmulatorModeFixture fixture, ITestOutputHelper output) : IClassFixture<EmulatorModeFixture>
+{
+    [Fact]
+    public async Task BotbuilderConnectorRoutes_AcceptEveryReply_AndTheRepliesHaveTheExpectedShapes()
+    {
+        if (NodeClients.E2eFolder(output) is not { } e2e) return;
+
+        var (process, report) = await NodeClients.RunAsync(e2e, "botframework/emulator-channel.js", fixture.Server.MessagesUrl.ToString());
+
+        output.WriteLine(report.ToJsonString());
+        Assert.True(process.ExitCode == 0, $"node exited {process.ExitCode}: {report["failures"]?.ToJsonString()}\n{process.StandardError}");
+        Assert.Equal(true, (bool?)report["ok"]);
+        Assert.True(report["checks"]!.AsArray().Count >= 30, "The script ran fewer checks than it has.");
+    }
+}

@@ -24,6 +24,7 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
     private const double PairPenalty = 0.05;
     private const double CoreferenceDiscount = 0.7;
     private const double DirectionWeight = 0.15;
+    private const double MissingNamePenalty = 0.2;
 
     public Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
@@ -82,13 +83,14 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
                     // "Their former coach ..." refers to the previous sentence's subject: for ranking, count its terms,
                     // discounted; the evidence for answering at all stays with what the sentence itself says.
                     var ranked = coverage;
+                    var about = terms;
                     if (i > 0 && LeadingPronoun().IsMatch(text))
                     {
-                        var withPrevious = new HashSet<string>(terms, StringComparer.Ordinal);
-                        withPrevious.UnionWith(sentences[i - 1].Terms);
-                        ranked += CoreferenceDiscount * (Coverage(profile, withPrevious) - coverage);
+                        about = new HashSet<string>(terms, StringComparer.Ordinal);
+                        about.UnionWith(sentences[i - 1].Terms);
+                        ranked += CoreferenceDiscount * (Coverage(profile, about) - coverage);
                     }
-                    Consider(passage, text, false, ranked, coverage, value, agrees, passageCoverage, rankPrior, 0);
+                    Consider(passage, text, false, ranked, coverage, value, agrees, passageCoverage, rankPrior, NamePenalty(about));
                 }
                 if (i + 1 < sentences.Count && seen.Add(text + "\n" + sentences[i + 1].Text))
                 {
@@ -102,12 +104,15 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
                         var union = new HashSet<string>(terms, StringComparer.Ordinal);
                         union.UnionWith(next.Terms);
                         var unionCoverage = Coverage(profile, union);
-                        Consider(passage, text + " " + next.Text, true, unionCoverage, unionCoverage, Math.Max(value, next.Value), true, passageCoverage, rankPrior, PairPenalty);
+                        Consider(passage, text + " " + next.Text, true, unionCoverage, unionCoverage, Math.Max(value, next.Value), agrees || next.Agrees, passageCoverage, rankPrior, PairPenalty + NamePenalty(union));
                     }
                 }
             }
         }
         return best;
+
+        // A sentence that names none of the question's names ("Toyota") is about someone else.
+        double NamePenalty(HashSet<string> terms) => profile.Names.Count > 0 && !profile.Names.Overlaps(terms) ? MissingNamePenalty : 0;
 
         void Consider(RetrievedPassage passage, string text, bool pair, double rankedCoverage, double coverage, double value, bool agrees, double passageCoverage, double rankPrior, double penalty)
         {

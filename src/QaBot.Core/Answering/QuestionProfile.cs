@@ -23,6 +23,9 @@ public sealed partial record QuestionProfile(
 
     public double TotalWeight { get; } = Terms.Sum(t => t.Weight);
 
+    /// <summary>The names the question asks about ("Toyota", "Carlos Ghosn"), as index terms.</summary>
+    public IReadOnlySet<string> Names { get; } = Terms.Where(t => t.IsName && !char.IsDigit(t.Stem[0])).Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The direction of change the question asks about ("grew" → up, "fell" → down), if any.</summary>
     public Lexicon.Direction Direction { get; } = Terms.Select(t => Lexicon.DirectionOf(t.Stem)).FirstOrDefault(d => d != Lexicon.Direction.None);
 

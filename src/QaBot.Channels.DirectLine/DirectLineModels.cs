@@ -12,8 +12,8 @@ public sealed record DirectLineConversationInfo(
     [property: JsonPropertyName("expires_in")] int ExpiresIn,
     string? StreamUrl = null);
 
-/// <summary>The body of token generation and conversation start: who the user is (optional).</summary>
-public sealed record DirectLineStartRequest(ChannelAccount? User, string? Locale);
+/// <summary>The body of token generation and conversation start with the secret: who the user is (optional).</summary>
+public sealed record DirectLineStartRequest(ChannelAccount? User);
 
 /// <summary>A page of the feed, on a poll or as one WebSocket frame.</summary>
 public sealed record ActivitySet(IReadOnlyList<Activity> Activities, string Watermark);

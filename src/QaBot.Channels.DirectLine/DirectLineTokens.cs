@@ -41,11 +41,13 @@ public sealed class DirectLineTokens
     private readonly TokenValidationParameters _streamParameters;
     private readonly TimeProvider _time;
     private readonly DirectLineOptions _options;
+    private readonly byte[]? _secretHash;
 
     public DirectLineTokens(IOptions<DirectLineOptions> options, TimeProvider time)
     {
         _options = options.Value;
         _time = time;
+        _secretHash = _options.Secret is { } secret ? SHA256.HashData(Encoding.UTF8.GetBytes(secret)) : null;
         var key = new SymmetricSecurityKey(SigningKey(_options.Secret));
         _credentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
         _conversationParameters = Parameters(key, ConversationAudience);
@@ -66,10 +68,10 @@ public sealed class DirectLineTokens
 
     public Task<TokenCheck> ValidateStreamTokenAsync(string? token) => ValidateAsync(token, _streamParameters);
 
-    /// <summary>True when <paramref name="candidate"/> is the configured secret (constant-time).</summary>
+    /// <summary>True when <paramref name="candidate"/> is the configured secret (constant time; hashing hides the length too).</summary>
     public bool IsSecret(string? candidate) =>
-        _options.Secret is { } secret && candidate is not null
-        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(candidate));
+        _secretHash is not null && candidate is not null
+        && CryptographicOperations.FixedTimeEquals(_secretHash, SHA256.HashData(Encoding.UTF8.GetBytes(candidate)));
 
     private string Issue(string audience, string conversationId, string userId, DateTimeOffset expires, string? watermark)
     {

@@ -15,7 +15,6 @@
       },
       document.getElementById('webchat')
     );
-    document.querySelector('#webchat input, #webchat textarea')?.focus();
   } catch (error) {
     const message = document.getElementById('error');
     message.textContent = `The chat could not start: ${error.message}`;

@@ -24,7 +24,7 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
     private const double PairPenalty = 0.05;
     private const double CoreferenceDiscount = 0.7;
     private const double DirectionWeight = 0.15;
-    private const double MissingNamePenalty = 0.2;
+    private const double MissingNamePenalty = 0.3;
 
     public Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {

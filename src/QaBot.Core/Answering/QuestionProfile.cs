@@ -17,7 +17,7 @@ public sealed partial record QuestionProfile(
     IReadOnlySet<string> Words,
     bool AsksPublicationDate)
 {
-    private const double NameBoost = 1.5;
+    private const double NameBoost = 2.0;
     private const double CategoryWeight = 0.3;
     private const int MaxCategoryWords = 2;
 
@@ -56,9 +56,13 @@ public sealed partial record QuestionProfile(
 
         var terms = new Dictionary<string, QuestionTerm>(StringComparer.Ordinal);
         var category = AnswerCategory(tokens);
+        var kind = Classify(lower);
+        var asksPublished = kind == AnswerKind.Date && ArticleNoun().IsMatch(lower) && PublishVerb().IsMatch(lower);
         for (var i = 0; i < tokens.Count; i++)
         {
             if (TextAnalyzer.Term(tokens[i]) is not { } stem) continue;
+            // "When was the article ... posted?": "article" and "posted" describe the metadata, not the text to find.
+            if (asksPublished && (ArticleNoun().IsMatch(tokens[i].Normalized) || PublishVerb().IsMatch(tokens[i].Normalized))) continue;
             // A capitalised word after the first is a name ("Honda", "Carlos Ghosn"): the subject of the question.
             var isName = i > 0 && char.IsUpper(tokens[i].Text[0]) || tokens[i].Kind == TokenKind.Number;
             var weight = statistics.Idf(stem) * (isName ? NameBoost : 1.0) * (category.Contains(i) ? CategoryWeight : 1.0);
@@ -66,8 +70,6 @@ public sealed partial record QuestionProfile(
         }
 
         var words = tokens.Select(t => t.Normalized).ToHashSet(StringComparer.Ordinal);
-        var kind = Classify(lower);
-        var asksPublished = kind == AnswerKind.Date && ArticleNoun().IsMatch(lower) && PublishVerb().IsMatch(lower);
         return new QuestionProfile(q, kind, terms.Values.ToList(), words, asksPublished);
     }
 

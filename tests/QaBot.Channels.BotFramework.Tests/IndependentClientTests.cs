@@ -19,3 +19,29 @@ public sealed class IndependentClientTests(EmulatorModeFixture fixture, ITestOut
         Assert.True(report["checks"]!.AsArray().Count >= 30, "The script ran fewer checks than it has.");
     }
 }
+
+/// <summary>Microsoft's validator (botframework-connector ChannelValidation) and QaBot agree on every token of the matrix.</summary>
+public sealed class TokenOracleTests(AzureBotFixture azure, ITestOutputHelper output) : IClassFixture<AzureBotFixture>
+{
+    [Fact]
+    public async Task MicrosoftsValidatorAndQaBot_AcceptAndRejectTheSameTokens()
+    {
+        if (NodeClients.E2eFolder(output) is not { } e2e) return;
+        var keyFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(keyFile, azure.Channel.SigningKeyPem());
+
+            var (process, report) = await NodeClients.RunAsync(e2e, "botframework/token-oracle.js", azure.Server.MessagesUrl.ToString(),
+                azure.Channel.OpenIdMetadataUrl.ToString(), keyFile, FakeChannel.KeyId, AzureBotFixture.AppId, azure.Channel.ServiceUrl);
+
+            output.WriteLine(report.ToJsonString());
+            Assert.True(process.ExitCode == 0, $"node exited {process.ExitCode}: {report["failures"]?.ToJsonString()}\n{process.StandardError}");
+            Assert.Equal(9, report["cases"]!.AsArray().Count);
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+}

@@ -103,6 +103,9 @@ public sealed class FakeChannel : IAsyncDisposable
         return new { kty = "RSA", use = "sig", kid, n = Base64UrlEncoder.Encode(p.Modulus), e = Base64UrlEncoder.Encode(p.Exponent), endorsements };
     }
 
+    /// <summary>The issuer's private signing key, for independent clients that mint their own tokens.</summary>
+    public string SigningKeyPem() => _rsa.ExportPkcs8PrivateKeyPem();
+
     /// <summary>A token as the Bot Connector signs it; every argument can be spoiled for the negative cases.</summary>
     public string MintToken(string audience, string? serviceUrl = null, string issuer = "https://api.botframework.com",
         DateTime? expires = null, bool unpublishedKey = false, IDictionary<string, object>? claims = null)

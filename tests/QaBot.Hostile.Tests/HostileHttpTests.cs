@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CsCheck;
+using QaBot.Hostile.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace QaBot.Hostile.Tests;
+
+/// <summary>
+/// Whatever arrives at a channel endpoint, the server answers with a status below 500, logs no unhandled exception and
+/// stays healthy.
+/// </summary>
+[Collection(HostileServerCollection.Name)]
+public sealed class HostileHttpTests(HostileServer server, ITestOutputHelper output)
+{
+    private const int Iterations = 150;
+
+    /// <summary>
+    /// 501 is not a failure here: the Bot Framework protocol answers an invoke no handler knows with 501 Not Implemented
+    /// (botbuilder's CloudAdapterBase), and Bot Framework clients expect exactly that.
+    /// </summary>
+    [Fact]
+    public Task Bot_Framework_messages_endpoint() =>
+        SurvivesAsync(HostileBodies.For(HostileBodies.Activity), body => server.PostAsync("/api/messages", body.Bytes),
+            (status, body) => status == HttpStatusCode.NotImplemented && IsInvoke(body));
+
+    [Fact]
+    public Task Slack_events_endpoint_with_valid_signatures() =>
+        SurvivesAsync(HostileBodies.For(HostileBodies.SlackEnvelope),
+            body => server.PostAsync("/api/slack/events", body.Bytes, request => HostileServer.SignForSlack(request, body.Bytes)));
+
+    [Fact]
+    public Task Slack_events_endpoint_unsigned_or_badly_signed() =>
+        SurvivesAsync(HostileBodies.For(HostileBodies.SlackEnvelope), body => server.PostAsync("/api/slack/events", body.Bytes, request =>
+        {
+            request.Headers.Add("X-Slack-Request-Timestamp", body.Bytes.Length % 2 == 0 ? "not-a-number" : "99999999999999999999");
+            request.Headers.Add("X-Slack-Signature", "v0=" + Convert.ToHexStringLower(body.Bytes.AsSpan(0, Math.Min(32, body.Bytes.Length))));
+        }));
+
+    [Fact]
+    public async Task Direct_Line_activities_endpoint()
+    {
+        var conversationId = await server.StartDirectLineConversationAsync();
+        await SurvivesAsync(HostileBodies.For(HostileBodies.Activity), body => server.PostAsync($"/v3/directline/conversations/{conversationId}/activities", body.Bytes,
+            request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HostileServer.DirectLineSecret)));
+    }
+
+    private async Task SurvivesAsync(Gen<HostileBody> bodies, Func<HostileBody, Task<HttpStatusCode>> post,
+        Func<HttpStatusCode, HostileBody, bool>? protocolAnswer = null)
+    {
+        // Classified by kind and status, so the output shows which bodies got past the signature and parser checks.
+        await bodies.SampleAsync(async body =>
+        {
+            var status = await post(body);
+            Assert.True((int)status < 500 || protocolAnswer?.Invoke(status, body) == true, $"{(int)status} {status} for {body}");
+            return $"{body.Kind.Split(' ')[0]} -> {(int)status}";
+        }, output.WriteLine, iter: Iterations, threads: 2, print: body => body.ToString());
+
+        Assert.Empty(server.UnhandledErrors().Select(e => $"{e.Category}: {e.Message} {e.Exception}"));
+        using var health = await server.Http.GetAsync(new Uri(server.BaseUrl, "/healthz"));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    private static bool IsInvoke(HostileBody body)
+    {
+        try
+        {
+            return JsonNode.Parse(body.Bytes) is JsonObject o && o["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "invoke";
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

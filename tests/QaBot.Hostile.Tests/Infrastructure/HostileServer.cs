@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace QaBot.Hostile.Tests.Infrastructure;
+
+/// <summary>
+/// The real server on Kestrel at a loopback port with every channel on: Bot Framework in Emulator mode, Slack with a
+/// signing secret (its Web API pointed at a closed port) and Direct Line with a secret. Logs are collected so tests can
+/// check that nothing went unhandled.
+/// </summary>
+public sealed class HostileServer : IAsyncLifetime
+{
+    public const string SlackSigningSecret = "hostile-signing-secret-0123456789";
+    public const string DirectLineSecret = "hostile-direct-line-secret-0123456789abcdef";
+
+    private WebApplicationFactory<Program>? _factory;
+
+    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public FakeLogCollector Logs => _factory!.Services.GetRequiredService<FakeLogCollector>();
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["QaBot:Slack:SigningSecret"] = SlackSigningSecret,
+            ["QaBot:Slack:BotToken"] = "xoxb-hostile",
+            // Port 1 refuses at once: replies to accepted events fail fast in the background instead of leaving the machine.
+            ["QaBot:Slack:ApiBaseUrl"] = "http://127.0.0.1:1/api/",
+            ["QaBot:DirectLine:Secret"] = DirectLineSecret,
+            ["QaBot:Telemetry:Exporter"] = "None",
+        };
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+            // Thousands of rejections would flood the console; the collector keeps them for the assertions instead.
+            builder.ConfigureServices(services => services.AddLogging(logging => logging.ClearProviders().AddFakeLogging()));
+        });
+        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        _factory.StartServer();
+        BaseUrl = new Uri(_factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        await WaitUntilReadyAsync();
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while ((await Http.GetAsync(new Uri(BaseUrl, "/readyz"), cts.Token)).StatusCode != HttpStatusCode.OK)
+            await Task.Delay(100, cts.Token); // Polling /readyz: indexing the seeds is what we wait for.
+    }
+
+    /// <summary>POSTs <paramref name="body"/> as JSON to <paramref name="path"/> and returns the status.</summary>
+    public async Task<HttpStatusCode> PostAsync(string path, byte[] body, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUrl, path)) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        // A server refuses an oversized body (413) without reading it and closes the connection; without 100-continue the
+        // client would still be uploading and see a broken pipe instead of the status.
+        request.Headers.ExpectContinue = true;
+        configure?.Invoke(request);
+        using var response = await Http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    /// <summary>Adds Slack's v0 signature over the raw bytes, as Slack computes it.</summary>
+    public static void SignForSlack(HttpRequestMessage request, byte[] body)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(SlackSigningSecret), (byte[])[.. Encoding.UTF8.GetBytes($"v0:{timestamp}:"), .. body]);
+        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+        request.Headers.Add("X-Slack-Signature", "v0=" + Convert.ToHexStringLower(mac));
+    }
+
+    /// <summary>Starts a Direct Line conversation with the secret and returns its id.</summary>
+    public async Task<string> StartDirectLineConversationAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUrl, "/v3/directline/conversations"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", DirectLineSecret);
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var info = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return info.GetProperty("conversationId").GetString()!;
+    }
+
+    /// <summary>Errors ASP.NET Core logged: an exception that escaped an endpoint or broke a connection.</summary>
+    public IReadOnlyList<FakeLogRecord> UnhandledErrors() =>
+        [.. Logs.GetSnapshot().Where(r => r.Level >= LogLevel.Error && r.Category?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) == true)];
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        if (_factory is not null) await _factory.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class HostileServerCollection : ICollectionFixture<HostileServer>
+{
+    public const string Name = "Hostile server";
+}

@@ -12,7 +12,7 @@ public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHel
     private const string Question = "How much did Honda sales drop?";
 
     [Fact]
-    public async Task DirectLineJs_talks_to_the_bot_over_WebSocket_and_polling_resumes_from_a_watermark_and_stays_in_its_conversation()
+    public async Task DirectLineJs_talks_to_the_bot_over_WebSocket_and_polling_reconnects_resumes_and_stays_in_its_conversation()
     {
         if (NodeScript.Missing(output, needsChromium: false) is not null) return;
         var result = await NodeScript.RunAsync(output, "directline/directline-api.js", fixture.Server.BaseUrl.ToString(), DirectLineServer.Secret);
@@ -28,6 +28,12 @@ public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHel
         Assert.Contains("24.2%", (string)ws["answer"]!);
         Assert.True((int)ws["citationEntities"]! > 0);
         Assert.NotEmpty(ws["suggestedActions"]!.AsArray());
+
+        // After the server closed its socket, directlinejs reconnected by itself and missed or repeated nothing.
+        var reconnect = result["serverClosedReconnect"]!;
+        Assert.False(string.IsNullOrWhiteSpace((string?)reconnect["answer"]));
+        Assert.Empty(reconnect["duplicates"]!.AsArray());
+        Assert.True((bool)reconnect["contiguous"]!);
 
         // Resuming from the watermark delivers exactly what came after it: no duplicates, no gaps.
         var resume = result["resume"]!;

@@ -1,6 +1,7 @@
 // Exercises QaBot's Direct Line 3.0 endpoint with Microsoft's own client, botframework-directlinejs, as an independent
 // client: start with a token, post, receive over the WebSocket, resume from a watermark, poll, and the cross-conversation
 // token check. Prints one JSON line of findings; exits 1 with a message when a step fails or times out.
+// A server-closed socket is also covered: directlinejs reconnects by itself (GET /conversations/{id}?watermark=).
 // Usage: node directline/directline-api.js <serverBaseUrl> <directLineSecret>
 'use strict';
 const WebSocket = require('ws');
@@ -19,6 +20,7 @@ const domain = new URL('v3/directline', baseUrl.endsWith('/') ? baseUrl : baseUr
 const TIMEOUT = 20000;
 const QUESTION = 'How much did Honda sales drop?';
 const FOLLOW_UP = 'Why is Nissan cutting production?';
+const AFTER_RECONNECT = 'How many consecutive months has Honda been in negative growth?';
 
 // The transport directlinejs expects from rxjs' DOM ajax, over Node's fetch: resolves with {status, response},
 // fails with {status, xhr} for non-2xx, as rxjs' AjaxError does.
@@ -102,7 +104,8 @@ async function main() {
 
   // 1. Start with a token (the secret stays server-side), over the WebSocket.
   const tokenA = await generateToken();
-  const a = connect({ token: tokenA.token, webSocket: true });
+  // random: () => 0 makes directlinejs wait its minimum (3 s) before reconnecting a closed socket.
+  const a = connect({ token: tokenA.token, webSocket: true, random: () => 0 });
   const welcome = await a.waitFor(a => a.type === 'message' && a.from?.role === 'bot', 'the welcome');
   const first = await ask(a, QUESTION, 'client-1');
   findings.websocket = {
@@ -121,6 +124,24 @@ async function main() {
     citationEntities: (first.answer.entities ?? []).filter(e => e.type === 'https://schema.org/Message').flatMap(e => e.citation ?? []).length,
     suggestedActions: (first.answer.suggestedActions?.actions ?? []).map(x => x.title),
   };
+
+  // The server ends A's socket when another stream opens for the conversation (one stream each, as on Azure);
+  // directlinejs reconnects from its watermark and the conversation goes on without losses or repeats.
+  const other = await rest('GET', `conversations/${tokenA.conversationId}`, tokenA.token);
+  await new Promise((resolve, reject) => {
+    const socket = new WebSocket(other.body.streamUrl);
+    socket.on('open', () => { socket.close(); resolve(); });
+    socket.on('error', reject);
+  });
+  const afterReconnect = await ask(a, AFTER_RECONNECT, 'client-1b');
+  const ids = a.received.map(x => x.id);
+  const sequence = ids.map(id => Number(id.split('|')[1])).sort((x, y) => x - y);
+  findings.serverClosedReconnect = {
+    answer: afterReconnect.answer.text,
+    duplicates: ids.filter((id, i) => ids.indexOf(id) !== i),
+    contiguous: sequence.every((n, i) => n === i + 1), // every activity from the first one on, none missing
+  };
+
   const watermark = a.directLine.watermark;
   const seenIds = a.received.map(x => x.id);
   a.close();

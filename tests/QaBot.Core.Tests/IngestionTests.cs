@@ -202,3 +202,39 @@ public class IngestionTests
         Assert.Equal("Good news", document.Title);
     }
 }
+
+public class DateParsingTests
+{
+    [Theory]
+    [InlineData("Feb-14-2025")]
+    [InlineData("14 February 2025")]
+    [InlineData("February 14, 2025")]
+    [InlineData("14th February 2025")]
+    [InlineData("2025-02-14")]
+    [InlineData("2025-02-14T10:00:00Z")]
+    [InlineData("Feb 14, 2025 10:32 AM")]
+    public void Article_date_formats_parse(string text)
+    {
+        Assert.Equal(new DateOnly(2025, 2, 14), DateParsing.TryParse(text));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("yesterday")]
+    [InlineData("not a date at all")]
+    public void Non_dates_give_null(string text)
+    {
+        Assert.Null(DateParsing.TryParse(text));
+    }
+
+    [Fact]
+    public void Labelled_date_and_source_lines_become_metadata_not_text()
+    {
+        var raw = new RawDocument("Chip sales rise\n\nPublished: 3 March 2024\n\nChip sales rose by 5%.\n\nSource: https://example.com/chips\n\nCopyright 2024 Example News");
+        var document = ArticleCleaner.Clean(raw, "c/1.txt", "c/1.txt");
+        Assert.Equal("Chip sales rise", document.Title);
+        Assert.Equal(new DateOnly(2024, 3, 3), document.Published);
+        Assert.Equal("https://example.com/chips", document.Url);
+        Assert.Equal(["Chip sales rose by 5%."], document.Paragraphs);
+    }
+}

@@ -56,6 +56,9 @@ public sealed class FakeChannel : IAsyncDisposable
 
     public Uri TokenEndpoint => new(BaseUrl, "token");
 
+    /// <summary>Stands in for the Azure instance metadata service's managed identity token endpoint.</summary>
+    public Uri ManagedIdentityEndpoint => new(BaseUrl, "msi/token");
+
     /// <summary>Channels the signing key is endorsed for.</summary>
     public IReadOnlyList<string> Endorsements { get; init; } = ["emulator", "msteams", "webchat", "directline", "test"];
 
@@ -94,6 +97,14 @@ public sealed class FakeChannel : IAsyncDisposable
             var form = await request.ReadFormAsync();
             _tokenRequests.Enqueue(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
             return Results.Json(new { token_type = "Bearer", expires_in = 3600, access_token = IssuedBotToken });
+        });
+        app.MapGet("/msi/token", (HttpRequest request) =>
+        {
+            _tokenRequests.Enqueue(request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()));
+            // IMDS refuses requests without the Metadata header, and sends expires_in as a string.
+            return request.Headers["Metadata"] == "true"
+                ? Results.Json(new { token_type = "Bearer", expires_in = "3600", access_token = IssuedBotToken })
+                : Results.BadRequest();
         });
     }
 

@@ -107,8 +107,17 @@ public sealed partial class AnswerService(
             .Where(t => !cited.Contains(t))
             .Distinct(StringComparer.Ordinal)
             .Take(MaxSuggestions)
-            .Select(t => $"What does \"{t}\" report?")
+            .Select(t => $"What does \"{Shorten(t)}\" report?")
             .ToList();
+
+        // Suggestions are buttons: long titles are cut at a word boundary.
+        static string Shorten(string title)
+        {
+            const int max = 60;
+            if (title.Length <= max) return title;
+            var cut = title.LastIndexOf(' ', max);
+            return title[..(cut > 20 ? cut : max)].TrimEnd(',', '.', ';', ':') + "…";
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Answered in conversation {ConversationId}: declined={Declined}, citations={Citations}, {ElapsedMs:F1} ms")]

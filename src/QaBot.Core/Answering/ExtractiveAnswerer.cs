@@ -273,13 +273,13 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
     private static string Truncate(string text, int focus, int maxChars)
     {
         var budget = maxChars - 2;
-        var start = Math.Clamp(focus - budget / 3, 0, Math.Max(0, text.Length - budget));
+        var start = TextCut.Safe(text, Math.Clamp(focus - budget / 3, 0, Math.Max(0, text.Length - budget)));
         if (start > 0)
         {
             var space = text.IndexOf(' ', start);
             start = space >= 0 && space < focus ? space + 1 : start;
         }
-        var end = Math.Min(text.Length, start + budget);
+        var end = TextCut.Safe(text, Math.Min(text.Length, start + budget));
         if (end < text.Length)
         {
             var space = text.LastIndexOf(' ', end);

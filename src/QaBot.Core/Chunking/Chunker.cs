@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using QaBot.Configuration;
 using QaBot.Ingestion;
+using QaBot.Text;
 
 namespace QaBot.Chunking;
 
@@ -63,7 +64,7 @@ public sealed class Chunker(IOptions<ChunkingOptions> options)
         while (sentence.Length > max)
         {
             var cut = sentence.LastIndexOf(' ', max);
-            if (cut <= 0) cut = max;
+            if (cut <= 0) cut = TextCut.Safe(sentence, max);
             yield return sentence[..cut].TrimEnd();
             sentence = sentence[cut..].TrimStart();
         }

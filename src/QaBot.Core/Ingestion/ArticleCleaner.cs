@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using QaBot.Chunking;
+using QaBot.Text;
 
 namespace QaBot.Ingestion;
 
@@ -113,7 +114,7 @@ public static partial class ArticleCleaner
         sentence = sentence.TrimEnd('.', ' ');
         if (sentence.Length <= FallbackTitleChars) return sentence;
         var cut = sentence.LastIndexOf(' ', FallbackTitleChars);
-        return sentence[..(cut > 0 ? cut : FallbackTitleChars)] + "…";
+        return sentence[..(cut > 0 ? cut : TextCut.Safe(sentence, FallbackTitleChars))] + "…";
     }
 
     [GeneratedRegex(@"^(?:post(?:ed)?(?:\s+(?:time|on|at|date))?|published(?:\s+(?:on|at))?|publication\s+date|date(?:\s+posted)?)\s*[:：]?\s*(?<v>.{6,40})$", RegexOptions.IgnoreCase)]

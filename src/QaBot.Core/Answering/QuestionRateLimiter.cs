@@ -40,8 +40,9 @@ public sealed class QuestionRateLimiter : IDisposable
         PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = perMinute,
-            TokensPerPeriod = Math.Max(1, perMinute / 60),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(1, 60 / perMinute)),
+            // One token every (1 minute / perMinute): the sustained rate is exactly perMinute.
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / perMinute,
             QueueLimit = 0,
             AutoReplenishment = true,
         }));

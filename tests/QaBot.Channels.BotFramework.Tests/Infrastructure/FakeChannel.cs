@@ -98,6 +98,16 @@ public sealed class FakeChannel : IAsyncDisposable
             _tokenRequests.Enqueue(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
             return Results.Json(new { token_type = "Bearer", expires_in = 3600, access_token = IssuedBotToken });
         });
+        // An Azure OpenAI chat deployment whose answers cite no passage, so QaBot falls back with a notice.
+        app.MapPost("/openai/deployments/{deployment}/chat/completions", () => Results.Json(new
+        {
+            id = "chatcmpl-1",
+            @object = "chat.completion",
+            created = 1_700_000_000,
+            model = "gpt-4o",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = "Sales fell sharply." }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 10, completion_tokens = 4, total_tokens = 14 },
+        }));
         app.MapGet("/msi/token", (HttpRequest request) =>
         {
             _tokenRequests.Enqueue(request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()));

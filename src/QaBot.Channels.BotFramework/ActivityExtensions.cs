@@ -16,6 +16,4 @@ public static class ActivityExtensions
         ReplyToId = inbound.Id,
         Locale = inbound.Locale,
     };
-
-    public static bool IsType(this Activity activity, string type) => string.Equals(activity.Type, type, StringComparison.OrdinalIgnoreCase);
 }

@@ -1,3 +1,5 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,6 +33,13 @@ public static class DirectLineChannelExtensions
         services.AddSingleton<DirectLineEndpoints>();
         services.AddSingleton<DirectLineStream>();
         services.AddHostedService<ConversationSweeper>();
+        services.AddRateLimiter(o => o.AddPolicy(ConversationStartPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = context.RequestServices.GetRequiredService<IOptions<DirectLineOptions>>().Value.ConversationsPerClientPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+            })));
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<DirectLineOptions>>((cors, directLine) => cors.AddPolicy(CorsPolicy, policy => policy
@@ -45,12 +54,15 @@ public static class DirectLineChannelExtensions
     /// endpoint under <see cref="AssetsPrefix"/> (page and token endpoint unless <see cref="DirectLineOptions.ServePage"/>
     /// is off). Cross-origin calls need <c>app.UseCors()</c> in the host.
     /// </summary>
+    /// <summary>Rate-limiter policy on the endpoints that create conversations; the host runs <c>app.UseRateLimiter()</c>.</summary>
+    public const string ConversationStartPolicy = "directline-conversation-start";
+
     public static IEndpointRouteBuilder MapDirectLineChannel(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup(ApiPrefix).RequireCors(CorsPolicy).DisableAntiforgery();
-        api.MapPost("/tokens/generate", (DirectLineEndpoints e, HttpContext c) => e.GenerateTokenAsync(c));
+        api.MapPost("/tokens/generate", (DirectLineEndpoints e, HttpContext c) => e.GenerateTokenAsync(c)).RequireRateLimiting(ConversationStartPolicy);
         api.MapPost("/tokens/refresh", (DirectLineEndpoints e, HttpContext c) => e.RefreshTokenAsync(c));
-        api.MapPost("/conversations", (DirectLineEndpoints e, HttpContext c) => e.StartConversationAsync(c));
+        api.MapPost("/conversations", (DirectLineEndpoints e, HttpContext c) => e.StartConversationAsync(c)).RequireRateLimiting(ConversationStartPolicy);
         api.MapGet("/conversations/{conversationId}", (DirectLineEndpoints e, HttpContext c, string conversationId, string? watermark) =>
             e.ReconnectAsync(c, conversationId, watermark));
         api.MapGet("/conversations/{conversationId}/activities", (DirectLineEndpoints e, HttpContext c, string conversationId, string? watermark) =>
@@ -65,7 +77,8 @@ public static class DirectLineChannelExtensions
         endpoints.Map(ApiPrefix + "/conversations/{conversationId}/stream", stream.Build()).RequireCors(CorsPolicy);
 
         var servePage = endpoints.ServiceProvider.GetRequiredService<IOptions<DirectLineOptions>>().Value.ServePage;
-        if (servePage) endpoints.MapPost(AssetsPrefix + "/token", (DirectLineEndpoints e) => e.PageToken()).RequireCors(CorsPolicy).DisableAntiforgery();
+        if (servePage) endpoints.MapPost(AssetsPrefix + "/token", (DirectLineEndpoints e) => e.PageToken()).RequireCors(CorsPolicy).DisableAntiforgery()
+            .RequireRateLimiting(ConversationStartPolicy);
         MapAssets(endpoints, servePage);
         return endpoints;
     }

@@ -46,6 +46,10 @@ public sealed class DirectLineOptions : IValidatableObject
     public int MaxActivitiesPerConversation { get; set; } = 500;
 
     /// <summary>Conversations held at once; beyond this starting a conversation answers 503.</summary>
+    /// <summary>Conversations (and page tokens) one client address may start per minute: a flood cannot fill the store.</summary>
+    [Range(1, 100_000, ErrorMessage = "QaBot:DirectLine:ConversationsPerClientPerMinute must be between 1 and 100000.")]
+    public int ConversationsPerClientPerMinute { get; set; } = 120;
+
     [Range(1, 10_000_000, ErrorMessage = "QaBot:DirectLine:MaxConversations must be between 1 and 10000000.")]
     public int MaxConversations { get; set; } = 10_000;
 

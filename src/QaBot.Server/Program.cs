@@ -15,6 +15,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://localhost:3978");
 
 builder.Services.AddProblemDetails();
+builder.AddQaBotRateLimiting();
 builder.AddQaBotTelemetry();
 builder.Services.AddQaBot(builder.Configuration).AddQaBotStartupIngestion();
 builder.Services.AddBotFrameworkChannel(builder.Configuration);
@@ -25,6 +26,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors(); // endpoint policies, e.g. the Direct Line allow-list (QaBot:DirectLine:AllowedOrigins)
+app.UseRateLimiter();
 
 app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
 app.MapGet("/readyz", (IndexStatus index) => index.IsReady

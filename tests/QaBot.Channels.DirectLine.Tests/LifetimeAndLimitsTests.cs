@@ -29,6 +29,21 @@ public sealed class LifetimeAndLimitsTests
     }
 
     [Fact]
+    public async Task A_client_starting_conversations_too_fast_gets_429_with_retry_after()
+    {
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?> { ["QaBot:DirectLine:ConversationsPerClientPerMinute"] = "3" });
+        await server.PageTokenAsync();
+        await server.StartConversationAsync(); // a page token and a start: three conversation starts in all
+
+        using var refused = await server.SendAsync(HttpMethod.Post, "webchat/token", bearer: null);
+        await DirectLineApiTests.AssertProblemAsync(refused, HttpStatusCode.TooManyRequests, "Too many requests");
+        Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero, "no Retry-After");
+        // Talking in an existing conversation is not a conversation start: still allowed.
+        using var health = await server.SendAsync(HttpMethod.Get, "healthz", bearer: null);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
     public async Task Idle_conversations_are_forgotten()
     {
         var clock = new AdjustableClock();

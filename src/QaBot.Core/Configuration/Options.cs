@@ -156,6 +156,10 @@ public sealed class RateLimitOptions
 {
     public const string Section = "QaBot:RateLimits";
 
+    /// <summary>HTTP requests one client address may send per second to the server, on any endpoint (flood protection).</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerClientPerSecond { get; set; } = 1000;
+
     /// <summary>Questions a conversation may ask per minute (token bucket: bursts up to this many, refilled evenly).</summary>
     [Range(1, 100_000)]
     public int QuestionsPerConversationPerMinute { get; set; } = 30;

@@ -169,6 +169,7 @@ public sealed partial class BotActivityHandler(
         var record = new FeedbackRecord(inbound.ChannelId ?? "", conversationId, ratedId, reaction, comment, rated?.Question, rated?.Answer,
             inbound.From?.Id, time.GetUtcNow());
         await feedback.AddAsync(record, cancellationToken);
+        BotTelemetry.RecordFeedback(record);
         LogFeedback(logger, record.ChannelId, record.ConversationId, record.ActivityId, record.Reaction, record.Comment, record.Question);
     }
 

@@ -13,6 +13,8 @@ public sealed class ConnectorActivitySender(IHttpClientFactory httpClients, BotT
 {
     public async Task<string> SendAsync(Activity inbound, Activity reply, CancellationToken cancellationToken)
     {
+        using var span = BotTelemetry.ActivitySource.StartActivity("channel send");
+        span?.SetTag("qabot.activity.type", reply.Type);
         var serviceUrl = inbound.ServiceUrl ?? throw new InvalidOperationException("The inbound activity has no serviceUrl to reply to.");
         var conversationId = reply.Conversation?.Id ?? inbound.Conversation?.Id ?? throw new InvalidOperationException("The inbound activity has no conversation id.");
         // Teams ids contain ':', '@' and ';', so every path segment is escaped.

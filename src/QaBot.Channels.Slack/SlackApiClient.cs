@@ -27,8 +27,12 @@ internal sealed partial class SlackApiClient(IHttpClientFactory httpClients, ILo
     public async Task<string?> PostMessageAsync(ChatPostMessageRequest message, CancellationToken cancellationToken) =>
         (await CallAsync("chat.postMessage", JsonContent.Create(message, SlackJsonContext.Default.ChatPostMessageRequest), cancellationToken)).Ts;
 
+    private static readonly System.Diagnostics.ActivitySource ActivitySource = new("QaBot.Channels.Slack");
+
     private async Task<SlackApiResponse> CallAsync(string method, HttpContent? content, CancellationToken cancellationToken)
     {
+        using var span = ActivitySource.StartActivity("channel send");
+        span?.SetTag("qabot.slack.method", method);
         using var request = new HttpRequestMessage(HttpMethod.Post, method) { Content = content };
         using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)

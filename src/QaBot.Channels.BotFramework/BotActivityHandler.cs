@@ -63,7 +63,8 @@ public sealed partial class BotActivityHandler(
         try
         {
             await index.Ready.WaitAsync(cancellationToken);
-            answer = await answers.AskAsync(question, conversationId, cancellationToken);
+            var userId = inbound.From?.Id is { Length: > 0 } from ? $"{inbound.ChannelId}:{from}" : null;
+            answer = await answers.AskAsync(question, conversationId, userId, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -165,25 +164,22 @@ public sealed class AzureOpenAITests : IAsyncLifetime
         Assert.Contains("Question: How did Toyota sales change?", RecordedRequest.Text(last.Json["messages"]!.AsArray()[^1]!["content"]), StringComparison.Ordinal);
     }
 
-    private IReadOnlyList<string> EmbeddedTexts() =>
-        _fake.EmbeddingRequests.SelectMany(r => r.Json["input"] is JsonArray a ? a.Select(i => i!.GetValue<string>()) : [r.Json["input"]!.GetValue<string>()]).ToList();
-
     [Fact]
     public async Task Re_ingesting_unchanged_passages_does_not_pay_for_their_embeddings_again()
     {
         await using var services = await Host(new() { ["QaBot:Embedding:Provider"] = "AzureOpenAI", ["QaBot:Embedding:Dimensions"] = "64" });
-        var firstRun = EmbeddedTexts().Count;
+        var firstRun = _fake.EmbeddedTexts().Count;
         Assert.True(firstRun > 0);
 
         var pipeline = services.GetRequiredService<QaBot.Ingestion.IngestionPipeline>();
         var again = await pipeline.IngestAsync([TestPaths.Seeds]);
         Assert.Equal(firstRun, again.Passages);
-        Assert.Equal(firstRun, EmbeddedTexts().Count);
+        Assert.Equal(firstRun, _fake.EmbeddedTexts().Count);
 
         using var folder = new TempFolder();
         folder.Write("extra.txt", "Mazda news\n\nMazda sales rose by 3.1% in Europe.");
         await pipeline.IngestAsync([TestPaths.Seeds, folder.Path]);
-        var added = EmbeddedTexts().Skip(firstRun).ToList();
+        var added = _fake.EmbeddedTexts().Skip(firstRun).ToList();
         Assert.Equal("Mazda news\nMazda sales rose by 3.1% in Europe.", Assert.Single(added));
     }
 

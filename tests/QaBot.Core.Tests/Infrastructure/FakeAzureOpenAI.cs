@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -15,6 +15,9 @@ namespace QaBot.Core.Tests.Infrastructure;
 /// <summary>One request the fake received, as sent over the wire.</summary>
 internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, string? ApiKey, string Body)
 {
+    /// <summary>When the fake received it (<see cref="Stopwatch.GetTimestamp"/>), to measure the waits between retries.</summary>
+    public long ReceivedAt { get; } = Stopwatch.GetTimestamp();
+
     public JsonNode Json => JsonNode.Parse(Body)!;
 
     /// <summary>A message's text, whether the SDK sent the content as a string or as an array of text parts.</summary>
@@ -26,6 +29,74 @@ internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDict
     };
 }
 
+/// <summary>What the fake does with one request instead of simply answering it: an HTTP error, a stall, a broken body.</summary>
+internal sealed class Fault
+{
+    private readonly string _name;
+
+    private Fault(string name, Func<HttpContext, string, CancellationToken, Task> respond) => (_name, Respond) = (name, respond);
+
+    /// <summary>Given the context, the body the fake would have answered with, and a token that fires when the client gives up or the fake stops.</summary>
+    internal Func<HttpContext, string, CancellationToken, Task> Respond { get; }
+
+    /// <summary>Answers normally (to script successes between faults).</summary>
+    public static Fault None { get; } = new("none", (c, body, _) => FakeAzureOpenAI.Write(c, 200, body));
+
+    /// <summary>An Azure-style error body with <paramref name="status"/> and the given headers (e.g. Retry-After).</summary>
+    public static Fault Status(int status, params (string Name, string Value)[] headers) => new($"HTTP {status}", (c, _, _) =>
+    {
+        foreach (var (name, value) in headers) c.Response.Headers[name] = value;
+        return FakeAzureOpenAI.Write(c, status, FakeAzureOpenAI.Error(status.ToString(System.Globalization.CultureInfo.InvariantCulture), "Injected fault.").ToJsonString());
+    });
+
+    /// <summary>Never answers: holds the request until the client gives up on it.</summary>
+    public static Fault Stall { get; } = new("stall", async (_, _, aborted) =>
+    {
+        try { await Task.Delay(Timeout.Infinite, aborted); }
+        catch (OperationCanceledException) { }
+    });
+
+    /// <summary>Drops the connection without answering.</summary>
+    public static Fault Abort { get; } = new("abort", (c, _, _) =>
+    {
+        c.Abort();
+        return Task.CompletedTask;
+    });
+
+    /// <summary>A complete 200 response whose JSON stops half-way.</summary>
+    public static Fault TruncatedJson { get; } = new("truncated JSON", (c, body, _) => FakeAzureOpenAI.Write(c, 200, body[..(body.Length / 2)]));
+
+    /// <summary>A 200 that promises the whole body (Content-Length) but drops the connection half-way through it.</summary>
+    public static Fault CutOff { get; } = new("cut-off body", async (c, body, _) =>
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        c.Response.StatusCode = 200;
+        c.Response.ContentType = "application/json";
+        c.Response.ContentLength = bytes.Length;
+        await c.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+        await c.Response.Body.FlushAsync();
+        c.Abort();
+    });
+
+    /// <summary>A 200 whose headers and first half of the body arrive at once, and the rest never (until the client gives up).</summary>
+    public static Fault StalledBody { get; } = new("stalled body", async (c, body, aborted) =>
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        c.Response.StatusCode = 200;
+        c.Response.ContentType = "application/json";
+        c.Response.ContentLength = bytes.Length;
+        await c.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+        await c.Response.Body.FlushAsync();
+        try { await Task.Delay(Timeout.Infinite, aborted); }
+        catch (OperationCanceledException) { }
+    });
+
+    /// <summary>A 200 labelled JSON whose body is not JSON (a proxy's error page).</summary>
+    public static Fault MalformedJson { get; } = new("malformed JSON", (c, _, _) => FakeAzureOpenAI.Write(c, 200, "<html><body>502 Bad Gateway</body></html>"));
+
+    public override string ToString() => _name;
+}
+
 /// <summary>
 /// A real HTTP server on 127.0.0.1 (Kestrel, port 0) that answers the Azure OpenAI data-plane routes the SDK calls:
 /// <c>POST /openai/deployments/{deployment}/chat/completions?api-version=...</c> with a <c>chat.completion</c> body and
@@ -34,6 +105,7 @@ internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDict
 internal sealed class FakeAzureOpenAI : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping = new();
 
     private FakeAzureOpenAI(WebApplication app) => _app = app;
 
@@ -44,9 +116,19 @@ internal sealed class FakeAzureOpenAI : IAsyncDisposable
     /// <summary>The assistant's reply to a chat request, or null to fail it with HTTP 500.</summary>
     public Func<RecordedRequest, string?> ChatReply { get; set; } = _ => "I couldn't find that in the articles.";
 
+    /// <summary>Faults for the next requests, one per request in arrival order (any route); when empty, <see cref="Otherwise"/> applies.</summary>
+    public ConcurrentQueue<Fault> Script { get; } = new();
+
+    /// <summary>The fault for every request once <see cref="Script"/> is used up, or null to answer normally.</summary>
+    public Fault? Otherwise { get; set; }
+
     public IEnumerable<RecordedRequest> ChatRequests => Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal));
 
     public IEnumerable<RecordedRequest> EmbeddingRequests => Requests.Where(r => r.Path.EndsWith("/embeddings", StringComparison.Ordinal));
+
+    /// <summary>Every text sent for embedding so far, in order (what the embedding service was paid for).</summary>
+    public IReadOnlyList<string> EmbeddedTexts() =>
+        EmbeddingRequests.SelectMany(r => r.Json["input"] is JsonArray a ? a.Select(i => i!.GetValue<string>()) : [r.Json["input"]!.GetValue<string>()]).ToList();
 
     public static async Task<FakeAzureOpenAI> StartAsync()
     {
@@ -89,26 +171,33 @@ internal sealed class FakeAzureOpenAI : IAsyncDisposable
             body);
         Requests.Enqueue(request);
 
+        var (status, answer) = Answer(request);
+        var fault = Script.TryDequeue(out var next) ? next : Otherwise;
+        if (fault is null)
+        {
+            await Write(context, status, answer.ToJsonString());
+            return;
+        }
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        await fault.Respond(context, answer.ToJsonString(), aborted.Token);
+    }
+
+    /// <summary>The fault-free answer to a request.</summary>
+    private (int Status, JsonNode Body) Answer(RecordedRequest request)
+    {
         var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var isDeploymentRoute = request.Method == "POST" && segments.Length >= 4 && segments[0] == "openai" && segments[1] == "deployments";
         if (isDeploymentRoute && request.Path.EndsWith("/chat/completions", StringComparison.Ordinal))
         {
-            if (ChatReply(request) is not { } reply)
-            {
-                await Json(context, 500, new JsonObject { ["error"] = new JsonObject { ["code"] = "InternalServerError", ["message"] = "The server had an error while processing your request." } });
-                return;
-            }
-            await Json(context, 200, ChatCompletion(segments[2], reply));
+            return ChatReply(request) is { } reply
+                ? (200, ChatCompletion(segments[2], reply))
+                : (500, Error("InternalServerError", "The server had an error while processing your request."));
         }
-        else if (isDeploymentRoute && request.Path.EndsWith("/embeddings", StringComparison.Ordinal))
-        {
-            await Json(context, 200, Embeddings(segments[2], request.Json));
-        }
-        else
-        {
-            await Json(context, 404, new JsonObject { ["error"] = new JsonObject { ["code"] = "404", ["message"] = "Resource not found" } });
-        }
+        if (isDeploymentRoute && request.Path.EndsWith("/embeddings", StringComparison.Ordinal)) return (200, Embeddings(segments[2], request.Json));
+        return (404, Error("404", "Resource not found"));
     }
+
+    internal static JsonObject Error(string code, string message) => new() { ["error"] = new JsonObject { ["code"] = code, ["message"] = message } };
 
     private static JsonObject ChatCompletion(string deployment, string reply) => new()
     {
@@ -154,16 +243,18 @@ internal sealed class FakeAzureOpenAI : IAsyncDisposable
         };
     }
 
-    private static async Task Json(HttpContext context, int status, JsonNode body)
+    internal static async Task Write(HttpContext context, int status, string json)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        await context.Response.WriteAsync(json);
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync(); // releases stalled requests, so stopping does not wait for them
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _stopping.Dispose();
     }
 }

@@ -60,7 +60,9 @@ public static class QaBotServiceCollectionExtensions
         // QaBot:AzureOpenAI:Resilience (HttpStandardResilienceOptions).
         // (Bound through the delegate overload: the section overload rejects an absent section.)
         services.AddHttpClient(AzureOpenAIHttpClient)
-            .AddStandardResilienceHandler(o => configuration.GetSection(AzureOpenAIOptions.Section + ":Resilience").Bind(o));
+            .AddStandardResilienceHandler(o => configuration.GetSection(AzureOpenAIOptions.Section + ":Resilience").Bind(o)).Services
+            .AddHttpClient(AzureOpenAIHttpClient)
+            .AddHttpMessageHandler(() => new ResponseBufferingHandler());
         services.AddSingleton(sp => CreateAzureClient(sp));
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
             sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Provider == ModelProvider.AzureOpenAI

@@ -17,6 +17,9 @@ public readonly record struct IngestionProgress(IngestionStage Stage, int Done, 
 
 public sealed record IngestionReport(int Documents, int Passages, TimeSpan Elapsed);
 
+/// <summary>Ingestion stopped part-way; the message says where, and that a rerun resumes.</summary>
+public sealed class IngestionException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>
 /// files → <see cref="DocumentLoader"/> → <see cref="Chunker"/> → keyword index (which also updates the term
 /// statistics the local embedder weighs by) → embeddings in batches → vector store. Each batch is stored as soon as it
@@ -63,7 +66,17 @@ public sealed partial class IngestionPipeline(
             reused += batch.Count - missing.Count;
             if (missing.Count > 0)
             {
-                var embeddings = await embedder.GenerateAsync(missing.Select(c => c.IndexText), cancellationToken: cancellationToken);
+                GeneratedEmbeddings<Embedding<float>> embeddings;
+                try
+                {
+                    embeddings = await embedder.GenerateAsync(missing.Select(c => c.IndexText), cancellationToken: cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    throw new IngestionException(
+                        $"Embedding failed for passages {start + 1}–{start + batch.Count} of {chunks.Count}: {ex.Message} " +
+                        $"The {start} passages before them are stored; run the ingestion again to resume from there.", ex);
+                }
                 await vectors.UpsertAsync(missing.Select((c, i) => PassageRecord.From(c, embeddings[i].Vector)), cancellationToken);
             }
             progress?.Report(new(IngestionStage.Embedding, start + batch.Count, chunks.Count));

@@ -55,9 +55,22 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
             loadBefore, MachineLoad.Read());
     }
 
-    private sealed record Run(ChannelSink Sink, HttpClient Http, QuestionSet Questions, LoadStats Stats, long MeasureFrom, long MeasureUntil)
+    /// <summary>What every conversation of one run shares; the measured window is in Stopwatch timestamps.</summary>
+    private sealed class Run(ChannelSink sink, HttpClient http, QuestionSet questions, LoadStats stats, long measureFrom, long measureUntil)
     {
         private long _sent;
+
+        public ChannelSink Sink => sink;
+
+        public HttpClient Http => http;
+
+        public QuestionSet Questions => questions;
+
+        public LoadStats Stats => stats;
+
+        public long MeasureFrom => measureFrom;
+
+        public long MeasureUntil => measureUntil;
 
         /// <summary>Takes one question from the budget; false once it is spent.</summary>
         public bool TryTakeQuestion(int max) => Interlocked.Increment(ref _sent) <= max;

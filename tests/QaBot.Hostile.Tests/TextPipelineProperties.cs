@@ -67,6 +67,7 @@ public sealed class TextPipelineProperties
         {
             var chunks = Chunk(text, options, out var document);
             Assert.All(chunks, c => Assert.InRange(c.Text.Length, 1, options.MaxChars));
+            if (Coverage.IsWellFormedUtf16(text)) Assert.All(chunks, c => Assert.True(Coverage.IsWellFormedUtf16(c.Text), "a cut split a surrogate pair"));
             Assert.True(Coverage.IsCoveredWithoutGaps(string.Join("\n", document.Paragraphs), [.. chunks.Select(c => c.Text)]),
                 "some non-whitespace text of the cleaned paragraphs is in no chunk, or chunks are out of order");
             Assert.Equal(chunks, Chunk(text, options, out _));

@@ -11,8 +11,9 @@ public sealed record SentAnswer(string Question, string Answer);
 /// </summary>
 public sealed class SentAnswers : IDisposable
 {
-    private static readonly TimeSpan Expiration = TimeSpan.FromDays(1);
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 50_000 });
+    // Ratings come within minutes of an answer; a bounded, short memory keeps a busy bot's memory flat.
+    private static readonly TimeSpan Expiration = TimeSpan.FromHours(1);
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000, CompactionPercentage = 0.2 });
 
     public void Remember(string conversationId, IEnumerable<string> references, SentAnswer answer)
     {

@@ -114,6 +114,22 @@ public class InMemoryConversationStoreTests
     }
 
     [Fact]
+    public async Task The_store_is_capped_in_bytes_however_many_conversations_arrive()
+    {
+        using var store = new InMemoryConversationStore(Options.Create(new ConversationOptions { MaxMemoryMegabytes = 1 }));
+        var answer = new string('x', 500); // ~1 KB of UTF-16 per turn
+        const int conversations = 3000;    // ~3 MB offered to a 1 MB store
+        for (var i = 0; i < conversations; i++)
+        {
+            await store.AppendAsync($"c{i}", new ConversationTurn($"q{i}", $"q{i}", answer, ["doc"], DateTimeOffset.UnixEpoch));
+        }
+
+        var kept = 0;
+        for (var i = 0; i < conversations; i++) kept += (await store.GetAsync($"c{i}")).Count;
+        Assert.InRange(kept, 1, 1024 * 1024 / (2 * answer.Length));
+    }
+
+    [Fact]
     public async Task A_conversation_expires_after_its_idle_time()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);

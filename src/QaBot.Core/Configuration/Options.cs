@@ -135,8 +135,12 @@ public sealed class ConversationOptions
     [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan Expiration { get; set; } = TimeSpan.FromHours(1);
 
-    [Range(1, 10_000_000)]
-    public int MaxConversations { get; set; } = 100_000;
+    /// <summary>
+    /// Memory the conversation histories may take, in megabytes (each entry is sized by its text), so the store stays
+    /// bounded however many conversations come and go; the least recently used are dropped first.
+    /// </summary>
+    [Range(1, 64_000)]
+    public int MaxMemoryMegabytes { get; set; } = 32;
 }
 
 public sealed class AzureOpenAIOptions

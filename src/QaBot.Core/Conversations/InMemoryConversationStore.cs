@@ -7,7 +7,8 @@ namespace QaBot.Conversations;
 /// <summary>
 /// Conversation memory in a size-limited <see cref="MemoryCache"/>: each conversation keeps its last
 /// <see cref="ConversationOptions.MaxTurns"/> turns and expires after <see cref="ConversationOptions.Expiration"/>
-/// without activity, so memory stays bounded however many users come and go.
+/// without activity; entries are sized in bytes and the whole cache is capped at
+/// <see cref="ConversationOptions.MaxMemoryMegabytes"/>, so memory stays bounded however many users come and go.
 /// </summary>
 public sealed class InMemoryConversationStore : IConversationStore, IDisposable
 {
@@ -17,7 +18,7 @@ public sealed class InMemoryConversationStore : IConversationStore, IDisposable
     public InMemoryConversationStore(IOptions<ConversationOptions> options, TimeProvider? timeProvider = null)
     {
         _options = options.Value;
-        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.MaxConversations, Clock = timeProvider is null ? null : new Clock(timeProvider) });
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.MaxMemoryMegabytes * 1024L * 1024L, CompactionPercentage = 0.2, Clock = timeProvider is null ? null : new Clock(timeProvider) });
     }
 
     public Task<IReadOnlyList<ConversationTurn>> GetAsync(string conversationId, CancellationToken cancellationToken = default) =>
@@ -30,12 +31,25 @@ public sealed class InMemoryConversationStore : IConversationStore, IDisposable
         {
             var turns = _cache.TryGetValue(conversationId, out ConversationTurn[]? existing) ? existing! : [];
             var updated = turns.Append(turn).TakeLast(_options.MaxTurns).ToArray();
-            _cache.Set(conversationId, updated, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = _options.Expiration });
+            _cache.Set(conversationId, updated, new MemoryCacheEntryOptions { Size = ApproximateBytes(conversationId, updated), SlidingExpiration = _options.Expiration });
         }
         return Task.CompletedTask;
     }
 
     public void Dispose() => _cache.Dispose();
+
+    /// <summary>UTF-16 text plus a fixed overhead per object: close enough to cap memory, cheap to compute.</summary>
+    private static long ApproximateBytes(string conversationId, ConversationTurn[] turns)
+    {
+        const int objectOverhead = 64;
+        long bytes = objectOverhead + 2L * conversationId.Length;
+        foreach (var t in turns)
+        {
+            bytes += objectOverhead + 2L * (t.Question.Length + t.StandaloneQuestion.Length + t.Answer.Length);
+            foreach (var id in t.DocumentIds) bytes += objectOverhead + 2L * id.Length;
+        }
+        return bytes;
+    }
 
 #pragma warning disable CS0618 // ISystemClock is what MemoryCacheOptions accepts.
     private sealed class Clock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock

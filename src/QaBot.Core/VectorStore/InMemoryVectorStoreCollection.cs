@@ -233,36 +233,58 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
                 throw new ArgumentException($"The query vector has {q.Length} dimensions; collection '{Name}' holds {_dimensions}-dimensional vectors.");
             }
 
-            IEnumerable<int> candidates = Enumerable.Range(0, _count);
+            // Stage 1 (large collections): int8 codes pick a pool of candidates; stage 2: exact cosine ranks them.
+            List<int>? pool = null;
             if (_count >= TwoStageThreshold)
             {
                 var code = new sbyte[_dimensions];
                 Int8.Quantize(q, code);
-                candidates = Best(Enumerable.Range(0, _count), keep * Oversampling, slot => Int8.Dot(code, _codes.AsSpan(slot * _dimensions, _dimensions)) * _codeScales[slot]);
+                var codes = _codes.AsSpan();
+                var coarse = new TopK(keep * Oversampling);
+                for (var slot = 0; slot < _count; slot++)
+                {
+                    if (!IsCandidate(slot)) continue;
+                    coarse.Add(slot, Int8.Dot(code, codes.Slice(slot * _dimensions, _dimensions)) * _codeScales[slot]);
+                }
+                pool = coarse.Best();
             }
 
-            var vectors = _vectors;
-            var results = Best(candidates, keep, slot => TensorPrimitives.Dot(q, vectors.AsSpan(slot * _dimensions, _dimensions)), threshold)
-                .Select(slot => new VectorSearchResult<TRecord>(_records[slot]!, TensorPrimitives.Dot(q, vectors.AsSpan(slot * _dimensions, _dimensions))));
-            return results.Skip(skip).ToList();
+            var vectors = _vectors.AsSpan();
+            var exact = new TopK(keep);
+            var count = pool?.Count ?? _count;
+            for (var i = 0; i < count; i++)
+            {
+                var slot = pool is null ? i : pool[i];
+                if (pool is null && !IsCandidate(slot)) continue;
+                var score = TensorPrimitives.Dot(q, vectors.Slice(slot * _dimensions, _dimensions));
+                if (threshold is { } t && score < t) continue;
+                exact.Add(slot, score);
+            }
+            return exact.BestWithScores().Skip(skip).Select(x => new VectorSearchResult<TRecord>(_records[x.Slot]!, x.Score)).ToList();
         }
         finally { _lock.ExitReadLock(); }
 
-        // The `count` best live slots that pass the filter, best first, via a min-heap.
-        List<int> Best(IEnumerable<int> slots, int count, Func<int, float> score, double? minimum = null)
+        bool IsCandidate(int slot) => _records[slot] is { } record && (filter is null || filter(record));
+    }
+
+    /// <summary>The best <c>k</c> slots by score, kept in a min-heap so a scan costs O(n log k).</summary>
+    private sealed class TopK(int k)
+    {
+        private readonly PriorityQueue<int, float> _heap = new(k + 1);
+
+        public void Add(int slot, float score)
         {
-            var heap = new PriorityQueue<int, float>(count + 1);
-            foreach (var slot in slots)
-            {
-                var record = _records[slot];
-                if (record is null || (filter is not null && !filter(record))) continue;
-                var value = score(slot);
-                if (minimum is { } t && value < t) continue;
-                if (heap.Count < count) heap.Enqueue(slot, value);
-                else if (heap.TryPeek(out _, out var worst) && value > worst) heap.EnqueueDequeue(slot, value);
-            }
-            var best = new List<int>(heap.Count);
-            while (heap.TryDequeue(out var slot, out _)) best.Add(slot);
+            if (_heap.Count < k) _heap.Enqueue(slot, score);
+            else if (_heap.TryPeek(out _, out var worst) && score > worst) _heap.EnqueueDequeue(slot, score);
+        }
+
+        public List<int> Best() => BestWithScores().Select(x => x.Slot).ToList();
+
+        /// <summary>Best first.</summary>
+        public List<(int Slot, float Score)> BestWithScores()
+        {
+            var best = new List<(int, float)>(_heap.Count);
+            while (_heap.TryDequeue(out var slot, out var score)) best.Add((slot, score));
             best.Reverse();
             return best;
         }

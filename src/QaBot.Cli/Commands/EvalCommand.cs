@@ -8,6 +8,12 @@ namespace QaBot.Cli.Commands;
 
 internal static class EvalCommand
 {
+    private static readonly string[] WarmUpQuestions =
+    [
+        "How much did profits rise?", "How many people were there?", "Who is the chief executive?", "When did it start?",
+        "Where was it held?", "Which company won?", "What was the score?", "How old is he?", "What happened next?",
+    ];
+
     private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static Command Create(Option<string[]> docs, Option<bool> verbose)
@@ -21,8 +27,10 @@ internal static class EvalCommand
             using var host = CliHost.Build(parse.GetValue(verbose));
             var report = await CliHost.IndexAsync(host.Services, parse.GetValue(docs), ct);
 
-            // One untimed question first: latency is reported for a warm process, as a running bot serves it.
-            await host.Services.GetRequiredService<AnswerService>().AskAsync("warm-up question", cancellationToken: ct);
+            // Latency is reported for a warm process, as a running bot serves it: a few generic, untimed questions of
+            // each kind first, so the timings measure answering, not the JIT compiling each code path once.
+            var answers = host.Services.GetRequiredService<AnswerService>();
+            foreach (var warmUp in WarmUpQuestions) await answers.AskAsync(warmUp, cancellationToken: ct);
             var results = await host.Services.GetRequiredService<Evaluator>().RunAsync(set, ct);
             foreach (var r in results)
             {

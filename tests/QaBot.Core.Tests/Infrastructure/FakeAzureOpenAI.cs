@@ -69,17 +69,20 @@ internal sealed class Fault
     /// <summary>A 200 that promises the whole body (Content-Length) but drops the connection half-way through it.</summary>
     public static Fault CutOff { get; } = new("cut-off body", async (c, body, _) =>
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        c.Response.StatusCode = 200;
-        c.Response.ContentType = "application/json";
-        c.Response.ContentLength = bytes.Length;
-        await c.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
-        await c.Response.Body.FlushAsync();
+        await WriteFirstHalf(c, body);
         c.Abort();
     });
 
     /// <summary>A 200 whose headers and first half of the body arrive at once, and the rest never (until the client gives up).</summary>
     public static Fault StalledBody { get; } = new("stalled body", async (c, body, aborted) =>
+    {
+        await WriteFirstHalf(c, body);
+        try { await Task.Delay(Timeout.Infinite, aborted); }
+        catch (OperationCanceledException) { }
+    });
+
+    /// <summary>A 200 that announces the whole body's length and sends only its first half.</summary>
+    private static async Task WriteFirstHalf(HttpContext c, string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         c.Response.StatusCode = 200;
@@ -87,9 +90,7 @@ internal sealed class Fault
         c.Response.ContentLength = bytes.Length;
         await c.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
         await c.Response.Body.FlushAsync();
-        try { await Task.Delay(Timeout.Infinite, aborted); }
-        catch (OperationCanceledException) { }
-    });
+    }
 
     /// <summary>A 200 labelled JSON whose body is not JSON (a proxy's error page).</summary>
     public static Fault MalformedJson { get; } = new("malformed JSON", (c, _, _) => FakeAzureOpenAI.Write(c, 200, "<html><body>502 Bad Gateway</body></html>"));

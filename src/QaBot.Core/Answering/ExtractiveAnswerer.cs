@@ -25,6 +25,7 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
     private const double CoreferenceDiscount = 0.7;
     private const double DirectionWeight = 0.15;
     private const double MissingNamePenalty = 0.3;
+    private const double HalfAnswerFactor = 0.6;
 
     public Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
@@ -70,7 +71,9 @@ public sealed partial class ExtractiveAnswerer(TermStatistics statistics, IOptio
                 .Select(x =>
                 {
                     var terms = TermSet(x.Text);
-                    return (x.Text, Terms: terms, Value: AnswerValues.BestScore(x.Text, profile.Kind, profile.Words), Agrees: profile.AgreesInDirection(x.Text));
+                    var value = AnswerValues.BestScore(x.Text, profile.Kind, profile.Words);
+                    if (profile.AlsoAsksName && !AnswerValues.Names(x.Text, profile.Words).Any(n => !n.PartlyAsked)) value *= HalfAnswerFactor;
+                    return (x.Text, Terms: terms, Value: value, Agrees: profile.AgreesInDirection(x.Text));
                 })
                 .ToList();
             for (var i = 0; i < sentences.Count; i++)

@@ -98,6 +98,10 @@ public sealed partial record QuestionProfile(
         return category;
     }
 
+    /// <summary>"How much did sales drop?" asks about a change (the thesaurus of change words decides).</summary>
+    private static bool AsksChange(string q) =>
+        Tokenizer.Tokenize(q).Any(t => t.Kind == TokenKind.Word && Lexicon.DirectionOf(PorterStemmer.Stem(t.Normalized)) != Lexicon.Direction.None);
+
     private static AnswerKind Classify(string q)
     {
         if (DateQuestion().IsMatch(q)) return AnswerKind.Date;
@@ -106,7 +110,7 @@ public sealed partial record QuestionProfile(
         if (CountQuestion().IsMatch(q)) return AnswerKind.Count;
         if (MeasureQuestion().IsMatch(q)) return AnswerKind.Measure;
         if (PercentQuestion().IsMatch(q)) return AnswerKind.Percent;
-        if (QuantityQuestion().IsMatch(q)) return MoneyWord().IsMatch(q) ? AnswerKind.Money : ChangeWord().IsMatch(q) ? AnswerKind.Percent : AnswerKind.Quantity;
+        if (QuantityQuestion().IsMatch(q)) return MoneyWord().IsMatch(q) ? AnswerKind.Money : AsksChange(q) ? AnswerKind.Percent : AnswerKind.Quantity;
         if (PersonQuestion().IsMatch(q)) return AnswerKind.Person;
         if (PlaceQuestion().IsMatch(q)) return AnswerKind.Place;
         if (NameQuestion().IsMatch(q)) return AnswerKind.Name;
@@ -136,9 +140,6 @@ public sealed partial record QuestionProfile(
 
     [GeneratedRegex(@"\b(pay|paid|cost|costs|spend|spending|spent|worth|price|sell|sold|buy|bought|raise|raised|fund|funding|invest|investing|invested|bid|offer|grant|fine|fined|earn|earned|budget|deal|loan|salary|fee)\b")]
     private static partial Regex MoneyWord();
-
-    [GeneratedRegex(@"\b(rise|rose|risen|fall|fell|fallen|drop|dropped|grow|grew|grown|increase|increased|decrease|decreased|decline|declined|jump|jumped|climb|climbed|gain|gained|slump|slumped|cut|shrink|shrank)\b")]
-    private static partial Regex ChangeWord();
 
     [GeneratedRegex(@"^\s*(who|whom)\b|\bwho\s+(is|was|runs|ran|will|has|had|leads|led|won|wins|became|replaced|said|heads|headed)\b")]
     private static partial Regex PersonQuestion();

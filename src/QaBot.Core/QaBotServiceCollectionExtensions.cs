@@ -33,6 +33,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddQaBotOptions<CorpusOptions>(configuration, CorpusOptions.Section);
         services.AddQaBotOptions<IngestionOptions>(configuration, IngestionOptions.Section);
         services.AddQaBotOptions<ChunkingOptions>(configuration, ChunkingOptions.Section);
+        services.AddQaBotOptions<IndexOptions>(configuration, IndexOptions.Section);
         services.AddQaBotOptions<EmbeddingOptions>(configuration, EmbeddingOptions.Section);
         services.AddQaBotOptions<RetrievalOptions>(configuration, RetrievalOptions.Section);
         services.AddQaBotOptions<AnsweringOptions>(configuration, AnsweringOptions.Section);
@@ -69,14 +70,17 @@ public static class QaBotServiceCollectionExtensions
                 ? sp.GetRequiredService<AzureOpenAIClient>()
                     .GetEmbeddingClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.EmbeddingDeployment)
                     .AsIEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions)
-                : ActivatorUtilities.CreateInstance<LocalEmbeddingGenerator>(sp));
+                : new OnnxEmbeddingGenerator(SentenceModel.Named(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.LocalModel)));
         services.AddSingleton<Microsoft.Extensions.VectorData.VectorStore>(_ => new InMemoryVectorStore());
         services.AddSingleton(sp =>
         {
             var store = sp.GetRequiredService<Microsoft.Extensions.VectorData.VectorStore>();
-            var dimensions = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions;
+            var dimensions = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.EffectiveDimensions;
             return store.GetCollection<string, PassageRecord>(PassageRecord.CollectionName, PassageRecord.Definition(dimensions));
         });
+        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.VectorData.VectorStore>().GetCollection<string, SentenceRecord>(
+            SentenceRecord.CollectionName, SentenceRecord.Definition(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.EffectiveDimensions)));
+        services.AddSingleton<IndexStore>();
 
         // Retrieval
         services.AddSingleton<KeywordIndex>();

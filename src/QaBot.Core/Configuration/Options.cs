@@ -26,6 +26,21 @@ public sealed class IngestionOptions
     public int EmbeddingBatchSize { get; set; } = 256;
 }
 
+public sealed class IndexOptions
+{
+    public const string Section = "QaBot:Index";
+
+    /// <summary>
+    /// Where the persistent index is kept: one sub-folder per set of corpus folders, so switching corpora does not
+    /// throw away the other's embeddings. Relative paths are taken from the working folder.
+    /// </summary>
+    [Required]
+    public string Path { get; set; } = ".qabot/index";
+
+    /// <summary>Off: nothing is read from or written to disk (every start embeds the corpus again).</summary>
+    public bool Persist { get; set; } = true;
+}
+
 public sealed class ChunkingOptions : IValidatableObject
 {
     public const string Section = "QaBot:Chunking";
@@ -48,7 +63,7 @@ public sealed class ChunkingOptions : IValidatableObject
 
 public enum ModelProvider
 {
-    /// <summary>Runs on this machine with no model: the hashing embedder, the extractive answerer.</summary>
+    /// <summary>Runs on this machine with no key or network: an embedded ONNX sentence model, the extractive answerer.</summary>
     Local,
 
     AzureOpenAI,
@@ -60,8 +75,15 @@ public sealed class EmbeddingOptions
 
     public ModelProvider Provider { get; set; } = ModelProvider.Local;
 
+    /// <summary>The offline model (<c>MiniLM</c> or <c>ArcticXs</c>), chosen by measurement on the development sets.</summary>
+    [RegularExpression("(?i)^(MiniLM|ArcticXs|all-MiniLM-L6-v2|snowflake-arctic-embed-xs)$", ErrorMessage = "QaBot:Embedding:LocalModel must be MiniLM or ArcticXs.")]
+    public string LocalModel { get; set; } = "MiniLM";
+
+    /// <summary>Vector size of the Azure OpenAI embedding model (the local models have their own, 384).</summary>
     [Range(64, 4096)]
-    public int Dimensions { get; set; } = 1024;
+    public int Dimensions { get; set; } = 1536;
+
+    public int EffectiveDimensions => Provider == ModelProvider.Local ? Embedding.SentenceModel.Dimensions : Dimensions;
 }
 
 public sealed class RetrievalOptions

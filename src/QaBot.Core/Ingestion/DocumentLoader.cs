@@ -38,9 +38,11 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
         return files;
     }
 
-    public async Task<IReadOnlyList<SourceDocument>> LoadAsync(IEnumerable<string> roots, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SourceDocument>> LoadAsync(IEnumerable<string> roots, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        LoadAsync(FindFiles(roots), progress, cancellationToken);
+
+    public async Task<IReadOnlyList<SourceDocument>> LoadAsync(IReadOnlyList<(string Path, string Id)> files, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        var files = FindFiles(roots);
         var documents = new SourceDocument?[files.Count];
         var done = 0;
         var failures = new ConcurrentBag<string>();

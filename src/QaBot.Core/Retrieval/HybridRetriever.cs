@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
 using QaBot.Configuration;
+using QaBot.Embedding;
 using QaBot.Text;
 using QaBot.VectorStore;
 
@@ -30,7 +31,7 @@ public sealed class HybridRetriever(
         var o = options.Value;
 
         var keywordHits = keywords.Search(QueryTerms(query), o.CandidatePool);
-        var embedding = await embedder.GenerateAsync(query, cancellationToken: cancellationToken);
+        var embedding = await embedder.GenerateAsync(query, OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
         var vectorHits = new List<PassageRecord>(o.CandidatePool);
         await foreach (var hit in vectors.SearchAsync(embedding.Vector, o.CandidatePool, cancellationToken: cancellationToken)) vectorHits.Add(hit.Record);
 

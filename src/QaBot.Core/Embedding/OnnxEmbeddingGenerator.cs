@@ -1,0 +1,143 @@
+using System.Numerics.Tensors;
+using FastBertTokenizer;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.OnnxRuntime;
+
+namespace QaBot.Embedding;
+
+/// <summary>
+/// The offline default embedder: a <see cref="SentenceModel"/> run by ONNX Runtime on this machine's cores. Texts are
+/// tokenized once, sorted by length and run in batches of similar length under a token budget, so no text is padded
+/// to the corpus's longest; pooled vectors are L2-normalised. Hand-written on <see cref="InferenceSession"/> because the
+/// package's own encoder pads every batch to its longest text and runs one batch at a time.
+/// </summary>
+public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+{
+    /// <summary>Mark a call as embedding questions (not passages), for models that prefix queries.</summary>
+    public static EmbeddingGenerationOptions QueryOptions { get; } = new() { AdditionalProperties = new() { [InputTypeKey] = "query" } };
+
+    private const string InputTypeKey = "input_type";
+
+    /// <summary>Padded tokens per ONNX run: large enough to keep both cores busy, small enough to stay in cache.</summary>
+    private const int TokensPerBatch = 4096;
+
+    private const int MaxBatch = 64;
+
+    private readonly InferenceSession _session;
+    private readonly BertTokenizer _tokenizer = new();
+    private readonly SessionOptions _sessionOptions;
+    private readonly EmbeddingGeneratorMetadata _metadata;
+
+    public OnnxEmbeddingGenerator(SentenceModel model, int? threads = null)
+    {
+        Model = model;
+        using (var vocab = new StreamReader(model.OpenResource("vocab.txt"))) _tokenizer.LoadVocabulary(vocab, convertInputToLowercase: true);
+        byte[] weights;
+        using (var stream = model.OpenResource("model.onnx"))
+        {
+            weights = new byte[stream.Length];
+            stream.ReadExactly(weights);
+        }
+        _sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = threads ?? Environment.ProcessorCount,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        _session = new InferenceSession(weights, _sessionOptions);
+        _metadata = new EmbeddingGeneratorMetadata("onnxruntime", defaultModelId: model.Id, defaultModelDimensions: SentenceModel.Dimensions);
+    }
+
+    public SentenceModel Model { get; }
+
+    /// <summary>Token ids of one text as the model sees it (with [CLS] and [SEP], truncated to the model's limit).</summary>
+    public long[] Tokenize(string text)
+    {
+        var ids = new long[Model.MaxTokens];
+        var mask = new long[Model.MaxTokens];
+        var n = _tokenizer.Encode(text, ids, mask);
+        return ids[..n];
+    }
+
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var prefix = options?.AdditionalProperties?.TryGetValue(InputTypeKey, out var type) == true && "query".Equals(type as string, StringComparison.Ordinal)
+            ? Model.QueryPrefix : "";
+        var texts = values.Select(v => prefix + v).ToList();
+        var tokens = new long[texts.Count][];
+        Parallel.For(0, texts.Count, i => tokens[i] = Tokenize(texts[i]));
+        var vectors = Embed(tokens, cancellationToken);
+        var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = Model.Id }));
+        return Task.FromResult(result);
+    }
+
+    /// <summary>Embeds token sequences (from <see cref="Tokenize"/>), in batches of similar length.</summary>
+    public float[][] Embed(IReadOnlyList<long[]> tokens, CancellationToken cancellationToken = default)
+    {
+        var order = Enumerable.Range(0, tokens.Count).OrderBy(i => tokens[i].Length).ToArray();
+        var vectors = new float[tokens.Count][];
+        var start = 0;
+        while (start < order.Length)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Sorted ascending, so the batch's last text is its longest: grow the batch while its padded size fits.
+            var end = start + 1;
+            while (end < order.Length && end - start < MaxBatch && (end - start + 1) * tokens[order[end]].Length <= TokensPerBatch) end++;
+            RunBatch(tokens, order.AsSpan(start, end - start), vectors, cancellationToken);
+            start = end;
+        }
+        return vectors;
+    }
+
+    private void RunBatch(IReadOnlyList<long[]> tokens, ReadOnlySpan<int> batch, float[][] vectors, CancellationToken cancellationToken)
+    {
+        var rows = batch.Length;
+        var width = tokens[batch[^1]].Length;
+        var ids = new long[rows * width];
+        var mask = new long[rows * width];
+        var types = new long[rows * width];
+        for (var r = 0; r < rows; r++)
+        {
+            var t = tokens[batch[r]];
+            t.CopyTo(ids.AsSpan(r * width));
+            mask.AsSpan(r * width, t.Length).Fill(1);
+        }
+        long[] shape = [rows, width];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
+        using var outputs = _session.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], [idsValue, maskValue, typesValue], ["last_hidden_state"]);
+        var hidden = outputs[0].GetTensorDataAsSpan<float>();
+        const int d = SentenceModel.Dimensions;
+        for (var r = 0; r < rows; r++)
+        {
+            var length = tokens[batch[r]].Length;
+            var vector = new float[d];
+            var rowStart = r * width * d;
+            if (Model.Pooling == Pooling.Cls)
+            {
+                hidden.Slice(rowStart, d).CopyTo(vector);
+            }
+            else
+            {
+                for (var k = 0; k < length; k++) TensorPrimitives.Add(vector, hidden.Slice(rowStart + k * d, d), vector);
+            }
+            var norm = TensorPrimitives.Norm(vector);
+            if (norm > 0) TensorPrimitives.Divide(vector, norm, vector);
+            vectors[batch[r]] = vector;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
+        : serviceKey is null && serviceType.IsInstanceOfType(this) ? this
+        : null;
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _sessionOptions.Dispose();
+    }
+}

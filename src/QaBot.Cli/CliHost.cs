@@ -14,7 +14,8 @@ internal static class CliHost
     /// <summary>Progress and diagnostics go to stderr, so stdout holds only answers (and eval's JSON line).</summary>
     public static readonly IAnsiConsole Diagnostics = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
-    public static IHost Build(bool verbose)
+    /// <param name="validate">Off only for <c>qabot calibrate</c>, which runs before the weights it writes exist.</param>
+    public static IHost Build(bool verbose, bool validate = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -28,7 +29,7 @@ internal static class CliHost
         builder.Services.AddQaBot(builder.Configuration);
         var host = builder.Build();
         // The CLI does not run the host's lifetime, so run the start-up validation (which names bad keys) now.
-        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        if (validate) host.Services.GetRequiredService<IStartupValidator>().Validate();
         return host;
     }
 

@@ -2,6 +2,8 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Azure.AI.OpenAI;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +26,9 @@ public static class QaBotServiceCollectionExtensions
     /// <summary>The name of the <see cref="HttpClient"/> (with its resilience pipeline) that carries Azure OpenAI calls.</summary>
     public const string AzureOpenAIHttpClient = "AzureOpenAI";
 
+    /// <summary>Question embeddings kept for the answerer and repeated questions (about 2 KB each).</summary>
+    private const long QueryCacheBytes = 8L << 20;
+
     /// <summary>
     /// Wires the whole pipeline from configuration: the one place that decides between the offline default and
     /// Azure OpenAI. Every option is validated when the host starts, naming the offending key.
@@ -41,6 +46,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddQaBotOptions<AzureOpenAIOptions>(configuration, AzureOpenAIOptions.Section);
         services.AddQaBotOptions<RateLimitOptions>(configuration, RateLimitOptions.Section);
         services.AddSingleton<IValidateOptions<AzureOpenAIOptions>, AzureOpenAIOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AnsweringOptions>, AnswerModelValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
 
@@ -71,6 +77,10 @@ public static class QaBotServiceCollectionExtensions
                     .GetEmbeddingClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.EmbeddingDeployment)
                     .AsIEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions)
                 : new OnnxEmbeddingGenerator(SentenceModel.Named(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.LocalModel)));
+        services.AddKeyedSingleton(OnnxEmbeddingGenerator.QueryKey, (sp, _) => sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()
+            .AsBuilder()
+            .UseDistributedCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = QueryCacheBytes })))
+            .Build(sp));
         services.AddSingleton<Microsoft.Extensions.VectorData.VectorStore>(_ => new InMemoryVectorStore());
         services.AddSingleton(sp =>
         {
@@ -83,11 +93,14 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<IndexStore>();
 
         // Retrieval
+        services.AddSingleton<QueryCorrector>();
         services.AddSingleton<KeywordIndex>();
         services.AddSingleton<HybridRetriever>();
 
         // Answering and conversations
         services.AddSingleton<PromptLibrary>();
+        services.AddSingleton(sp => AnswerModel.Load(PathResolver.Resolve(sp.GetRequiredService<IOptions<AnsweringOptions>>().Value.WeightsPath)));
+        services.AddSingleton<AnswerCandidates>();
         services.AddSingleton<ExtractiveAnswerer>();
         services.AddSingleton<IConversationStore, InMemoryConversationStore>();
         services.AddSingleton<IChatClient>(sp => new ChatClientBuilder(sp.GetRequiredService<AzureOpenAIClient>()

@@ -128,3 +128,59 @@ public class ConfigurationTests
         Assert.Contains("{{question}}", prompts.Answer, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The answerer's fitted weights file: loaded at start-up, and a missing or broken file stops it naming the file.</summary>
+public class AnswerModelFileTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("qabot-weights-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string StartupError(string weightsPath)
+    {
+        using var services = QaBotTestHost.Build(new() { ["QaBot:Answering:WeightsPath"] = weightsPath });
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+        return Assert.Single(error.Failures);
+    }
+
+    [Fact]
+    public void The_committed_file_loads_with_this_builds_features()
+    {
+        var model = AnswerModel.Load(TestPaths.Weights);
+        Assert.Equal(AnswerFeatures.Names, model.Sentence.Features);
+        Assert.Equal(AnswerFeatures.DeclineNames, model.Decline.Features);
+        Assert.InRange(model.DeclineThreshold, 0.0, 1.0);
+    }
+
+    [Fact]
+    public void A_missing_file_fails_start_up_naming_the_key_and_the_file()
+    {
+        var path = Path.Combine(_folder, "absent.json");
+        var failure = StartupError(path);
+        Assert.StartsWith("QaBot:Answering:WeightsPath:", failure);
+        Assert.Contains(path, failure);
+        Assert.Contains("qabot calibrate", failure);
+    }
+
+    [Theory]
+    [InlineData("{ not json")]
+    [InlineData("{\"version\": 1}")]
+    public void A_malformed_file_fails_start_up_naming_the_file(string content)
+    {
+        var path = Path.Combine(_folder, "broken.json");
+        File.WriteAllText(path, content);
+        var failure = StartupError(path);
+        Assert.StartsWith("QaBot:Answering:WeightsPath:", failure);
+        Assert.Contains(path, failure);
+    }
+
+    [Fact]
+    public void A_file_fitted_for_other_features_is_refused()
+    {
+        var model = AnswerModel.Load(TestPaths.Weights);
+        var stale = model with { Sentence = model.Sentence with { Features = model.Sentence.Features.Reverse().ToArray() } };
+        var path = Path.Combine(_folder, "stale.json");
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(stale, AnswerModel.Json));
+        Assert.Contains("do not match this build", StartupError(path));
+    }
+}

@@ -131,12 +131,9 @@ public sealed class AnsweringOptions
     [Range(10, 20_000)]
     public int MaxQuestionChars { get; set; } = 1000;
 
-    /// <summary>
-    /// Share (0–1) of the question's IDF-weighted terms the best passage must contain, below which the bot declines.
-    /// Calibrated on the development question sets.
-    /// </summary>
-    [Range(0.0, 1.0)]
-    public double MinEvidence { get; set; } = 0.5;
+    /// <summary>The answerer's fitted weights and decline threshold (written by <c>qabot calibrate</c>).</summary>
+    [Required]
+    public string WeightsPath { get; set; } = "calibration/answerer.json";
 
     /// <summary>Folder of prompt templates (system.md, answer.md, rewrite.md).</summary>
     [Required]

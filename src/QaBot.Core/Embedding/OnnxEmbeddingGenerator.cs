@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using FastBertTokenizer;
 using Microsoft.Extensions.AI;
@@ -16,6 +17,9 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     /// <summary>Mark a call as embedding questions (not passages), for models that prefix queries.</summary>
     public static EmbeddingGenerationOptions QueryOptions { get; } = new() { AdditionalProperties = new() { [InputTypeKey] = "query" } };
 
+    /// <summary>The DI key of the question embedder: the same model behind a small cache, so retrieval and the answerer embed a question once.</summary>
+    public const string QueryKey = "query";
+
     private const string InputTypeKey = "input_type";
 
     /// <summary>Padded tokens per ONNX run: large enough to keep both cores busy, small enough to stay in cache.</summary>
@@ -23,29 +27,40 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     private const int MaxBatch = 64;
 
+    /// <summary>
+    /// One session per model for the whole process: loading costs about a second and 100 MB, the session is safe to
+    /// run from many threads, and several hosts in one process (tests, calibration) then share it.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, Lazy<(InferenceSession Session, BertTokenizer Tokenizer)>> Sessions = new(StringComparer.Ordinal);
+
     private readonly InferenceSession _session;
-    private readonly BertTokenizer _tokenizer = new();
-    private readonly SessionOptions _sessionOptions;
+    private readonly BertTokenizer _tokenizer;
     private readonly EmbeddingGeneratorMetadata _metadata;
 
-    public OnnxEmbeddingGenerator(SentenceModel model, int? threads = null)
+    public OnnxEmbeddingGenerator(SentenceModel model)
     {
         Model = model;
-        using (var vocab = new StreamReader(model.OpenResource("vocab.txt"))) _tokenizer.LoadVocabulary(vocab, convertInputToLowercase: true);
+        (_session, _tokenizer) = Sessions.GetOrAdd(model.Id, _ => new Lazy<(InferenceSession, BertTokenizer)>(() => Load(model))).Value;
+        _metadata = new EmbeddingGeneratorMetadata("onnxruntime", defaultModelId: model.Id, defaultModelDimensions: SentenceModel.Dimensions);
+    }
+
+    private static (InferenceSession, BertTokenizer) Load(SentenceModel model)
+    {
+        var tokenizer = new BertTokenizer();
+        using (var vocab = new StreamReader(model.OpenResource("vocab.txt"))) tokenizer.LoadVocabulary(vocab, convertInputToLowercase: true);
         byte[] weights;
         using (var stream = model.OpenResource("model.onnx"))
         {
             weights = new byte[stream.Length];
             stream.ReadExactly(weights);
         }
-        _sessionOptions = new SessionOptions
+        using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = threads ?? Environment.ProcessorCount,
+            IntraOpNumThreads = Environment.ProcessorCount,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
-        _session = new InferenceSession(weights, _sessionOptions);
-        _metadata = new EmbeddingGeneratorMetadata("onnxruntime", defaultModelId: model.Id, defaultModelDimensions: SentenceModel.Dimensions);
+        return (new InferenceSession(weights, options), tokenizer);
     }
 
     public SentenceModel Model { get; }
@@ -135,9 +150,8 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         : serviceKey is null && serviceType.IsInstanceOfType(this) ? this
         : null;
 
+    /// <summary>The shared session outlives any one generator (see <see cref="Sessions"/>).</summary>
     public void Dispose()
     {
-        _session.Dispose();
-        _sessionOptions.Dispose();
     }
 }

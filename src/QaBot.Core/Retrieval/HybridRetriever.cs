@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
@@ -18,7 +19,7 @@ namespace QaBot.Retrieval;
 public sealed class HybridRetriever(
     KeywordIndex keywords,
     VectorStoreCollection<string, PassageRecord> vectors,
-    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    [FromKeyedServices(OnnxEmbeddingGenerator.QueryKey)] IEmbeddingGenerator<string, Embedding<float>> embedder,
     IOptions<RetrievalOptions> options)
 {
     public static readonly ActivitySource ActivitySource = new("QaBot.Retrieval");

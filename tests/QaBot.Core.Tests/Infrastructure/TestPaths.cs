@@ -9,6 +9,8 @@ internal static class TestPaths
 
     public static string Prompts => Path.Combine(RepoRoot, "prompts");
 
+    public static string Weights => Path.Combine(RepoRoot, "calibration", "answerer.json");
+
     public static string AppSettings => Path.Combine(RepoRoot, "appsettings.json");
 
     /// <summary>The shared BBC corpus sits beside the checkout (../shared/corpora/bbc), not inside it.</summary>

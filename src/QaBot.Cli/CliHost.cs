@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,13 +16,15 @@ internal static class CliHost
     public static readonly IAnsiConsole Diagnostics = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
     /// <param name="validate">Off only for <c>qabot calibrate</c>, which runs before the weights it writes exist.</param>
-    public static IHost Build(bool verbose, bool validate = true)
+    /// <param name="settings">Overrides on top of appsettings.json and the environment (the benchmark's temporary index).</param>
+    public static IHost Build(bool verbose, bool validate = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             // appsettings.json of the working folder (the repository root) wins; else the copy next to the binary.
             ContentRootPath = File.Exists("appsettings.json") ? Environment.CurrentDirectory : AppContext.BaseDirectory,
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // Overrides appsettings.json's levels, which are set for the server.

@@ -173,14 +173,4 @@ public class HybridRetrieverTests
         var before = plain.Single(p => p.Chunk.Id == "focus#0").Score;
         Assert.Equal(before * 1.5, focused[0].Score, 10);
     }
-
-    [Fact]
-    public void Query_terms_add_same_direction_words_at_a_lower_weight()
-    {
-        var terms = HybridRetriever.QueryTerms("Did Honda sales grow?").ToDictionary(t => t.Term, t => t.Weight);
-        Assert.Equal(1.0, terms["honda"]);
-        Assert.Equal(1.0, terms["grow"]);
-        Assert.Contains(terms, t => t.Value < 1.0);
-        Assert.DoesNotContain("did", terms.Keys);
-    }
 }

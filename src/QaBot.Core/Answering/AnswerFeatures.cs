@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Text.RegularExpressions;
 using QaBot.Retrieval;
 using QaBot.Text;
 
@@ -13,15 +12,16 @@ public sealed record AnswerCandidate(RetrievedPassage Passage, int Rank, string 
 /// tied to a corpus or a question: meaning (cosine of question and sentence, and of question and passage), words
 /// (IDF-weighted coverage of the question by the sentence, by the sentence with its predecessor, by the passage),
 /// the passage's retrieval rank, whether the sentence holds the kind of value asked for, how much it adds beyond the
-/// question's own words, and whether it names the question's names. The weights come from <c>qabot calibrate</c>.
+/// question's own words, and whether it names the question's names. Features that did not improve the check half of
+/// the large development sets (a change-direction thesaurus, a list of reason words) were removed. The weights come from <c>qabot calibrate</c>.
 /// </summary>
-public static partial class AnswerFeatures
+public static class AnswerFeatures
 {
     /// <summary>Feature names, in vector order; the weights file names them so a stale file is detected.</summary>
     public static readonly string[] Names =
     [
         "cos_sentence", "cos_sentence_gap", "cos_passage", "cov_sentence", "cov_sentence_gap", "cov_context", "cov_passage",
-        "rank_prior", "answer_kind", "novelty", "log_length", "names_missing", "direction", "cos_context", "lead", "reason", "cov_bigram",
+        "rank_prior", "answer_kind", "novelty", "log_length", "names_missing", "cos_context", "lead", "cov_bigram",
     ];
 
     /// <summary>Question-level signals for the decline decision, computed from the candidates.</summary>
@@ -38,8 +38,7 @@ public static partial class AnswerFeatures
         Func<RetrievedPassage, IReadOnlyList<(string Text, ReadOnlyMemory<float> Vector)>> sentencesOf,
         Func<RetrievedPassage, ReadOnlyMemory<float>> passageVector)
     {
-        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, bool Direction, double CosContext, bool Lead, bool Reason, double Bigram)>();
-        var asksWhy = WhyQuestion().IsMatch(profile.Text);
+        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, double CosContext, bool Lead, double Bigram)>();
         var questionPairs = Pairs(TextAnalyzer.Terms(profile.Text));
         var pair = new float[question.Length];
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -73,10 +72,10 @@ public static partial class AnswerFeatures
                 // Overlapping passages repeat sentences: each is scored once, at its best rank.
                 if (!seen.Add(text)) continue;
                 var novel = terms.Count == 0 ? 0 : (double)terms.Count(t => !profile.Words.Contains(t) && profile.Terms.All(q => q.Stem != t)) / terms.Count;
-                var names = profile.Names.Count == 0 ? 0 : (double)profile.Names.Count(n => !context.Contains(n) && !passageTerms.Contains(n)) / profile.Names.Count;
+                // Names the sentence (read with its predecessor) does not mention: it is probably about someone else.
+                var names = profile.Names.Count == 0 ? 0 : (double)profile.Names.Count(n => !context.Contains(n)) / profile.Names.Count;
                 raw.Add((passage, rank, text, cos, cosPassage, Coverage(profile, terms), Coverage(profile, context), covPassage,
-                    AnswerValues.BestScore(text, profile.Kind, profile.Words), novel, names, profile.AgreesInDirection(text), cosContext,
-                    passage.Chunk.Position == 0 && index == 0, asksWhy && Reason().IsMatch(text),
+                    AnswerValues.BestScore(text, profile.Kind, profile.Words), novel, names, cosContext, passage.Chunk.Position == 0 && index == 0,
                     questionPairs.Count == 0 ? 0 : (double)Pairs(ordered).Count(questionPairs.Contains) / questionPairs.Count));
             }
         }
@@ -86,8 +85,7 @@ public static partial class AnswerFeatures
         return raw.Select(r => new AnswerCandidate(r.Passage, r.Rank, r.Text,
         [
             r.Cos, r.Cos - maxCos, r.CosPassage, r.Cov, r.Cov - maxCov, r.CovContext, r.CovPassage,
-            1.0 / (r.Rank + 1), r.Kind, r.Novelty, Math.Log(1 + r.Text.Length) / 6, r.NamesMissing, r.Direction ? 1 : 0, r.CosContext,
-            r.Lead ? 1 : 0, r.Reason ? 1 : 0, r.Bigram,
+            1.0 / (r.Rank + 1), r.Kind, r.Novelty, Math.Log(1 + r.Text.Length) / 6, r.NamesMissing, r.CosContext, r.Lead ? 1 : 0, r.Bigram,
         ])).ToList();
     }
 
@@ -124,12 +122,6 @@ public static partial class AnswerFeatures
     private static double MostTellingMissing(QuestionProfile profile, HashSet<string> terms) =>
         profile.TotalWeight <= 0 ? 0 : profile.Terms.Where(t => Match(t.Stem, terms) == 0).Select(t => t.Weight).DefaultIfEmpty(0).Max() / profile.TotalWeight;
 
-    [GeneratedRegex(@"^\s*(?:and\s+|so\s+)?(?:why|how come|what (?:caused|led|prompted|made))\b", RegexOptions.IgnoreCase)]
-    private static partial Regex WhyQuestion();
-
-    /// <summary>Words that introduce a cause or a reason in news prose.</summary>
-    [GeneratedRegex(@"\b(?:because|due to|as a result|after|amid|following|blamed|since|thanks to|owing to|reason|caused by|in order to|so that)\b", RegexOptions.IgnoreCase)]
-    private static partial Regex Reason();
 
     /// <summary>Share of the question's weight found in a set of terms; compound parts and derived forms count half.</summary>
     public static double Coverage(QuestionProfile profile, HashSet<string> terms)

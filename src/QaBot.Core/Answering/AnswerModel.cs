@@ -44,7 +44,7 @@ public sealed record AnswerModel(
     /// <summary>Loads and checks the weights file; any problem is an exception naming the file and what is wrong.</summary>
     public static AnswerModel Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"The answerer's weights file {Path.GetFullPath(path)} does not exist (QaBot:Answering:WeightsPath); run `qabot calibrate` to create it.", path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"The answerer's weights file {Path.GetFullPath(path)} does not exist; run `qabot calibrate` to create it.", path);
         AnswerModel? model;
         try
         {

@@ -89,41 +89,74 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     /// <summary>Embeds token sequences (from <see cref="Tokenize"/>), in batches of similar length.</summary>
     public float[][] Embed(IReadOnlyList<long[]> tokens, CancellationToken cancellationToken = default)
     {
-        var order = Enumerable.Range(0, tokens.Count).OrderBy(i => tokens[i].Length).ToArray();
         var vectors = new float[tokens.Count][];
-        var start = 0;
-        while (start < order.Length)
+        foreach (var batch in Batches(tokens))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // Sorted ascending, so the batch's last text is its longest: grow the batch while its padded size fits.
-            var end = start + 1;
-            while (end < order.Length && end - start < MaxBatch && (end - start + 1) * tokens[order[end]].Length <= TokensPerBatch) end++;
-            RunBatch(tokens, order.AsSpan(start, end - start), vectors, cancellationToken);
-            start = end;
+            RunBatch(tokens, batch, vectors, cancellationToken);
         }
         return vectors;
     }
 
-    private void RunBatch(IReadOnlyList<long[]> tokens, ReadOnlySpan<int> batch, float[][] vectors, CancellationToken cancellationToken)
+    /// <summary>
+    /// The batches <see cref="Embed"/> runs: indexes sorted by length, grown while the padded batch stays within the
+    /// token budget (the batch's last text is its longest).
+    /// </summary>
+    public static List<int[]> Batches(IReadOnlyList<long[]> tokens)
+    {
+        var order = Enumerable.Range(0, tokens.Count).OrderBy(i => tokens[i].Length).ToArray();
+        var batches = new List<int[]>();
+        var start = 0;
+        while (start < order.Length)
+        {
+            var end = start + 1;
+            while (end < order.Length && end - start < MaxBatch && (end - start + 1) * tokens[order[end]].Length <= TokensPerBatch) end++;
+            batches.Add(order[start..end]);
+            start = end;
+        }
+        return batches;
+    }
+
+    /// <summary>The model's raw output for one padded batch, as <see cref="Embed"/> runs it (the benchmark's ceiling).</summary>
+    public void RunRaw(IReadOnlyList<long[]> tokens, int[] batch)
+    {
+        var (ids, mask, types, shape) = Inputs(tokens, batch);
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
+    }
+
+    private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
+    private static readonly string[] OutputNames = ["last_hidden_state"];
+
+    private static (long[] Ids, long[] Mask, long[] Types, long[] Shape) Inputs(IReadOnlyList<long[]> tokens, ReadOnlySpan<int> batch)
     {
         var rows = batch.Length;
         var width = tokens[batch[^1]].Length;
         var ids = new long[rows * width];
         var mask = new long[rows * width];
-        var types = new long[rows * width];
         for (var r = 0; r < rows; r++)
         {
             var t = tokens[batch[r]];
             t.CopyTo(ids.AsSpan(r * width));
             mask.AsSpan(r * width, t.Length).Fill(1);
         }
-        long[] shape = [rows, width];
+        return (ids, mask, new long[rows * width], [rows, width]);
+    }
+
+    private void RunBatch(IReadOnlyList<long[]> tokens, ReadOnlySpan<int> batch, float[][] vectors, CancellationToken cancellationToken)
+    {
+        var rows = batch.Length;
+        var (ids, mask, types, shape) = Inputs(tokens, batch);
+        var width = (int)shape[1];
         using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
         using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
-        using var outputs = _session.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], [idsValue, maskValue, typesValue], ["last_hidden_state"]);
+        using var outputs = _session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
         var hidden = outputs[0].GetTensorDataAsSpan<float>();
         const int d = SentenceModel.Dimensions;
         for (var r = 0; r < rows; r++)

@@ -74,7 +74,7 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
         return !options.Value.ExcludeFilePatterns.Any(p => FileSystemName.MatchesSimpleExpression(p, name, ignoreCase: true));
     }
 
-    private static string DisplayPath(string path)
+    public static string DisplayPath(string path)
     {
         var full = Path.GetFullPath(path);
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, full).Replace('\\', '/');

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Hashing;
 using System.Numerics.Tensors;
@@ -47,6 +48,9 @@ public sealed partial class IngestionPipeline(
 {
     public static readonly ActivitySource ActivitySource = new("QaBot.Ingestion");
 
+    /// <summary>Articles embedded by this process, so a re-ingestion (or a rerun after a failure) without a stored index pays only for what changed.</summary>
+    private readonly ConcurrentDictionary<string, IndexedDocument> _embedded = new(StringComparer.Ordinal);
+
     public async Task<IngestionReport> IngestAsync(IEnumerable<string> roots, IProgress<IngestionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("ingest");
@@ -56,6 +60,8 @@ public sealed partial class IngestionPipeline(
         var folder = indexOptions.Value.Persist ? IndexFolder(indexOptions.Value.Path, rootList) : null;
         var signature = Signature();
         var stored = (folder is null ? null : store.TryLoad(folder, signature))?.ToDictionary(d => d.Info.Id, StringComparer.Ordinal) ?? [];
+        var persisted = stored.Keys.ToList();
+        foreach (var (id, d) in _embedded) stored.TryAdd(id, d);
 
         var hashes = new string[files.Count];
         await Parallel.ForAsync(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
@@ -66,10 +72,10 @@ public sealed partial class IngestionPipeline(
         var changed = new List<int>();
         for (var i = 0; i < files.Count; i++)
         {
-            if (stored.TryGetValue(files[i].Id, out var d) && d.ContentHash == hashes[i]) result[i] = d;
+            if (stored.TryGetValue(files[i].Id, out var d) && d.ContentHash == hashes[i]) result[i] = Relocated(d, DocumentLoader.DisplayPath(files[i].Path));
             else changed.Add(i);
         }
-        var removed = stored.Keys.Except(files.Select(f => f.Id), StringComparer.Ordinal).Count();
+        var removed = persisted.Except(files.Select(f => f.Id), StringComparer.Ordinal).Count();
 
         var loaded = await loader.LoadAsync(changed.Select(i => files[i]).ToList(), new Progress<int>(n => progress?.Report(new(IngestionStage.Reading, n, changed.Count))), cancellationToken);
         var byId = loaded.ToDictionary(d => d.Id, StringComparer.Ordinal);
@@ -90,7 +96,7 @@ public sealed partial class IngestionPipeline(
 
         var documents = result.OfType<IndexedDocument>().ToList();
         await LoadAsync(documents, cancellationToken);
-        if (folder is not null && (pending.Count > 0 || removed > 0 || stored.Count != documents.Count)) store.Save(folder, signature, documents);
+        if (folder is not null && (pending.Count > 0 || removed > 0 || persisted.Count != documents.Count)) store.Save(folder, signature, documents);
 
         var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);
         LogIngested(logger, report.Documents, report.Passages, report.Embedded, report.Removed, (long)report.Elapsed.TotalMilliseconds);
@@ -99,13 +105,16 @@ public sealed partial class IngestionPipeline(
         return report;
     }
 
-    /// <summary>The index folder of a set of corpus folders: readable names plus a hash of their full paths.</summary>
+    /// <summary>
+    /// The index folder of a set of corpus folders, named by the folders' names (not their full paths), so a copy of
+    /// the corpus elsewhere, or on another machine, finds the same index and re-embeds only what differs.
+    /// </summary>
     public static string IndexFolder(string basePath, IReadOnlyList<string> roots)
     {
-        var full = roots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList();
-        var names = string.Join("+", full.Select(Path.GetFileName).Select(n => new string(n!.Where(char.IsAsciiLetterOrDigit).Take(16).ToArray())));
-        var hash = XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", full)));
-        return Path.Combine(basePath, $"{(names.Length > 48 ? names[..48] : names)}-{hash:x16}");
+        var names = roots.Select(r => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)))).ToList();
+        var slug = string.Join("+", names.Select(n => new string(n.Where(char.IsAsciiLetterOrDigit).Take(16).ToArray())));
+        var hash = XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", names)));
+        return Path.Combine(basePath, $"{(slug.Length > 48 ? slug[..48] : slug)}-{hash:x16}");
     }
 
     private IndexSignature Signature()
@@ -119,9 +128,10 @@ public sealed partial class IngestionPipeline(
     }
 
     /// <summary>
-    /// Embeds articles in groups of about <see cref="IngestionOptions.EmbeddingBatchSize"/> texts: each sentence once
-    /// (overlapping passages repeat them) and the title. A passage's vector is the normalised sum of its sentences' and
-    /// its title's, which costs no second pass of the model over the same words.
+    /// Embeds each article's title and sentences (each once: overlapping passages repeat them), at most
+    /// <see cref="IngestionOptions.EmbeddingBatchSize"/> texts per call. An article is finished, and kept even if a later
+    /// call fails, once all its texts are embedded. A passage's vector is the normalised sum of its sentences' and its
+    /// title's, which costs no second pass of the model over the same words.
     /// </summary>
     private async Task EmbedAsync(List<int> pending, Func<int, SourceDocument> document, string[] hashes, IndexedDocument?[] result, IProgress<IngestionProgress>? progress, CancellationToken cancellationToken)
     {
@@ -129,37 +139,34 @@ public sealed partial class IngestionPipeline(
         {
             var d = document(i);
             var chunks = chunker.Split(d);
-            var texts = chunks.SelectMany(PassageSentences).Distinct(StringComparer.Ordinal).ToList();
-            return (Index: i, Document: d, Chunks: chunks, Sentences: texts);
+            var sentenceTexts = chunks.SelectMany(PassageSentences).Distinct(StringComparer.Ordinal).ToList();
+            return (Index: i, Document: d, Chunks: chunks, Sentences: sentenceTexts);
         }).ToList();
-        var total = prepared.Sum(p => p.Sentences.Count + 1);
-        var done = 0;
+        var texts = prepared.SelectMany(p => p.Sentences.Prepend(p.Document.Title)).ToList();
+        var vectors = new ReadOnlyMemory<float>[texts.Count];
         var batchSize = options.Value.EmbeddingBatchSize;
-        for (var start = 0; start < prepared.Count;)
+        var next = 0;
+        var offset = 0;
+        for (var start = 0; start < texts.Count; start += batchSize)
         {
-            var end = start;
-            var texts = new List<string>();
-            while (end < prepared.Count && (texts.Count == 0 || texts.Count + prepared[end].Sentences.Count < batchSize))
+            var count = Math.Min(batchSize, texts.Count - start);
+            var embedded = await embedder.GenerateAsync(texts.GetRange(start, count), cancellationToken: cancellationToken);
+            for (var k = 0; k < count; k++) vectors[start + k] = embedded[k].Vector;
+            progress?.Report(new(IngestionStage.Embedding, start + count, texts.Count));
+            // Finish every article whose texts are now all embedded.
+            while (next < prepared.Count && offset + prepared[next].Sentences.Count + 1 <= start + count)
             {
-                texts.Add(prepared[end].Document.Title);
-                texts.AddRange(prepared[end].Sentences);
-                end++;
-            }
-            var vectors = await embedder.GenerateAsync(texts, cancellationToken: cancellationToken);
-            var at = 0;
-            for (var k = start; k < end; k++)
-            {
-                var (i, d, chunks, sentenceTexts) = prepared[k];
-                var title = vectors[at++].Vector;
-                var sentenceVectors = new ReadOnlyMemory<float>[sentenceTexts.Count];
-                for (var s = 0; s < sentenceTexts.Count; s++) sentenceVectors[s] = vectors[at++].Vector;
-                var position = sentenceTexts.Select((t, s) => (t, s)).ToDictionary(x => x.t, x => x.s, StringComparer.Ordinal);
+                var (i, d, chunks, sentenceTexts) = prepared[next];
+                var title = vectors[offset];
+                var sentenceVectors = vectors.AsSpan(offset + 1, sentenceTexts.Count).ToArray();
+                var position = sentenceTexts.Select((t, n) => (t, n)).ToDictionary(x => x.t, x => x.n, StringComparer.Ordinal);
                 var chunkVectors = chunks.Select(c => (ReadOnlyMemory<float>)Sum(PassageSentences(c).Select(t => sentenceVectors[position[t]]).Append(title))).ToList();
-                result[i] = new IndexedDocument(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, chunks.Count), hashes[i], chunks, chunkVectors, sentenceTexts, sentenceVectors);
+                var indexed = new IndexedDocument(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, chunks.Count), hashes[i], chunks, chunkVectors, sentenceTexts, sentenceVectors);
+                result[i] = indexed;
+                _embedded[d.Id] = indexed;
+                offset += sentenceTexts.Count + 1;
+                next++;
             }
-            done += texts.Count;
-            progress?.Report(new(IngestionStage.Embedding, done, total));
-            start = end;
         }
 
         static float[] Sum(IEnumerable<ReadOnlyMemory<float>> vectors)
@@ -176,6 +183,13 @@ public sealed partial class IngestionPipeline(
             return sum;
         }
     }
+
+    /// <summary>An unchanged article found at another path (a moved or copied corpus) is cited where it is now.</summary>
+    private static IndexedDocument Relocated(IndexedDocument d, string sourcePath) => d.Info.SourcePath == sourcePath ? d : d with
+    {
+        Info = d.Info with { SourcePath = sourcePath },
+        Chunks = d.Chunks.Select(c => c with { SourcePath = sourcePath }).ToList(),
+    };
 
     /// <summary>The sentences of a passage, split as the answerer splits them, so their stored vectors are found by text.</summary>
     public static IEnumerable<string> PassageSentences(Chunk chunk) => SentenceSplitter.Split(chunk.Text).Select(s => s.Text);

@@ -24,8 +24,6 @@ public sealed class HybridRetriever(
 {
     public static readonly ActivitySource ActivitySource = new("QaBot.Retrieval");
 
-    private const double ExpansionWeight = 0.3;
-
     public async Task<IReadOnlyList<RetrievedPassage>> RetrieveAsync(string query, IReadOnlyCollection<string>? focusDocuments = null, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("retrieve");
@@ -65,15 +63,7 @@ public sealed class HybridRetriever(
         return results;
     }
 
-    /// <summary>The question's terms, plus same-meaning change words ("grew" also looks for "increase") at a lower weight.</summary>
-    public static IReadOnlyList<(string Term, double Weight)> QueryTerms(string query)
-    {
-        var terms = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var term in TextAnalyzer.Terms(query))
-        {
-            terms[term] = 1.0;
-            foreach (var related in Lexicon.SameDirection(term)) terms.TryAdd(related, ExpansionWeight);
-        }
-        return terms.Select(t => (t.Key, t.Value)).ToList();
-    }
+    /// <summary>The question's index terms, each once, for BM25.</summary>
+    public static IReadOnlyList<(string Term, double Weight)> QueryTerms(string query) =>
+        TextAnalyzer.Terms(query).Distinct(StringComparer.Ordinal).Select(t => (t, 1.0)).ToList();
 }

@@ -6,14 +6,28 @@ namespace QaBot.Retrieval;
 /// <summary>
 /// Corrects misspelt question words against the indexed articles' own vocabulary before retrieval: a word the
 /// articles never use ("notebok") becomes the most frequent indexed word within a small edit distance ("notebook");
-/// words the articles use, numbers and short words are never changed. Hand-written because no served spelling package
-/// corrects against a vocabulary built at run time.
+/// words the articles use, English words the embedding model's WordPiece vocabulary holds whole ("posted" stays
+/// "posted" even when no article says it), numbers and short words are never changed. Hand-written because no served
+/// spelling package corrects against a vocabulary built at run time.
 /// </summary>
 public sealed class QueryCorrector
 {
+    /// <summary>Whole words of the BERT uncased vocabulary the offline models share: about 20,000 common English words.</summary>
+    private static readonly Lazy<HashSet<string>> EnglishWords = new(() =>
+    {
+        using var reader = new StreamReader(Embedding.SentenceModel.MiniLM.OpenResource("vocab.txt"));
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length >= MinLength && line.All(char.IsAsciiLetterLower)) words.Add(line);
+        }
+        return words;
+    });
+
     private const int MinLength = 4;
 
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _stems = new(StringComparer.Ordinal);
     private volatile Dictionary<int, (string Word, int Count)[]>? _byLength;
 
     /// <summary>Adds the words of indexed text (lower-cased) to the vocabulary.</summary>
@@ -23,13 +37,16 @@ public sealed class QueryCorrector
         {
             foreach (var token in Tokenizer.Tokenize(text))
             {
-                if (token.Kind == TokenKind.Word) _counts.AddOrUpdate(token.Normalized, 1, static (_, n) => n + 1);
+                if (token.Kind != TokenKind.Word) continue;
+                if (_counts.AddOrUpdate(token.Normalized, 1, static (_, n) => n + 1) == 1) _stems.TryAdd(PorterStemmer.Stem(token.Normalized), 0);
             }
         }
         _byLength = null;
     }
 
-    public bool Knows(string normalizedWord) => _counts.ContainsKey(normalizedWord) || Stopwords.Contains(normalizedWord);
+    /// <summary>A word the articles use, in this or another inflection ("reduce" when they say "reduced"), an English word, or a stopword.</summary>
+    public bool Knows(string normalizedWord) =>
+        _counts.ContainsKey(normalizedWord) || EnglishWords.Value.Contains(normalizedWord) || Stopwords.Contains(normalizedWord) || _stems.ContainsKey(PorterStemmer.Stem(normalizedWord));
 
     /// <summary>The question with each out-of-vocabulary word replaced by its correction, when there is one.</summary>
     public string Correct(string question)
@@ -44,7 +61,7 @@ public sealed class QueryCorrector
             if (t.Kind != TokenKind.Word || t.Normalized.Length < MinLength || Knows(t.Normalized) || !t.Normalized.All(char.IsAsciiLetterLower)) continue;
             // A capitalised word may be a name the articles lack: only a one-letter slip is corrected there.
             var maxDistance = char.IsUpper(t.Text[0]) && i > 0 ? 1 : t.Normalized.Length >= 7 ? 2 : 1;
-            if (Best(t.Normalized, maxDistance) is { } fix) result = result[..t.Start] + fix + result[t.End..];
+            if (Best(t.Normalized, maxDistance) is { } fix) result = result[..t.Start] + (char.IsUpper(t.Text[0]) ? char.ToUpperInvariant(fix[0]) + fix[1..] : fix) + result[t.End..];
         }
         return result;
     }

@@ -8,11 +8,15 @@ public sealed class HtmlReader : IDocumentReader
 {
     private static readonly string[] NonContent = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg"];
 
+    /// <summary>Far deeper than any real page nests; past it parsing time grows with the square of the depth.</summary>
+    public const int MaxDepth = 256;
+
     public IReadOnlyCollection<string> Extensions { get; } = [".html", ".htm"];
 
     public async Task<RawDocument> ReadAsync(string path, CancellationToken cancellationToken)
     {
         var html = await TextFile.ReadAsync(path, cancellationToken);
+        if (HtmlNesting.Exceeds(html, MaxDepth)) throw new FileSkippedException($"its markup nests deeper than {MaxDepth} elements");
         var document = await new HtmlParser().ParseDocumentAsync(html, cancellationToken);
 
         var title = Meta(document, "og:title") ?? document.QuerySelector("h1")?.TextContent.Trim() ?? document.Title?.Trim();

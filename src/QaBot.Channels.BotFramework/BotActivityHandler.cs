@@ -103,7 +103,8 @@ public sealed partial class BotActivityHandler(
 
     private string WelcomeText(IReadOnlyList<string> examples)
     {
-        var titles = catalog.Documents.Select(d => d.Title).ToList();
+        // Titles are article text: escaped, like answers, so an article cannot put a link or markup into the greeting.
+        var titles = catalog.Documents.Select(d => MarkdownText.Escape(d.Title)).ToList();
         var known = titles.Count switch
         {
             0 => "the news articles I have indexed",

@@ -16,7 +16,7 @@ public static partial class ArticleCleaner
 
     public static SourceDocument Clean(RawDocument raw, string id, string sourcePath)
     {
-        var url = raw.Url;
+        var url = WebUrl.Safe(raw.Url);
         var published = raw.Published;
         var paragraphs = new List<string>();
         var current = new List<string>();
@@ -77,7 +77,7 @@ public static partial class ArticleCleaner
         var source = UrlLine().Match(line);
         if (source.Success)
         {
-            url ??= source.Groups["u"].Value;
+            url ??= WebUrl.Safe(source.Groups["u"].Value);
             return true;
         }
         return false;

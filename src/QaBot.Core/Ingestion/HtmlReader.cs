@@ -1,5 +1,6 @@
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
+using QaBot.Text;
 
 namespace QaBot.Ingestion;
 
@@ -20,7 +21,7 @@ public sealed class HtmlReader : IDocumentReader
         var document = await new HtmlParser().ParseDocumentAsync(html, cancellationToken);
 
         var title = Meta(document, "og:title") ?? document.QuerySelector("h1")?.TextContent.Trim() ?? document.Title?.Trim();
-        var url = document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? Meta(document, "og:url");
+        var url = WebUrl.Safe(document.QuerySelector("link[rel=canonical]")?.GetAttribute("href")) ?? WebUrl.Safe(Meta(document, "og:url"));
         var date = Meta(document, "article:published_time") ?? Meta(document, "date")
             ?? document.QuerySelector("time[datetime]")?.GetAttribute("datetime");
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Configuration;
 using QaBot.Ingestion;
+using QaBot.Logging;
 using Spectre.Console;
 
 namespace QaBot.Cli;
@@ -22,7 +23,7 @@ internal static class CliHost
             ContentRootPath = File.Exists("appsettings.json") ? Environment.CurrentDirectory : AppContext.BaseDirectory,
         });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddQaBotConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // Overrides appsettings.json's levels, which are set for the server.
         builder.Logging.AddFilter((string? _, LogLevel level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning));
         builder.Services.AddQaBot(builder.Configuration);

@@ -109,6 +109,19 @@ public class HostileFolderTests
     }
 
     [Fact]
+    public async Task Markdown_with_a_megabyte_of_unclosed_brackets_is_read_in_linear_time()
+    {
+        using var folder = new TempFolder();
+        folder.Write("brackets.md", "# Brackets\n\n" + string.Concat(Enumerable.Repeat("[x ![y (", 150_000)) + "\n");
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var document = Assert.Single(await LoadBounded(Loader(), folder.Path));
+
+        Assert.Equal("Brackets", document.Title);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"took {stopwatch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task Markup_nested_deeper_than_any_page_is_skipped_quickly_and_ordinary_nesting_is_read()
     {
         using var folder = new TempFolder();

@@ -33,9 +33,13 @@ internal static class CliHost
         return host;
     }
 
+    /// <summary>The folders a command indexes: <c>--docs</c>, else <c>QaBot:Corpus:Paths</c>.</summary>
+    public static string[] Roots(IServiceProvider services, string[]? docs) =>
+        docs is { Length: > 0 } ? docs : services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths.ToArray();
+
     public static async Task<IngestionReport> IndexAsync(IServiceProvider services, string[]? docs, CancellationToken cancellationToken)
     {
-        var roots = docs is { Length: > 0 } ? docs : services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths.ToArray();
+        var roots = Roots(services, docs);
         var pipeline = services.GetRequiredService<IngestionPipeline>();
         if (Console.IsErrorRedirected) return await pipeline.IngestAsync(roots, cancellationToken: cancellationToken);
 

@@ -118,7 +118,8 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
             }
             else if (!UnixFiles.IsWithin(real, realRoot))
             {
-                skipped.Add((link, $"a symbolic link out of the folder {realRoot}"));
+                // Said only of what would have been read: a folder, or a file of a supported kind.
+                if (IsIncluded(link) || UnixFiles.KindOf(real) == FileKind.Directory) skipped.Add((link, $"a symbolic link out of the folder {realRoot}"));
             }
             else if (UnixFiles.KindOf(real) == FileKind.Directory)
             {

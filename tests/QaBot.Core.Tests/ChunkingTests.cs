@@ -109,7 +109,7 @@ public class ChunkerTests
     [Theory]
     [InlineData("carmakers cut output again ")]
     [InlineData("x")]
-    public void A_five_megabyte_line_is_cleaned_and_cut_in_well_under_a_second(string unit)
+    public void A_five_megabyte_line_is_cleaned_and_cut_in_linear_time(string unit)
     {
         // A regression guard for cutting that re-copied the rest of the line per passage (94 s for 5 MB), not a benchmark.
         var line = new StringBuilder(5_300_000);
@@ -121,7 +121,8 @@ public class ChunkerTests
         var chunks = Chunker(max: 500, min: 200, overlap: 1).Split(document);
         stopwatch.Stop();
 
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"took {stopwatch.ElapsedMilliseconds} ms");
+        // Alone it takes a small fraction of a second; the bound leaves room for a busy machine and parallel tests.
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.ElapsedMilliseconds} ms");
         Assert.All(chunks, c => Assert.InRange(c.Text.Length, 1, 500));
         // Every piece is nearly full: nothing is lost and the line is not cut into slivers.
         Assert.InRange(chunks.Count, text.Length / 500, text.Length / 400);

@@ -159,6 +159,15 @@ public class IngestionTests
     }
 
     [Fact]
+    public void The_cleaner_turns_control_characters_into_spaces()
+    {
+        var raw = new RawDocument("Sales\u001b[2J fell\u0007 by 5%\u0000 in\u0085 March.\tTruly.", Title: "Cars\u001b]0;owned\u0007");
+        var document = ArticleCleaner.Clean(raw, "c/1.txt", "c/1.txt");
+        Assert.Equal("Cars ]0;owned", document.Title);
+        Assert.Equal(["Sales [2J fell  by 5%  in March. Truly."], document.Paragraphs);
+    }
+
+    [Fact]
     public void The_cleaner_drops_a_url_that_is_not_http()
     {
         var document = ArticleCleaner.Clean(new RawDocument("Car sales fell by 5% in March.", Url: "javascript:alert(1)"), "c/1.txt", "c/1.txt");

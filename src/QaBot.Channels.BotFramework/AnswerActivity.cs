@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using QaBot.Answering;
+using QaBot.Text;
 
 namespace QaBot.Channels.BotFramework;
 
@@ -25,19 +26,20 @@ internal static class AnswerActivity
             return reply with { Text = WithNotice(answer.Text, answer.Notice), TextFormat = "plain" };
 
         var citations = answer.Citations.Take(MaxCitations).ToList();
-        var text = new StringBuilder(WithNotice(answer.MarkedText, answer.Notice));
+        var text = new StringBuilder(WithNotice(MarkdownText.EscapeKeepingMarkers(answer.MarkedText, citations.Count), answer.Notice));
         if (citations.Count > 0)
         {
             text.Append("\n\n**Sources**\n");
             foreach (var c in citations)
-                text.Append('\n').Append(c.Index).Append(". ").Append(c.Url is null ? Escape(c.Title) : $"[{Escape(c.Title)}]({c.Url})");
+                text.Append('\n').Append(c.Index).Append(". ").Append(WebUrl.Safe(c.Url) is { } url ? $"[{MarkdownText.Escape(c.Title)}]({MarkdownText.Destination(url)})" : MarkdownText.Escape(c.Title));
             // Web Chat pairs each Claim with the link definition of the same number and draws no citation without it;
             // Teams reads the entity alone, and whether it shows definition lines as raw text is unverified.
             if (!teams)
             {
                 text.Append("\n\n");
                 foreach (var c in citations)
-                    text.Append('\n').Append('[').Append(c.Index).Append("]: ").Append(c.Url ?? $"cite:{c.Index}").Append(" \"").Append(c.Title.Replace('"', '\'')).Append('"');
+                    text.Append('\n').Append('[').Append(c.Index).Append("]: ").Append(WebUrl.Safe(c.Url) is { } url ? MarkdownText.Destination(url) : $"cite:{c.Index}")
+                        .Append(" \"").Append(c.Title.Replace('"', '\'')).Append('"');
             }
         }
 
@@ -92,11 +94,9 @@ internal static class AnswerActivity
             ["name"] = Truncate(c.Title, MaxTitleChars),
             ["abstract"] = Truncate(c.Quote, MaxAbstractChars),
         };
-        if (c.Url is not null) appearance["url"] = c.Url;
+        if (WebUrl.Safe(c.Url) is { } url) appearance["url"] = url;
         return new JsonObject { ["@type"] = "Claim", ["position"] = c.Index, ["appearance"] = appearance };
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)].TrimEnd() + "…";
-
-    private static string Escape(string s) => s.Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal);
 }

@@ -28,8 +28,9 @@ public static class BotFrameworkChannelExtensions
         services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddHttpClient(ConnectorHttpClient).AddStandardResilienceHandler();
-        services.AddHttpClient(TokenHttpClient).AddStandardResilienceHandler();
+        // No redirects on calls that carry the bot's token or secret: the target was checked, a Location header was not.
+        services.AddHttpClient(ConnectorHttpClient).ConfigurePrimaryHttpMessageHandler(NoRedirects).AddStandardResilienceHandler();
+        services.AddHttpClient(TokenHttpClient).ConfigurePrimaryHttpMessageHandler(NoRedirects).AddStandardResilienceHandler();
         services.AddHttpClient(MetadataHttpClient).AddStandardResilienceHandler();
 
         services.TryAddSingleton<IFeedbackStore, InMemoryFeedbackStore>();
@@ -42,6 +43,8 @@ public static class BotFrameworkChannelExtensions
         services.AddHostedService<ActivityWorker>();
         return services;
     }
+
+    private static HttpMessageHandler NoRedirects() => new SocketsHttpHandler { AllowAutoRedirect = false };
 
     /// <summary>The Bot Framework messaging endpoint, <c>POST /api/messages</c>.</summary>
     public static IEndpointRouteBuilder MapBotFrameworkChannel(this IEndpointRouteBuilder endpoints)

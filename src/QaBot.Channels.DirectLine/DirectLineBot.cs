@@ -13,6 +13,7 @@ public sealed partial class DirectLineBot(
     BotActivityHandler handler,
     DirectLineConversations conversations,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ILogger<DirectLineBot> logger)
 {
     // A person types slower than the bot answers; a client with more turns waiting than this is runaway.
@@ -21,6 +22,10 @@ public sealed partial class DirectLineBot(
     /// <summary>Queues the turn; false when the conversation has too many waiting already.</summary>
     public bool TryQueue(DirectLineConversation conversation, Activity inbound) =>
         conversation.TryQueueTurn(() => HandleAsync(inbound), MaxPendingTurns);
+
+    /// <summary>Stores the user's activity and queues its turn, or neither when too many are waiting (null).</summary>
+    public Activity? TryAppendAndQueue(DirectLineConversation conversation, Activity inbound) =>
+        conversation.TryAppendWithTurn(inbound, time.GetUtcNow(), echoed => () => HandleAsync(echoed), MaxPendingTurns);
 
     private async Task HandleAsync(Activity inbound)
     {

@@ -73,12 +73,7 @@ public sealed class DirectLineEndpoints(
             (conversationId, userId) = (grant.ConversationId, grant.UserId);
         }
 
-        if (!conversations.TryStart(conversationId, userId, out var conversation, out var created))
-        {
-            return Refuse(context, StatusCodes.Status503ServiceUnavailable, "Too many conversations",
-                "The bot holds as many conversations as it may; try again later.");
-        }
-
+        var conversation = conversations.Start(conversationId, userId, out var created);
         if (created)
         {
             DirectLineLog.ConversationStarted(logger, conversationId);
@@ -148,20 +143,20 @@ public sealed class DirectLineEndpoints(
                 $"The activity type must be one of: {string.Join(", ", AcceptedTypes)}.");
         }
 
-        var echoed = conversation!.Append(posted with
+        var echoed = bot.TryAppendAndQueue(conversation!, posted with
         {
             ChannelId = DirectLineConversations.ChannelId,
             ServiceUrl = ServiceUrl(context),
-            From = User(conversation, posted.From?.Name),
+            From = User(conversation!, posted.From?.Name),
             Recipient = conversations.Bot,
-        }, time.GetUtcNow());
-
-        if (!bot.TryQueue(conversation, echoed))
+        });
+        if (echoed is null)
         {
             return Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
                 "The bot is still working on this conversation's earlier activities; send again in a moment.");
         }
 
+        conversations.KeepWithinMemory(conversation!);
         return Json(new ResourceResponse(echoed.Id));
     }
 

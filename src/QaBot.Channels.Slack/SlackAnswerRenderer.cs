@@ -1,5 +1,6 @@
 using System.Globalization;
 using QaBot.Answering;
+using QaBot.Text;
 
 namespace QaBot.Channels.Slack;
 
@@ -33,8 +34,8 @@ internal static class SlackAnswerRenderer
 
     private static string Source(Citation citation)
     {
-        var title = Uri.TryCreate(citation.Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
-            ? SlackMrkdwn.Link(url.AbsoluteUri, citation.Title)
+        var title = WebUrl.Safe(citation.Url) is { } url
+            ? SlackMrkdwn.Link(url, citation.Title)
             : $"*{SlackMrkdwn.Escape(citation.Title)}*";
         var published = citation.Published is { } date ? ", " + date.ToString("d MMM yyyy", CultureInfo.InvariantCulture) : "";
         return $"[{citation.Index}] {title} ({SlackMrkdwn.Escape(citation.Source)}{published})";

@@ -1,4 +1,5 @@
 using QaBot.Answering;
+using QaBot.Text;
 
 namespace QaBot.Cli;
 
@@ -17,7 +18,7 @@ internal static class AnswerPrinter
             {
                 var date = c.Published is { } d ? $", {d:yyyy-MM-dd}" : "";
                 output.WriteLine($"[{c.Index}] {c.Title} ({c.Source}{date})");
-                if (c.Url is not null) output.WriteLine($"    {c.Url}");
+                if (WebUrl.Safe(c.Url) is { } url) output.WriteLine($"    {url}");
                 output.WriteLine($"    \"{c.Quote}\"");
             }
         }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Configuration;
 using QaBot.Ingestion;
+using QaBot.Logging;
 using Spectre.Console;
 
 namespace QaBot.Cli;
@@ -26,7 +27,7 @@ internal static class CliHost
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddQaBotConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // Overrides appsettings.json's levels, which are set for the server.
         builder.Logging.AddFilter((string? _, LogLevel level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning));
         builder.Services.AddQaBot(builder.Configuration);
@@ -36,9 +37,13 @@ internal static class CliHost
         return host;
     }
 
+    /// <summary>The folders a command indexes: <c>--docs</c>, else <c>QaBot:Corpus:Paths</c>.</summary>
+    public static string[] Roots(IServiceProvider services, string[]? docs) =>
+        docs is { Length: > 0 } ? docs : services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths.ToArray();
+
     public static async Task<IngestionReport> IndexAsync(IServiceProvider services, string[]? docs, CancellationToken cancellationToken)
     {
-        var roots = docs is { Length: > 0 } ? docs : services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths.ToArray();
+        var roots = Roots(services, docs);
         var pipeline = services.GetRequiredService<IngestionPipeline>();
         if (Console.IsErrorRedirected) return await pipeline.IngestAsync(roots, cancellationToken: cancellationToken);
 

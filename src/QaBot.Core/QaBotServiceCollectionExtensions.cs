@@ -49,6 +49,12 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AnsweringOptions>, AnswerModelValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
+        // Every HTTP call through a resilience pipeline logs an "Execution attempt"; a successful one is routine (Debug),
+        // or it floods the log under load. Failed attempts stay warnings.
+        services.Configure<Polly.Telemetry.TelemetryOptions>(o => o.SeverityProvider = args =>
+            args.Event.EventName == "ExecutionAttempt" && args.Event.Severity == Polly.Telemetry.ResilienceEventSeverity.Information
+                ? Polly.Telemetry.ResilienceEventSeverity.Debug
+                : args.Event.Severity);
 
         // Ingestion and chunking
         services.AddSingleton<IDocumentReader, PlainTextReader>();

@@ -3,6 +3,7 @@ using QaBot.Channels.BotFramework;
 using QaBot.Channels.DirectLine;
 using QaBot.Channels.Slack;
 using QaBot.Ingestion;
+using QaBot.Logging;
 using QaBot.Server;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -14,6 +15,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 // Bot Framework's conventional port, unless --urls or ASPNETCORE_URLS says otherwise.
 if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://localhost:3978");
 
+builder.Logging.AddQaBotConsole();
 builder.Services.AddProblemDetails();
 builder.AddQaBotRateLimiting();
 builder.AddQaBotTelemetry();

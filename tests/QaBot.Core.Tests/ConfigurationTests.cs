@@ -102,9 +102,10 @@ public class ConfigurationTests
     [Fact]
     public void Out_of_range_values_are_refused_naming_the_full_key()
     {
-        var error = StartupFailure(new() { ["QaBot:Retrieval:TopK"] = "0", ["QaBot:Chunking:MaxChars"] = "50" });
+        var error = StartupFailure(new() { ["QaBot:Retrieval:TopK"] = "0", ["QaBot:Chunking:MaxChars"] = "50", ["QaBot:Ingestion:MaxFileMegabytes"] = "0" });
         var failures = error.Message + " " + string.Join(' ', error.Failures);
         Assert.Contains("QaBot:Retrieval:TopK", failures, StringComparison.Ordinal);
+        Assert.Contains("QaBot:Ingestion:MaxFileMegabytes", failures, StringComparison.Ordinal);
         Assert.Contains("QaBot:Chunking:MaxChars", failures, StringComparison.Ordinal);
     }
 

@@ -24,6 +24,13 @@ public sealed class IngestionOptions
     /// <summary>Passages per embedding request; large enough to amortise a remote call, small enough to retry cheaply.</summary>
     [Range(1, 2048)]
     public int EmbeddingBatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// Files larger than this are skipped with a warning: indexing holds several times a file's size in memory, and no
+    /// article is this long.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxFileMegabytes { get; set; } = 10;
 }
 
 public sealed class IndexOptions

@@ -66,7 +66,10 @@ public sealed partial class IngestionPipeline(
         var hashes = new string[files.Count];
         await Parallel.ForAsync(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
         {
-            hashes[i] = Convert.ToHexStringLower(XxHash128.Hash(await File.ReadAllBytesAsync(files[i].Path, ct)));
+            // Streamed, so an oversized file (skipped later by the loader) is never held in memory whole.
+            var hash = new XxHash128();
+            await using (var stream = File.OpenRead(files[i].Path)) await hash.AppendAsync(stream, ct);
+            hashes[i] = Convert.ToHexStringLower(hash.GetCurrentHash());
         });
         var result = new IndexedDocument?[files.Count];
         var changed = new List<int>();

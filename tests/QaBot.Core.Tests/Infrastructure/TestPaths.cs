@@ -66,6 +66,24 @@ internal sealed class TempFolder : IDisposable
         return path;
     }
 
+    /// <summary>A named pipe, made by the real mkfifo: opening one for reading blocks until a writer comes.</summary>
+    public string Fifo(string name)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+
+    /// <summary>A symbolic link at <paramref name="name"/> (in this folder) to <paramref name="target"/>, as given (relative or absolute).</summary>
+    public string Link(string name, string target)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        File.CreateSymbolicLink(path, target);
+        return path;
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); }

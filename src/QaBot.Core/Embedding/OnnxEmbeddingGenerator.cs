@@ -44,6 +44,9 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         _metadata = new EmbeddingGeneratorMetadata("onnxruntime", defaultModelId: model.Id, defaultModelDimensions: SentenceModel.Dimensions);
     }
 
+    /// <summary>Loads the model now rather than on the first text.</summary>
+    public void Load() => _ = _loaded.Value;
+
     private InferenceSession Session => _loaded.Value.Session;
 
     private BertTokenizer WordPieces => _loaded.Value.Tokenizer;

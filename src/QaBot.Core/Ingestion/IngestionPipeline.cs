@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
 using QaBot.Configuration;
+using QaBot.Embedding;
 using QaBot.Retrieval;
 using QaBot.VectorStore;
 
@@ -60,7 +61,7 @@ public sealed partial class IngestionPipeline(
         var folder = indexOptions.Value.Persist ? IndexFolder(indexOptions.Value.Path, rootList) : null;
         var signature = Signature();
         // Loading the model takes a second on one core; it overlaps with reading the corpus and the stored index.
-        var warmUp = Task.Run(() => embedder.GenerateAsync(["warm-up"], cancellationToken: cancellationToken), cancellationToken);
+        var warmUp = embedder.GetService<OnnxEmbeddingGenerator>() is { } local ? Task.Run(local.Load, cancellationToken) : Task.CompletedTask;
         var stored = (folder is null ? null : store.TryLoad(folder, signature))?.ToDictionary(d => d.Info.Id, StringComparer.Ordinal) ?? [];
         var persisted = stored.Keys.ToList();
         foreach (var (id, d) in _embedded) stored.TryAdd(id, d);

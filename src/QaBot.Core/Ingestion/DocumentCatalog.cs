@@ -12,6 +12,8 @@ public sealed class DocumentCatalog
     public int Count => _documents.Count;
 
     public void Add(DocumentInfo document) => _documents[document.Id] = document;
+
+    public void Remove(string id) => _documents.TryRemove(id, out _);
 }
 
 public sealed record DocumentInfo(string Id, string Title, string SourcePath, string? Url, DateOnly? Published, int Passages);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
 using QaBot.Ingestion;
+using QaBot.Turns;
 
 namespace QaBot.Channels.BotFramework;
 
@@ -11,9 +12,8 @@ namespace QaBot.Channels.BotFramework;
 /// welcomes new members and records ratings. How replies travel is the <see cref="IActivitySender"/>'s business.
 /// </summary>
 public sealed partial class BotActivityHandler(
-    AnswerService answers,
+    TurnRunner turns,
     DocumentCatalog catalog,
-    IndexStatus index,
     IFeedbackStore feedback,
     SentAnswers sentAnswers,
     IOptions<BotOptions> options,
@@ -62,16 +62,15 @@ public sealed partial class BotActivityHandler(
         Answer answer;
         try
         {
-            await index.Ready.WaitAsync(cancellationToken);
             var userId = inbound.From?.Id is { Length: > 0 } from ? $"{inbound.ChannelId}:{from}" : null;
-            answer = await answers.AskAsync(question, conversationId, userId, cancellationToken);
+            answer = await turns.AskAsync(question, conversationId, userId, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogAnswerFailed(logger, ex, conversationId);
             await sender.SendAsync(inbound, inbound.CreateReply(ActivityTypes.Message) with
             {
-                Text = "Sorry, something went wrong while I was looking that up. Please try again in a moment.",
+                Text = TurnRunner.FailureText,
                 TextFormat = "plain",
             }, cancellationToken);
             return;
@@ -89,7 +88,6 @@ public sealed partial class BotActivityHandler(
         // In a Teams channel a welcome per joining colleague would be noise; greet there only when the bot itself arrives.
         if (added.Count == 0 || (inbound.Conversation?.ConversationType == "channel" && !botAdded)) return;
 
-        await index.Ready.WaitAsync(cancellationToken);
         var examples = options.Value.EffectiveExampleQuestions.Take(2).ToList();
         var welcome = inbound.CreateReply(ActivityTypes.Message) with
         {

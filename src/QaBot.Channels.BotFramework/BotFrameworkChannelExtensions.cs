@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using QaBot.Turns;
 
 namespace QaBot.Channels.BotFramework;
 
@@ -20,7 +22,7 @@ public static class BotFrameworkChannelExtensions
 
     /// <summary>
     /// The bot logic (<see cref="BotActivityHandler"/>, also used by the local Direct Line), the Bot Connector client and
-    /// authentication, and the background worker. <c>QaBot:Bot</c> options are validated at start-up.
+    /// authentication; turns run on Core's <see cref="TurnRunner"/>. <c>QaBot:Bot</c> options are validated at start-up.
     /// </summary>
     public static IServiceCollection AddBotFrameworkChannel(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,7 +30,16 @@ public static class BotFrameworkChannelExtensions
         services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddHttpClient(ConnectorHttpClient).AddStandardResilienceHandler();
+        // Each serviceUrl host gets its own pipeline (so its own circuit breaker), and a reply gives up after
+        // QaBot:Turns:SendTimeout: a dead or slow channel fails its own conversation's turn quickly and trips nobody else's breaker.
+        services.AddHttpClient(ConnectorHttpClient).AddStandardResilienceHandler()
+            .SelectPipelineByAuthority()
+            .Configure((resilience, sp) =>
+            {
+                var timeout = sp.GetRequiredService<IOptions<TurnOptions>>().Value.SendTimeout;
+                resilience.TotalRequestTimeout.Timeout = timeout;
+                resilience.AttemptTimeout.Timeout = timeout / 2;
+            });
         services.AddHttpClient(TokenHttpClient).AddStandardResilienceHandler();
         services.AddHttpClient(MetadataHttpClient).AddStandardResilienceHandler();
 
@@ -38,8 +49,6 @@ public static class BotFrameworkChannelExtensions
         services.AddSingleton<BotTokenProvider>();
         services.AddSingleton<BotAuthenticator>();
         services.AddSingleton<ConnectorActivitySender>();
-        services.AddSingleton<ActivityQueue>();
-        services.AddHostedService<ActivityWorker>();
         return services;
     }
 

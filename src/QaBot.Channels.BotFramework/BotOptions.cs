@@ -48,14 +48,6 @@ public sealed class BotOptions
     [Range(1024, 16 * 1024 * 1024, ErrorMessage = $"{Section}:{nameof(MaxRequestBytes)} must be between {{1}} and {{2}}.")]
     public int MaxRequestBytes { get; set; } = 256 * 1024;
 
-    /// <summary>Activities waiting for the background worker; beyond this the endpoint answers 503 rather than queue without bound.</summary>
-    [Range(1, 100_000, ErrorMessage = $"{Section}:{nameof(QueueCapacity)} must be between {{1}} and {{2}}.")]
-    public int QueueCapacity { get; set; } = 1000;
-
-    /// <summary>Conversations answered at the same time (each conversation's activities stay in order).</summary>
-    [Range(1, 64, ErrorMessage = $"{Section}:{nameof(Workers)} must be between {{1}} and {{2}}.")]
-    public int Workers { get; set; } = 4;
-
     /// <summary>Questions offered in the welcome message and the Teams command list.</summary>
     /// <remarks>No default in the list itself: the binder appends to a list initialiser.</remarks>
     public List<string> ExampleQuestions { get; set; } = [];

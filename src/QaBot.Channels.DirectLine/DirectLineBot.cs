@@ -1,45 +1,16 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using QaBot.Channels.BotFramework;
+using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine;
 
 /// <summary>
 /// Hands Direct Line activities to the same <see cref="BotActivityHandler"/> as /api/messages, with the conversation store
-/// as the sender. Turns run after the HTTP request has been answered (as with Azure Direct Line, replies arrive on the
-/// stream), one at a time per conversation.
+/// as the sender, on the shared <see cref="TurnRunner"/>. Turns run after the HTTP request has been answered (as with
+/// Azure Direct Line, replies arrive on the stream), in order within a conversation.
 /// </summary>
-public sealed partial class DirectLineBot(
-    BotActivityHandler handler,
-    DirectLineConversations conversations,
-    IHostApplicationLifetime lifetime,
-    ILogger<DirectLineBot> logger)
+public sealed class DirectLineBot(BotActivityHandler handler, DirectLineConversations conversations, TurnRunner turns)
 {
-    // A person types slower than the bot answers; a client with more turns waiting than this is runaway.
-    private const int MaxPendingTurns = 8;
-
-    /// <summary>Queues the turn; false when the conversation has too many waiting already.</summary>
-    public bool TryQueue(DirectLineConversation conversation, Activity inbound) =>
-        conversation.TryQueueTurn(() => HandleAsync(inbound), MaxPendingTurns);
-
-    private async Task HandleAsync(Activity inbound)
-    {
-        var stopping = lifetime.ApplicationStopping;
-        try
-        {
-            await handler.HandleAsync(inbound, conversations, stopping);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-        catch (Exception ex)
-        {
-            // The handler already tells the user when answering fails; this is for failures around it (e.g. an expired conversation).
-            LogTurnFailed(ex, inbound.Type, inbound.Conversation?.Id);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a Direct Line {Type} activity in conversation {ConversationId} failed")]
-    private partial void LogTurnFailed(Exception exception, string? type, string? conversationId);
+    /// <summary>Queues the turn; anything but <see cref="TurnAdmission.Accepted"/> means it was refused.</summary>
+    public TurnAdmission TryQueue(DirectLineConversation conversation, Activity inbound) =>
+        turns.TryEnqueue($"{DirectLineConversations.ChannelId}:{conversation.Id}", ct => handler.HandleAsync(inbound, conversations, ct));
 }

@@ -19,8 +19,6 @@ public sealed class DirectLineConversation
     private long _lastSequence;
     private long _lastUsedTicks;
     private Channel<StoredActivity>? _stream;
-    private Task _turns = Task.CompletedTask;
-    private int _pendingTurns;
 
     public DirectLineConversation(string id, string userId, int capacity, DateTimeOffset now)
     {
@@ -101,34 +99,6 @@ public sealed class DirectLineConversation
             if (_stream is null || (reader is not null && _stream.Reader != reader)) return;
             _stream.Writer.TryComplete();
             _stream = null;
-        }
-    }
-
-    /// <summary>
-    /// Queues a bot turn behind the conversation's earlier ones, so an answer never overtakes the one before it.
-    /// <paramref name="turn"/> must not throw. False when <paramref name="maxPending"/> turns are waiting already.
-    /// </summary>
-    public bool TryQueueTurn(Func<Task> turn, int maxPending)
-    {
-        lock (_gate)
-        {
-            if (_pendingTurns >= maxPending) return false;
-            _pendingTurns++;
-            _turns = RunAfterAsync(_turns, turn);
-            return true;
-        }
-    }
-
-    private async Task RunAfterAsync(Task previous, Func<Task> turn)
-    {
-        await previous;
-        try
-        {
-            await turn();
-        }
-        finally
-        {
-            lock (_gate) _pendingTurns--;
         }
     }
 

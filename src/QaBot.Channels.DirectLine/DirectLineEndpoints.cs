@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Channels.BotFramework;
+using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine;
 
@@ -156,13 +157,14 @@ public sealed class DirectLineEndpoints(
             Recipient = conversations.Bot,
         }, time.GetUtcNow());
 
-        if (!bot.TryQueue(conversation, echoed))
+        return bot.TryQueue(conversation, echoed) switch
         {
-            return Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
-                "The bot is still working on this conversation's earlier activities; send again in a moment.");
-        }
-
-        return Json(new ResourceResponse(echoed.Id));
+            TurnAdmission.ConversationFull => Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
+                "The bot is still working on this conversation's earlier activities; send again in a moment."),
+            TurnAdmission.Full => Refuse(context, StatusCodes.Status503ServiceUnavailable, "Busy",
+                "Too many questions are waiting for the bot; send again in a moment."),
+            _ => Json(new ResourceResponse(echoed.Id)),
+        };
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using QaBot.Answering;
+using QaBot.Turns;
 
 namespace QaBot.Channels.Slack;
 
@@ -9,8 +10,6 @@ internal sealed record SlackReply(string Text, IReadOnlyList<SlackBlock> Blocks)
 /// <summary>Renders an <see cref="Answer"/> as a Slack message: the answer with [n] markers, then a compact sources list.</summary>
 internal static class SlackAnswerRenderer
 {
-    public const string FailureText = "Sorry, something went wrong while I was answering. Please try again in a moment.";
-
     // Slack rejects section and context texts over 3000 characters.
     private const int MaxBlockText = 3000;
 
@@ -29,7 +28,7 @@ internal static class SlackAnswerRenderer
         return new SlackReply(text, blocks);
     }
 
-    public static SlackReply Failure() => new(FailureText, [SlackBlock.Section(FailureText)]);
+    public static SlackReply Failure() => new(TurnRunner.FailureText, [SlackBlock.Section(TurnRunner.FailureText)]);
 
     private static string Source(Citation citation)
     {

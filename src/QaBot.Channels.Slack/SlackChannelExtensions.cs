@@ -23,11 +23,11 @@ public static partial class SlackChannelExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SlackSignatureVerifier>();
         services.AddSingleton<RecentSlackEvents>();
-        services.AddSingleton<SlackEventQueue>();
         services.AddSingleton<SlackEventsEndpoint>();
         services.AddSingleton<SlackApiClient>();
         services.AddSingleton<SlackBotIdentityProvider>();
-        services.AddHostedService<SlackResponder>();
+        services.AddSingleton<SlackResponder>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlackResponder>());
 
         services.AddHttpClient(SlackApiClient.HttpClientName, (sp, http) =>
             {

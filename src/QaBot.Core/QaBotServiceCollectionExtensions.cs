@@ -15,6 +15,7 @@ using QaBot.Embedding;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
 using QaBot.Text;
+using QaBot.Turns;
 using QaBot.VectorStore;
 
 namespace QaBot;
@@ -39,6 +40,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddQaBotOptions<ConversationOptions>(configuration, ConversationOptions.Section);
         services.AddQaBotOptions<AzureOpenAIOptions>(configuration, AzureOpenAIOptions.Section);
         services.AddQaBotOptions<RateLimitOptions>(configuration, RateLimitOptions.Section);
+        services.AddQaBotOptions<TurnOptions>(configuration, TurnOptions.Section);
         services.AddSingleton<IValidateOptions<AzureOpenAIOptions>, AzureOpenAIOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -99,6 +101,7 @@ public static class QaBotServiceCollectionExtensions
             : new HeuristicFollowUpRewriter());
         services.AddSingleton<QuestionRateLimiter>();
         services.AddSingleton<AnswerService>();
+        services.AddSingleton<TurnRunner>();
         services.AddSingleton<Evaluation.Evaluator>();
         return services;
     }

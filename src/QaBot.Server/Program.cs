@@ -4,6 +4,7 @@ using QaBot.Channels.DirectLine;
 using QaBot.Channels.Slack;
 using QaBot.Ingestion;
 using QaBot.Server;
+using QaBot.Turns;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -29,9 +30,12 @@ app.UseCors(); // endpoint policies, e.g. the Direct Line allow-list (QaBot:Dire
 app.UseRateLimiter();
 
 app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
-app.MapGet("/readyz", (IndexStatus index) => index.IsReady
-    ? Results.Ok(new { status = "ready", documents = index.Report!.Documents, passages = index.Report.Passages })
-    : Results.Json(new { status = index.Error is null ? "indexing" : "failed", error = index.Error }, statusCode: StatusCodes.Status503ServiceUnavailable));
+// Not ready while indexing, and while the turn queue is full (every channel would refuse a question then).
+app.MapGet("/readyz", (IndexStatus index, TurnRunner turns) => !index.IsReady
+    ? Results.Json(new { status = index.Error is null ? "indexing" : "failed", error = index.Error }, statusCode: StatusCodes.Status503ServiceUnavailable)
+    : turns.IsFull
+        ? Results.Json(new { status = "busy", queuedTurns = turns.Queued }, statusCode: StatusCodes.Status503ServiceUnavailable)
+        : Results.Ok(new { status = "ready", documents = index.Report!.Documents, passages = index.Report.Passages, queuedTurns = turns.Queued }));
 
 app.MapBotFrameworkChannel();
 app.MapDirectLineChannel();

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
+using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine.Tests;
 
@@ -82,6 +83,34 @@ public sealed class LifetimeAndLimitsTests
         using var after = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities?watermark=14", token);
         var tail = (await after.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal([$"{conversationId}|0000015", $"{conversationId}|0000016"], tail["activities"]!.AsArray().Select(a => (string)a!["id"]!));
+    }
+
+    [Fact]
+    public async Task Fifty_conversations_asking_at_once_all_get_answers_and_leave_no_turns_behind()
+    {
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["QaBot:DirectLine:ConversationsPerClientPerMinute"] = "1000",
+            ["QaBot:RateLimits:RequestsPerClientPerSecond"] = "100000",
+        });
+        var conversations = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => server.StartConversationAsync()));
+
+        var answers = await Task.WhenAll(conversations.Select(async c =>
+        {
+            using var posted = await server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{c.ConversationId}/activities", c.Token,
+                """{"type":"message","text":"How much did Honda sales drop?"}""");
+            posted.EnsureSuccessStatusCode();
+            var id = (string)(await posted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+            var activities = await server.WaitForActivitiesAsync(c.ConversationId, c.Token,
+                a => a.Any(x => (string?)x!["type"] == "message" && (string?)x["replyToId"] == id));
+            return (string)activities.Single(x => (string?)x!["type"] == "message" && (string?)x["replyToId"] == id)!["text"]!;
+        }));
+
+        Assert.All(answers, a => Assert.Contains("24.2%", a));
+        // Every turn finishes and is forgotten: the runner keeps nothing per conversation once it is idle.
+        var turns = server.Services.GetRequiredService<TurnRunner>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        while (turns.Queued > 0 || turns.ActiveConversations > 0) await Task.Delay(20, timeout.Token); // a turn ends just after its answer is stored
     }
 
     [Fact]

@@ -229,13 +229,15 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
     }
 
     /// <summary>
-    /// Events are answered one at a time in arrival order, so once a later question's answer arrives every earlier
-    /// event has been handled: "no reply" is then a fact, not a guess about timing.
+    /// Asks one more question and waits for its answer, then until no turn is left: every event accepted before has been
+    /// handled, so "no reply" is a fact, not a guess about timing (tests of a collection run one at a time).
     /// </summary>
     private async Task AnswerSentinelAsync(string channel)
     {
         const string sentinel = "1700009999.000100";
         await AcceptedAsync(SlackRequests.Callback(SlackRequests.Mention(channel, sentinel, HondaQuestion)));
         await server.Slack.WaitForMessagesAsync(channel, threadTs: sentinel);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (server.Turns.Queued > 0) await Task.Delay(20, timeout.Token);
     }
 }

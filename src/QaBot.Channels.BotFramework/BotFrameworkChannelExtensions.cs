@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using QaBot.Configuration;
 using QaBot.Turns;
 
 namespace QaBot.Channels.BotFramework;
@@ -26,7 +27,9 @@ public static class BotFrameworkChannelExtensions
     /// </summary>
     public static IServiceCollection AddBotFrameworkChannel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BotOptions>().Bind(configuration.GetSection(BotOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BotOptions>().Bind(configuration.GetSection(BotOptions.Section)).ValidateOnStart();
+        // Data annotations with messages that name the full key, as Core's sections do.
+        services.AddSingleton<IValidateOptions<BotOptions>>(new SectionValidator<BotOptions>(BotOptions.Section));
         services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 

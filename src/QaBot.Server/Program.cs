@@ -1,10 +1,16 @@
+using Microsoft.Extensions.Options;
 using QaBot;
 using QaBot.Channels.BotFramework;
 using QaBot.Channels.DirectLine;
 using QaBot.Channels.Slack;
+using QaBot.Configuration;
 using QaBot.Ingestion;
 using QaBot.Server;
 using QaBot.Turns;
+
+// -v / --verbose adds the stack trace to a start-up error; it is not a configuration key, so the builder does not see it.
+var verbose = args.Any(a => a is "-v" or "--verbose");
+args = [.. args.Where(a => a is not ("-v" or "--verbose"))];
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -15,6 +21,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 // Bot Framework's conventional port, unless --urls or ASPNETCORE_URLS says otherwise.
 if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://localhost:3978");
 
+// With -v QaBot logs its details too, such as the stack trace behind a one-line failure.
+if (verbose) builder.Logging.AddFilter("QaBot", LogLevel.Debug);
+
 builder.Services.AddProblemDetails();
 builder.AddQaBotRateLimiting();
 builder.AddQaBotTelemetry();
@@ -24,6 +33,18 @@ builder.Services.AddDirectLineChannel(builder.Configuration);
 builder.Services.AddSlackChannel(builder.Configuration);
 
 var app = builder.Build();
+try
+{
+    // Every setting is checked before anything reads one, so a bad key stops the server as one line naming it.
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
+}
+catch (Exception ex) when (ConfigurationErrors.Describe(ex) is { } problems)
+{
+    ConfigurationErrors.Write(Console.Error, problems);
+    if (verbose || app.Environment.IsDevelopment()) Console.Error.WriteLine(ex);
+    return 2;
+}
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors(); // endpoint policies, e.g. the Direct Line allow-list (QaBot:DirectLine:AllowedOrigins)
@@ -41,7 +62,10 @@ app.MapBotFrameworkChannel();
 app.MapDirectLineChannel();
 app.MapSlackChannel();
 
+var index = app.Services.GetRequiredService<IndexStatus>();
 app.Run();
+// A corpus that could not be indexed stopped the server (StartupIngestion logged why): that is not a clean exit.
+return index.Error is null ? 0 : 1;
 
 /// <summary>Exposed for WebApplicationFactory-based tests.</summary>
 public partial class Program;

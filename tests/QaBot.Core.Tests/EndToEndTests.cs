@@ -134,12 +134,18 @@ public class CliTests
         Assert.Equal(2, exit);
     }
 
-    [Fact]
-    public async Task A_configuration_error_exits_with_code_2_and_names_the_key()
+    [Theory]
+    [InlineData("QaBot__Chunking__MinChars=900;QaBot__Chunking__MaxChars=400", "QaBot:Chunking:MinChars (900)")]
+    [InlineData("QaBot__Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
+    [InlineData("QaBot__Answering__Provider=AzureOpenAI", "QaBot:AzureOpenAI:Endpoint")]
+    public async Task A_configuration_error_exits_with_code_2_in_one_line_naming_the_key(string settings, string expected)
     {
-        var (exit, _, stderr) = await RunCli(new Dictionary<string, string> { ["QaBot__Chunking__MinChars"] = "900", ["QaBot__Chunking__MaxChars"] = "400" }, "ask", Seeds.HondaQuestion);
-        Assert.Contains("QaBot:Chunking:MinChars (900)", stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+        var environment = settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+        var (exit, _, stderr) = await RunCli(environment, "ask", Seeds.HondaQuestion);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.All(lines, l => Assert.StartsWith("Configuration error: ", l));
+        Assert.Contains(lines, l => l.Contains(expected, StringComparison.Ordinal));
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", stderr);
         Assert.Equal(2, exit);
     }
 }

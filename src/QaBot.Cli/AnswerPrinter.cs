@@ -5,7 +5,8 @@ namespace QaBot.Cli;
 /// <summary>Plain-text rendering of an <see cref="Answer"/> for the terminal: answer, notice, numbered sources with quotes.</summary>
 internal static class AnswerPrinter
 {
-    public static void Print(Answer answer, TextWriter output)
+    /// <summary>The answer to <paramref name="output"/>; its timing to <paramref name="diagnostics"/>, so scripts reading stdout get only the answer.</summary>
+    public static void Print(Answer answer, TextWriter output, TextWriter diagnostics)
     {
         output.WriteLine(answer.MarkedText);
         if (answer.Notice is not null) output.WriteLine($"(note: {answer.Notice})");
@@ -21,6 +22,6 @@ internal static class AnswerPrinter
                 output.WriteLine($"    \"{c.Quote}\"");
             }
         }
-        output.WriteLine($"({answer.Timing.Total.TotalMilliseconds:F1} ms)");
+        diagnostics.WriteLine($"({answer.Timing.Total.TotalMilliseconds:F1} ms)");
     }
 }

@@ -106,6 +106,31 @@ public class CliTests
         Assert.Contains("[1]", stdout, StringComparison.Ordinal);
         Assert.Contains(Seeds.HondaFile + ".txt", stdout, StringComparison.Ordinal);
         Assert.Contains("Sources:", stdout, StringComparison.Ordinal);
+        // stdout is the answer alone, for scripts; the timing is a diagnostic.
+        Assert.DoesNotMatch(@"\(\d+(\.\d+)? ms\)", stdout);
+        Assert.Matches(@"\(\d+(\.\d+)? ms\)", stderr);
+    }
+
+    [Theory]
+    [InlineData("ask", "--docs", "seeds", Seeds.HondaQuestion)]
+    [InlineData("ask", "--docs", "seeds", "seeds", Seeds.HondaQuestion)]
+    [InlineData("ask", Seeds.HondaQuestion, "--docs", "seeds")]
+    [InlineData("ask", "-v", Seeds.HondaQuestion)]
+    public async Task Ask_takes_the_question_before_or_after_the_options(params string[] arguments)
+    {
+        var (exit, stdout, stderr) = await RunCli(arguments);
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        Assert.Contains("24.2%", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_without_a_question_says_it_is_missing()
+    {
+        var (exit, _, stderr) = await RunCli("ask", "--docs", "seeds");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Required argument missing", stderr, StringComparison.Ordinal);
     }
 
     [SharedDataFact("eval/seeds-dev.jsonl")]

@@ -1,4 +1,5 @@
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
+using QaBot.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace QaBot.Channels.DirectLine.Tests;
@@ -11,10 +12,10 @@ public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHel
 {
     private const string Question = "How much did Honda sales drop?";
 
-    [Fact]
+    [SkippableFact]
     public async Task DirectLineJs_talks_to_the_bot_over_WebSocket_and_polling_reconnects_resumes_and_stays_in_its_conversation()
     {
-        if (NodeScript.Missing(output, needsChromium: false) is not null) return;
+        E2ePrerequisites.Require("botframework-directlinejs");
         var result = await NodeScript.RunAsync(output, "directline/directline-api.js", fixture.Server.BaseUrl.ToString(), DirectLineServer.Secret);
 
         var ws = result["websocket"]!;
@@ -53,13 +54,13 @@ public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHel
         Assert.Equal(0, (int)cross["activitiesLeaked"]!);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("websocket", "")]
     [InlineData("polling", "?webSocket=false")]
     public async Task Web_Chat_in_Chromium_answers_with_citations_and_suggestions(string mode, string query)
     {
-        if (NodeScript.Missing(output, needsChromium: true) is not null) return;
-        var artifacts = Directory.CreateDirectory(Path.Combine(NodeScript.RepositoryRoot, "artifacts", "webchat")).FullName;
+        E2ePrerequisites.Require("playwright-core", chromium: true);
+        var artifacts = Directory.CreateDirectory(Path.Combine(E2ePrerequisites.RepositoryRoot, "artifacts", "webchat")).FullName;
         var screenshot = Path.Combine(artifacts, $"webchat-{mode}.png");
 
         var result = await NodeScript.RunAsync(output, "webchat/webchat-browser.js", fixture.Server.BaseUrl + query, screenshot, Question);

@@ -6,9 +6,9 @@ using QaBot.Answering;
 namespace QaBot.Channels.BotFramework;
 
 /// <summary>
-/// Renders an <see cref="Answer"/> as a reply activity: markdown text with [n] markers and numbered sources, one schema.org
-/// Message entity with a Claim per citation (Teams and Web Chat draw these as citation pills), follow-up questions as
-/// suggested actions, and the feedback switches of each client.
+/// Renders an <see cref="Answer"/> as a reply activity: markdown text with [n] markers, one schema.org Message entity with a
+/// Claim per citation carrying the quoted passage (Teams and Web Chat draw these as citations and a references list),
+/// follow-up questions as suggested actions, and the feedback switches of each client.
 /// </summary>
 internal static class AnswerActivity
 {
@@ -26,26 +26,22 @@ internal static class AnswerActivity
 
         var citations = answer.Citations.Take(MaxCitations).ToList();
         var text = new StringBuilder(WithNotice(answer.MarkedText, answer.Notice));
-        if (citations.Count > 0)
+        // Web Chat pairs each Claim with the link definition of the same number and draws no citation without it. A cite:
+        // definition makes the [n] marker a button that opens the Claim's quoted passage inside the widget (a URL would
+        // navigate away instead), and the definitions are also its references list, so there is no separate Sources list.
+        // Teams reads the entity alone, and whether it shows definition lines as raw text is unverified.
+        if (!teams && citations.Count > 0)
         {
-            text.Append("\n\n**Sources**\n");
+            text.Append("\n\n");
             foreach (var c in citations)
-                text.Append('\n').Append(c.Index).Append(". ").Append(c.Url is null ? Escape(c.Title) : $"[{Escape(c.Title)}]({c.Url})");
-            // Web Chat pairs each Claim with the link definition of the same number and draws no citation without it;
-            // Teams reads the entity alone, and whether it shows definition lines as raw text is unverified.
-            if (!teams)
-            {
-                text.Append("\n\n");
-                foreach (var c in citations)
-                    text.Append('\n').Append('[').Append(c.Index).Append("]: ").Append(c.Url ?? $"cite:{c.Index}").Append(" \"").Append(c.Title.Replace('"', '\'')).Append('"');
-            }
+                text.Append('\n').Append('[').Append(c.Index).Append("]: cite:").Append(c.Index).Append(" \"").Append(Name(c).Replace('"', '\'')).Append('"');
         }
 
         return reply with
         {
             Text = text.ToString(),
             TextFormat = "markdown",
-            Entities = [MessageEntity(citations, teams ? null : answerReference)],
+            Entities = [MessageEntity(citations, teams, teams ? null : answerReference)],
             SuggestedActions = SuggestionsFit(inbound) && answer.SuggestedQuestions.Count > 0
                 ? new SuggestedActions { Actions = [.. answer.SuggestedQuestions.Select(CardAction.ImBack)] }
                 : null,
@@ -66,7 +62,7 @@ internal static class AnswerActivity
     /// The single root Message entity (Teams rejects a second one). With a <paramref name="feedbackReference"/> it also
     /// offers Web Chat's thumbs, whose feedback event echoes the action object and so carries the reference back.
     /// </summary>
-    private static Entity MessageEntity(IReadOnlyList<Citation> citations, string? feedbackReference)
+    private static Entity MessageEntity(IReadOnlyList<Citation> citations, bool teams, string? feedbackReference)
     {
         var entity = new JsonObject
         {
@@ -75,7 +71,7 @@ internal static class AnswerActivity
             ["@context"] = "https://schema.org",
             ["@id"] = "",
             ["additionalType"] = new JsonArray("AIGeneratedContent"),
-            ["citation"] = new JsonArray([.. citations.Select(Claim)]),
+            ["citation"] = new JsonArray([.. citations.Select(c => Claim(c, teams))]),
         };
         if (feedbackReference is not null)
             entity["potentialAction"] = new JsonArray(
@@ -84,19 +80,39 @@ internal static class AnswerActivity
         return Entity.From(entity);
     }
 
-    private static JsonObject Claim(Citation c)
+    /// <summary>
+    /// The passage behind a citation: <c>text</c> is what Web Chat shows (as markdown) when the citation is clicked, and it
+    /// must be there: without it Web Chat 4.18 throws and blanks the widget. Web Chat only shows it for an appearance with
+    /// no url (it follows the url otherwise), so there the article's link goes inside the text; Teams shows the url itself.
+    /// </summary>
+    private static JsonObject Claim(Citation c, bool teams)
     {
         var appearance = new JsonObject
         {
             ["@type"] = "DigitalDocument",
-            ["name"] = Truncate(c.Title, MaxTitleChars),
+            ["name"] = Name(c),
             ["abstract"] = Truncate(c.Quote, MaxAbstractChars),
+            ["text"] = $"> {EscapeMarkdown(c.Quote)}\n\n" + (c.Url is null ? EscapeMarkdown(c.Source) : $"[{EscapeMarkdown(c.Title)}]({c.Url})"),
         };
-        if (c.Url is not null) appearance["url"] = c.Url;
+        if (teams && c.Url is not null) appearance["url"] = c.Url;
         return new JsonObject { ["@type"] = "Claim", ["position"] = c.Index, ["appearance"] = appearance };
     }
 
-    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)].TrimEnd() + "…";
+    /// <summary>As in every channel: the title, and the article's file in the corpus when there is no URL to open.</summary>
+    private static string Name(Citation c) =>
+        c.Url is null ? $"{Truncate(c.Title, MaxTitleChars - c.Source.Length - 3)} ({c.Source})" : Truncate(c.Title, MaxTitleChars);
 
-    private static string Escape(string s) => s.Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal);
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..Math.Max(1, max - 1)].TrimEnd() + "…";
+
+    /// <summary>Article text is data: the characters markdown would read as markup are escaped.</summary>
+    private static string EscapeMarkdown(string s)
+    {
+        var escaped = new StringBuilder(s.Length + 8);
+        foreach (var ch in s)
+        {
+            if (ch is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '#' or '|') escaped.Append('\\');
+            escaped.Append(ch);
+        }
+        return escaped.ToString();
+    }
 }

@@ -30,13 +30,16 @@ internal static class SlackAnswerRenderer
 
     public static SlackReply Failure() => new(TurnRunner.FailureText, [SlackBlock.Section(TurnRunner.FailureText)]);
 
+    /// <summary>As in every channel: the title linked to the article's URL, or the title and its file in the corpus.</summary>
     private static string Source(Citation citation)
     {
-        var title = Uri.TryCreate(citation.Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
-            ? SlackMrkdwn.Link(url.AbsoluteUri, citation.Title)
-            : $"*{SlackMrkdwn.Escape(citation.Title)}*";
-        var published = citation.Published is { } date ? ", " + date.ToString("d MMM yyyy", CultureInfo.InvariantCulture) : "";
-        return $"[{citation.Index}] {title} ({SlackMrkdwn.Escape(citation.Source)}{published})";
+        var link = Uri.TryCreate(citation.Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
+            ? url.AbsoluteUri
+            : null;
+        var title = link is null ? $"*{SlackMrkdwn.Escape(citation.Title)}*" : SlackMrkdwn.Link(link, citation.Title);
+        string?[] details = [link is null ? SlackMrkdwn.Escape(citation.Source) : null, citation.Published?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)];
+        var shown = details.OfType<string>().ToList();
+        return $"[{citation.Index}] {title}" + (shown.Count > 0 ? $" ({string.Join(", ", shown)})" : "");
     }
 
     private static string Fit(string mrkdwn) => mrkdwn.Length <= MaxBlockText ? mrkdwn : mrkdwn[..(MaxBlockText - 1)] + "…";

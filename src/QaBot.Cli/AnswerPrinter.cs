@@ -17,8 +17,7 @@ internal static class AnswerPrinter
             foreach (var c in answer.Citations)
             {
                 var date = c.Published is { } d ? $", {d:yyyy-MM-dd}" : "";
-                output.WriteLine($"[{c.Index}] {c.Title} ({c.Source}{date})");
-                if (c.Url is not null) output.WriteLine($"    {c.Url}");
+                output.WriteLine($"[{c.Index}] {c.Title} ({c.Location()}{date})");
                 output.WriteLine($"    \"{c.Quote}\"");
             }
         }

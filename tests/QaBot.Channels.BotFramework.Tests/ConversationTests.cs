@@ -92,7 +92,9 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         Assert.Equal("default", (string?)answer.Activity["channelData"]!["feedbackLoop"]!["type"]);
         Assert.Null(answer.Activity["suggestedActions"]);
         var entity = Assert.Single(answer.Activity["entities"]!.AsArray());
-        Assert.NotEmpty(entity!["citation"]!.AsArray());
+        var appearance = entity!["citation"]![0]!["appearance"]!;
+        Assert.StartsWith("https://", (string)appearance["url"]!); // Teams shows the link in its citation pop-up, beside the passage.
+        Assert.Contains("24.2%", (string)appearance["text"]!);
     }
 
     [Fact]
@@ -108,7 +110,8 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
 
     /// <summary>
     /// One root schema.org Message entity whose Claims are numbered exactly like the [n] markers and the markdown link
-    /// definitions "[n]: url "title"" (Web Chat pairs them by number and draws nothing without a definition).
+    /// definitions "[n]: cite:n "title"" (Web Chat pairs them by number and draws nothing without a definition); each Claim
+    /// carries its quoted passage as the text Web Chat opens, and there is no second Sources list.
     /// </summary>
     internal static void AssertCitationsConsistent(JsonObject activity)
     {
@@ -125,12 +128,16 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         var positions = claims.Select(c => (int)c["position"]!).ToList();
         var definitions = LinkDefinition().Matches(text).ToDictionary(m => int.Parse(m.Groups[1].Value), m => m.Groups[3].Value);
         Assert.Equal(positions.Order(), definitions.Keys.Order());
+        Assert.DoesNotContain("Sources", text);
         foreach (var claim in claims)
         {
             var position = (int)claim["position"]!;
-            Assert.Contains($"[{position}]", text[..text.IndexOf("**Sources**", StringComparison.Ordinal)]);
-            var title = (string)claim["appearance"]!["name"]!;
-            Assert.StartsWith(definitions[position].TrimEnd('…')[..Math.Min(20, definitions[position].Length)], title);
+            Assert.Contains($"[{position}]", text[..text.IndexOf($"[{position}]: ", StringComparison.Ordinal)]);
+            Assert.Matches($@"(?m)^\[{position}\]: cite:{position} ", text);
+            var appearance = claim["appearance"]!;
+            Assert.Equal(definitions[position], (string)appearance["name"]!);
+            Assert.Null(appearance["url"]); // Web Chat would follow it instead of opening the passage.
+            Assert.StartsWith("> ", (string)appearance["text"]!);
         }
     }
 

@@ -10,7 +10,8 @@ namespace QaBot.Channels.DirectLine.Tests;
 /// </summary>
 public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
-    private const string Question = "How much did Honda sales drop?";
+    // Answered from the Nissan article, which has no URL: its citation can only open the quoted passage.
+    private const string NissanQuestion = "When was the article about Nissan's production cuts posted?";
 
     [SkippableFact]
     public async Task DirectLineJs_talks_to_the_bot_over_WebSocket_and_polling_reconnects_resumes_and_stays_in_its_conversation()
@@ -57,19 +58,31 @@ public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHel
     [SkippableTheory]
     [InlineData("websocket", "")]
     [InlineData("polling", "?webSocket=false")]
-    public async Task Web_Chat_in_Chromium_answers_with_citations_and_suggestions(string mode, string query)
+    public async Task Web_Chat_in_Chromium_answers_with_a_citation_that_opens_its_passage(string mode, string query)
     {
         E2ePrerequisites.Require("playwright-core", chromium: true);
         var artifacts = Directory.CreateDirectory(Path.Combine(E2ePrerequisites.RepositoryRoot, "artifacts", "webchat")).FullName;
         var screenshot = Path.Combine(artifacts, $"webchat-{mode}.png");
 
-        var result = await NodeScript.RunAsync(output, "webchat/webchat-browser.js", fixture.Server.BaseUrl + query, screenshot, Question);
+        var result = await NodeScript.RunAsync(output, "webchat/webchat-browser.js", fixture.Server.BaseUrl + query, screenshot, NissanQuestion);
 
-        Assert.Contains("24.2%", (string)result["answerText"]!);
+        var answer = (string)result["answerText"]!;
+        Assert.Contains("February 14, 2025", answer);
+        Assert.DoesNotContain("Sources", answer); // the references list below the answer is the only list of sources
         var marker = Assert.Single(result["citationMarkers"]!.AsArray())!;
-        Assert.StartsWith("https://", (string)marker["href"]!);
-        Assert.Contains(result["references"]!.AsArray(), r => (string)r!["href"]! == (string)marker["href"]!);
-        Assert.NotEmpty(result["suggestedActions"]!.AsArray());
+        Assert.Equal("button", (string)marker["tag"]!);
+        var reference = (string)Assert.Single(result["references"]!.AsArray())!;
+        Assert.Contains("Nissan", reference);
+        Assert.Contains("(seeds/000_9ec63df35f7e173c.txt)", reference);
+
+        // The click opened the quoted passage, and the conversation is still on the page.
+        var dialog = (string?)result["citationDialog"];
+        Assert.NotNull(dialog);
+        Assert.Contains("2025-02-14", dialog); // the quoted passage the date was taken from
+        Assert.Contains("seeds/000_9ec63df35f7e173c.txt", dialog);
+        var transcript = result["transcript"]!.AsArray().Select(t => (string)t!).ToList();
+        Assert.Contains(transcript, t => t.Contains(NissanQuestion, StringComparison.Ordinal));
+        Assert.Contains(transcript, t => t.Contains("February 14, 2025", StringComparison.Ordinal));
         Assert.False((bool)result["sendFailed"]!);
         Assert.Empty(result["pageErrors"]!.AsArray());
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot was saved");

@@ -129,7 +129,19 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
         Assert.Contains("24.2%", (string?)section["text"]!["text"]);
         Assert.Contains("[1]", (string?)section["text"]!["text"]);
         var sources = (string?)blocks.First(b => (string?)b!["type"] == "context")!["elements"]![0]!["text"];
-        Assert.Matches(@"\[1\] (<https?://[^|>]+\|[^>]+>|\*[^*]+\*) \(.*001_b07f44d90e4799da\.txt", sources);
+        // The article has a URL: the title links to it.
+        Assert.Matches(@"^\*Sources\*\n\[1\] <https://www\.toutiao\.com/article/1837622667907080/\|[^>]+>", sources);
+    }
+
+    [Fact]
+    public async Task An_article_without_a_URL_is_shown_by_its_path_in_the_corpus_folder()
+    {
+        // Not bin/Release/…/seeds/…: the path is relative to the corpus folder, wherever the server runs from.
+        var channel = SlackRequests.NewChannel();
+        await AcceptedAsync(SlackRequests.Callback(SlackRequests.Mention(channel, "1700000150.000100", "Why is Nissan cutting production?")));
+
+        var reply = Assert.Single(await server.Slack.WaitForMessagesAsync(channel));
+        Assert.Matches(@"\[1\] \*Nissan[^*]+\* \(seeds/000_9ec63df35f7e173c\.txt, 14 Feb 2025\)", reply.Field("text"));
     }
 
     [Fact]

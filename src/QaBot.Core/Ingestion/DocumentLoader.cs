@@ -50,7 +50,8 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
             try
             {
                 var raw = await _readers[Path.GetExtension(path)].ReadAsync(path, ct);
-                var document = ArticleCleaner.Clean(raw, id, DisplayPath(path));
+                // Shown as the id ("seeds/001.txt"): relative to the corpus folder, the same wherever the process runs from.
+                var document = ArticleCleaner.Clean(raw, id, id);
                 if (document.Paragraphs.Count > 0) documents[i] = document;
                 else LogEmpty(logger, path);
             }
@@ -70,14 +71,6 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
         if (!_readers.ContainsKey(Path.GetExtension(path))) return false;
         var name = Path.GetFileName(path);
         return !options.Value.ExcludeFilePatterns.Any(p => FileSystemName.MatchesSimpleExpression(p, name, ignoreCase: true));
-    }
-
-    private static string DisplayPath(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, full).Replace('\\', '/');
-        // Paths near the working folder read better relative ("seeds/a.txt", "../shared/..."); far ones stay absolute.
-        return Path.IsPathRooted(relative) || relative.StartsWith("../..", StringComparison.Ordinal) ? full : relative;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: it could not be read")]

@@ -21,8 +21,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 // Bot Framework's conventional port, unless --urls or ASPNETCORE_URLS says otherwise.
 if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://localhost:3978");
 
-// With -v QaBot logs its details too, such as the stack trace behind a one-line failure.
-if (verbose) builder.Logging.AddFilter("QaBot", LogLevel.Debug);
+// With -v (or in Development) QaBot logs its details too, such as the stack trace behind a one-line failure.
+if (verbose || builder.Environment.IsDevelopment()) builder.Logging.AddFilter("QaBot", LogLevel.Debug);
 
 builder.Services.AddProblemDetails();
 builder.AddQaBotRateLimiting();

@@ -125,6 +125,30 @@ public class CliTests
         Assert.Contains("24.2%", stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Ingest_names_each_skipped_file_in_one_line_and_ends_with_a_tally(bool verbose)
+    {
+        using var folder = new TempFolder();
+        folder.Write("good.txt", "Zorblax exports\n\nThe Zorblax company said its teapot exports rose by 37.5% in March.\n");
+        folder.Write("broken.pdf", "this is not a pdf");
+        folder.Write("blank.txt", "   \n\n  \n");
+
+        var (exit, stdout, stderr) = await RunCli(verbose ? ["ingest", "--docs", folder.Path, "-v"] : ["ingest", "--docs", folder.Path]);
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        Assert.Contains("Skipped 2 files: 1 unreadable, 1 with no text.", stdout, StringComparison.Ordinal);
+        var skipLines = stderr.Split('\n').Where(l => l.Contains("Skipped ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, skipLines.Count);
+        Assert.Contains(skipLines, l => l.Contains("broken.pdf: could not be read: ", StringComparison.Ordinal));
+        Assert.Contains(skipLines, l => l.Contains("blank.txt: no text after cleaning", StringComparison.Ordinal));
+        // The reader's stack trace ("at UglyToad.PdfPig.….Parse(") only when asked for.
+        const string stackFrame = @"\sat [\w.]+\.\w+\(";
+        if (verbose) Assert.Matches(stackFrame, stderr);
+        else Assert.DoesNotMatch(stackFrame, stderr);
+    }
+
     [Fact]
     public async Task Ask_without_a_question_says_it_is_missing()
     {

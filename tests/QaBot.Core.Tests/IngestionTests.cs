@@ -16,6 +16,7 @@ public class IngestionTests
 {
     private static DocumentLoader Loader(params string[] excludePatterns) => new(
         [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader()],
+        new DocumentCatalog(),
         Options.Create(new IngestionOptions { ExcludeFilePatterns = [.. excludePatterns] }),
         NullLogger<DocumentLoader>.Instance);
 

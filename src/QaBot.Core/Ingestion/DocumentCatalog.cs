@@ -2,16 +2,37 @@ using System.Collections.Concurrent;
 
 namespace QaBot.Ingestion;
 
-/// <summary>The articles in the index (without their text): what the bot can tell users it knows about.</summary>
+/// <summary>
+/// The articles in the index (without their text): what the bot can tell users it knows about; and the files that were
+/// found but not indexed, with the reason.
+/// </summary>
 public sealed class DocumentCatalog
 {
     private readonly ConcurrentDictionary<string, DocumentInfo> _documents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SkippedFile> _skipped = new(StringComparer.Ordinal);
 
     public IReadOnlyList<DocumentInfo> Documents => _documents.Values.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
 
     public int Count => _documents.Count;
 
     public void Add(DocumentInfo document) => _documents[document.Id] = document;
+
+    /// <summary>Files left out of the index, by path.</summary>
+    public IReadOnlyList<SkippedFile> Skipped => _skipped.Values.OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
+
+    public void Skip(SkippedFile file) => _skipped[file.Path] = file;
 }
+
+public enum SkipReason
+{
+    /// <summary>The reader failed on it (a broken PDF, a file that cannot be opened).</summary>
+    Unreadable,
+
+    /// <summary>Nothing was left after cleaning.</summary>
+    NoText,
+}
+
+/// <summary>A file that was found and not indexed: why, in a word and in one line.</summary>
+public sealed record SkippedFile(string Path, SkipReason Reason, string Detail);
 
 public sealed record DocumentInfo(string Id, string Title, string SourcePath, string? Url, DateOnly? Published, int Passages);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,7 +6,11 @@ using QaBot.Configuration;
 namespace QaBot.Ingestion;
 
 /// <summary>Finds the supported files under the given folders (recursively) and reads them in parallel.</summary>
-public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers, IOptions<IngestionOptions> options, ILogger<DocumentLoader> logger)
+public sealed partial class DocumentLoader(
+    IEnumerable<IDocumentReader> readers,
+    DocumentCatalog catalog,
+    IOptions<IngestionOptions> options,
+    ILogger<DocumentLoader> logger)
 {
     private readonly Dictionary<string, IDocumentReader> _readers = readers
         .SelectMany(r => r.Extensions.Select(e => (Extension: e, Reader: r)))
@@ -43,7 +46,6 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
         var files = FindFiles(roots);
         var documents = new SourceDocument?[files.Count];
         var done = 0;
-        var failures = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
         {
             var (path, id) = files[i];
@@ -53,13 +55,13 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
                 // Shown as the id ("seeds/001.txt"): relative to the corpus folder, the same wherever the process runs from.
                 var document = ArticleCleaner.Clean(raw, id, id);
                 if (document.Paragraphs.Count > 0) documents[i] = document;
-                else LogEmpty(logger, path);
+                else Skip(path, SkipReason.NoText, "no text after cleaning");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // One unreadable file must not stop the rest of the corpus from loading.
-                failures.Add(path);
-                LogUnreadable(logger, ex, path);
+                Skip(path, SkipReason.Unreadable, "could not be read: " + ex.Message.ReplaceLineEndings(" "));
+                LogSkipDetail(logger, ex, path);
             }
             progress?.Report(Interlocked.Increment(ref done));
         });
@@ -73,9 +75,16 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
         return !options.Value.ExcludeFilePatterns.Any(p => FileSystemName.MatchesSimpleExpression(p, name, ignoreCase: true));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: it could not be read")]
-    private static partial void LogUnreadable(ILogger logger, Exception ex, string path);
+    /// <summary>One line per skipped file, with the reason; the reader's stack trace only at Debug level (-v).</summary>
+    private void Skip(string path, SkipReason reason, string detail)
+    {
+        catalog.Skip(new SkippedFile(path, reason, detail));
+        LogSkipped(logger, path, detail);
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Skipped {Path}: no text after cleaning")]
-    private static partial void LogEmpty(ILogger logger, string path);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: {Detail}")]
+    private static partial void LogSkipped(ILogger logger, string path, string detail);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Why {Path} could not be read")]
+    private static partial void LogSkipDetail(ILogger logger, Exception ex, string path);
 }

@@ -50,6 +50,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<IDocumentReader, MarkdownReader>();
         services.AddSingleton<IDocumentReader, HtmlReader>();
         services.AddSingleton<IDocumentReader, PdfReader>();
+        services.AddSingleton<IDocumentReader, DocxReader>();
         services.AddSingleton<DocumentLoader>();
         services.AddSingleton<Chunker>();
         services.AddSingleton<DocumentCatalog>();

@@ -17,7 +17,8 @@ internal static class AnswerActivity
     private const int MaxTitleChars = 80;
     private const int MaxAbstractChars = 160;
 
-    public static Activity Create(Activity inbound, Answer answer, string answerReference)
+    /// <param name="suggestions">Follow-up questions to offer, each one the bot answers (see <c>SuggestedQuestions</c>).</param>
+    public static Activity Create(Activity inbound, Answer answer, string answerReference, IReadOnlyList<string> suggestions)
     {
         var teams = string.Equals(inbound.ChannelId, TeamsChannel, StringComparison.OrdinalIgnoreCase);
         var reply = inbound.CreateReply(ActivityTypes.Message);
@@ -42,8 +43,8 @@ internal static class AnswerActivity
             Text = text.ToString(),
             TextFormat = "markdown",
             Entities = [MessageEntity(citations, teams, teams ? null : answerReference)],
-            SuggestedActions = SuggestionsFit(inbound) && answer.SuggestedQuestions.Count > 0
-                ? new SuggestedActions { Actions = [.. answer.SuggestedQuestions.Select(CardAction.ImBack)] }
+            SuggestedActions = SuggestionsFit(inbound) && suggestions.Count > 0
+                ? new SuggestedActions { Actions = [.. suggestions.Select(CardAction.ImBack)] }
                 : null,
             ChannelData = teams ? TeamsFeedbackLoop : null,
         };

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
 using QaBot.Ingestion;
+using QaBot.Suggestions;
 using QaBot.Turns;
 
 namespace QaBot.Channels.BotFramework;
@@ -13,6 +14,7 @@ namespace QaBot.Channels.BotFramework;
 /// </summary>
 public sealed partial class BotActivityHandler(
     TurnRunner turns,
+    SuggestedQuestions suggestions,
     DocumentCatalog catalog,
     IFeedbackStore feedback,
     SentAnswers sentAnswers,
@@ -23,6 +25,8 @@ public sealed partial class BotActivityHandler(
     public const string SubmitActionInvoke = "message/submitAction";
     public const string WebChatFeedbackEvent = "webchat:activity-status/feedback";
     private const int WelcomeTitles = 3;
+    private const int WelcomeExamples = 2;
+    private const int MaxSuggestions = 3;
 
     /// <summary>
     /// Handles one inbound activity. Returns the invoke response for <c>invoke</c> activities (to be written as the HTTP
@@ -77,7 +81,8 @@ public sealed partial class BotActivityHandler(
         }
 
         var reference = Guid.NewGuid().ToString("N");
-        var id = await sender.SendAsync(inbound, AnswerActivity.Create(inbound, answer, reference), cancellationToken);
+        var suggested = answer.Declined ? [] : await suggestions.AfterAsync(answer, MaxSuggestions);
+        var id = await sender.SendAsync(inbound, AnswerActivity.Create(inbound, answer, reference, suggested), cancellationToken);
         if (conversationId is not null) sentAnswers.Remember(conversationId, [reference, id], new SentAnswer(question, answer.Text));
     }
 
@@ -88,13 +93,15 @@ public sealed partial class BotActivityHandler(
         // In a Teams channel a welcome per joining colleague would be noise; greet there only when the bot itself arrives.
         if (added.Count == 0 || (inbound.Conversation?.ConversationType == "channel" && !botAdded)) return;
 
-        var examples = options.Value.EffectiveExampleQuestions.Take(2).ToList();
+        var examples = await suggestions.ExamplesAsync(options.Value.ExampleQuestions, WelcomeExamples);
         var welcome = inbound.CreateReply(ActivityTypes.Message) with
         {
             ReplyToId = null,
             Text = WelcomeText(examples),
             TextFormat = "markdown",
-            SuggestedActions = AnswerActivity.SuggestionsFit(inbound) ? new SuggestedActions { Actions = [.. examples.Select(CardAction.ImBack)] } : null,
+            SuggestedActions = AnswerActivity.SuggestionsFit(inbound) && examples.Count > 0
+                ? new SuggestedActions { Actions = [.. examples.Select(CardAction.ImBack)] }
+                : null,
         };
         await sender.SendAsync(inbound, welcome, cancellationToken);
     }
@@ -108,8 +115,8 @@ public sealed partial class BotActivityHandler(
             <= WelcomeTitles => $"{(titles.Count == 1 ? "this article" : "these articles")}: {string.Join("; ", titles.Select(t => $"*{t}*"))}",
             _ => $"{titles.Count} news articles, such as {string.Join("; ", titles.Take(WelcomeTitles).Select(t => $"*{t}*"))}",
         };
-        return $"Hi! I answer questions about {known}. Every answer cites its sources.\n\nTry asking: " +
-            string.Join(" or ", examples.Select(q => $"\"{q}\""));
+        var intro = $"Hi! I answer questions about {known}. Every answer cites its sources.";
+        return examples.Count == 0 ? intro : $"{intro}\n\nTry asking: " + string.Join(" or ", examples.Select(q => $"\"{q}\""));
     }
 
     private async Task<InvokeResponse> InvokeAsync(Activity inbound, CancellationToken cancellationToken)

@@ -14,6 +14,7 @@ using QaBot.Conversations;
 using QaBot.Embedding;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
+using QaBot.Suggestions;
 using QaBot.Text;
 using QaBot.Turns;
 using QaBot.VectorStore;
@@ -103,6 +104,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<QuestionRateLimiter>();
         services.AddSingleton<AnswerService>();
         services.AddSingleton<TurnRunner>();
+        services.AddSingleton<SuggestedQuestions>();
         services.AddSingleton<Evaluation.Evaluator>();
         return services;
     }

@@ -25,10 +25,45 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         Assert.Equal("message", welcome.Type);
         Assert.Null(welcome.ReplyToId);
         Assert.Contains("Nissan", welcome.Text); // A title from the bundled articles.
-        Assert.Contains("How much did Honda sales drop?", welcome.Text);
-        Assert.Equal(2, welcome.Activity["suggestedActions"]!["actions"]!.AsArray().Count);
+        var examples = welcome.Activity["suggestedActions"]!["actions"]!.AsArray().Select(a => (string)a!["value"]!).ToList();
+        Assert.Equal(2, examples.Count);
+        Assert.All(examples, e => Assert.Contains($"\"{e}\"", welcome.Text));
         Assert.Equal(Activities.UserId, (string?)welcome.Activity["recipient"]!["id"]);
         Assert.Equal(Activities.BotId, (string?)welcome.Activity["from"]!["id"]);
+    }
+
+    [Fact]
+    public async Task Every_welcome_example_and_every_suggestion_offered_is_answered_with_a_citation()
+    {
+        var conversation = Activities.NewConversationId();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.ConversationUpdate(_channel.ServiceUrl, conversation))).Dispose();
+        var welcome = (await _channel.WaitForConversationAsync(conversation, r => r.Count >= 1)).Single();
+        var offered = new Queue<string>(Offered(welcome.Activity));
+        Assert.NotEmpty(offered);
+        // And one question of the user's own, whose answer comes with suggestions about the other article.
+        offered.Enqueue("How much did Honda sales drop?");
+
+        // Click every offer, and every offer that comes with the answers, as a user would, in the same conversation.
+        var asked = new HashSet<string>();
+        var suggested = 0;
+        while (offered.TryDequeue(out var question))
+        {
+            if (!asked.Add(question)) continue;
+            var id = Guid.NewGuid().ToString("N");
+            (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, question, id: id))).Dispose();
+            var answer = (await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message" && a.ReplyToId == id)))
+                .Single(a => a.Type == "message" && a.ReplyToId == id);
+            Assert.True(answer.Activity["entities"] is not null, $"\"{question}\" was offered but answered without a citation: {answer.Text}");
+            foreach (var next in Offered(answer.Activity))
+            {
+                suggested++;
+                offered.Enqueue(next);
+            }
+        }
+        Assert.True(suggested > 0, "No suggestion came with the answers to: " + string.Join(" | ", asked));
+
+        static IEnumerable<string> Offered(JsonObject activity) =>
+            activity["suggestedActions"]?["actions"]?.AsArray().Select(a => (string)a!["value"]!) ?? [];
     }
 
     [Fact]

@@ -62,19 +62,39 @@ public sealed partial class SuggestedQuestions(AnswerService answers, DocumentCa
 
     private async Task<bool> ConfiguredIsAnsweredAsync(string question)
     {
-        if (IsAnswered(await answers.AskAsync(question), documentId: null)) return true;
-        LogDeclined(logger, question);
-        return false;
+        try
+        {
+            if (IsAnswered(await answers.AskAsync(question), documentId: null)) return true;
+            LogDeclined(logger, question);
+            return false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not offered this time, and not remembered: the next welcome checks again.
+            _configured.TryRemove(question, out _);
+            LogCheckFailed(logger, ex, question);
+            return false;
+        }
     }
 
     private async Task<string?> FirstAnsweredAsync(DocumentInfo article)
     {
-        foreach (var question in Candidates(article.Title))
+        try
         {
-            if (IsAnswered(await answers.AskAsync(question), article.Id)) return question;
+            foreach (var question in Candidates(article.Title))
+            {
+                if (IsAnswered(await answers.AskAsync(question), article.Id)) return question;
+            }
+            LogNoQuestion(logger, article.Id);
+            return null;
         }
-        LogNoQuestion(logger, article.Id);
-        return null;
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A failing answerer (a model outage) must not cost the user the answer these suggestions come with.
+            _byArticle.TryRemove(article.Id, out _);
+            LogCheckFailed(logger, ex, article.Id);
+            return null;
+        }
     }
 
     /// <summary>
@@ -116,6 +136,9 @@ public sealed partial class SuggestedQuestions(AnswerService answers, DocumentCa
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not offering the configured example question \"{Question}\": the bot does not answer it with a citation")]
     private static partial void LogDeclined(ILogger logger, string question);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not check the suggested questions of {Subject}; none offered for now")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception, string subject);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "No question made from the title of {DocumentId} is answered from it; none is offered")]
     private static partial void LogNoQuestion(ILogger logger, string documentId);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using QaBot.Answering;
+using QaBot.Text;
 
 namespace QaBot.Channels.BotFramework;
 
@@ -26,7 +27,8 @@ internal static class AnswerActivity
             return reply with { Text = WithNotice(answer.Text, answer.Notice), TextFormat = "plain" };
 
         var citations = answer.Citations.Take(MaxCitations).ToList();
-        var text = new StringBuilder(WithNotice(answer.MarkedText, answer.Notice));
+        // Article text is escaped (no links, HTML or formatting of its own); the [n] markers stay markers.
+        var text = new StringBuilder(WithNotice(MarkdownText.EscapeKeepingMarkers(answer.MarkedText, citations.Count), answer.Notice));
         // Web Chat pairs each Claim with the link definition of the same number and draws no citation without it. A cite:
         // definition makes the [n] marker a button that opens the Claim's quoted passage inside the widget (a URL would
         // navigate away instead), and the definitions are also its references list, so there is no separate Sources list.
@@ -93,27 +95,17 @@ internal static class AnswerActivity
             ["@type"] = "DigitalDocument",
             ["name"] = Name(c),
             ["abstract"] = Truncate(c.Quote, MaxAbstractChars),
-            ["text"] = $"> {EscapeMarkdown(c.Quote)}\n\n" + (c.Url is null ? EscapeMarkdown(c.Source) : $"[{EscapeMarkdown(c.Title)}]({c.Url})"),
+            ["text"] = $"> {MarkdownText.Escape(c.Quote)}\n\n" + (WebUrl.Safe(c.Url) is { } link
+                ? $"[{MarkdownText.Escape(c.Title)}]({MarkdownText.Destination(link)})"
+                : MarkdownText.Escape(c.Source)),
         };
-        if (teams && c.Url is not null) appearance["url"] = c.Url;
+        if (teams && WebUrl.Safe(c.Url) is { } url) appearance["url"] = url;
         return new JsonObject { ["@type"] = "Claim", ["position"] = c.Index, ["appearance"] = appearance };
     }
 
     /// <summary>As in every channel: the title, and the article's file in the corpus when there is no URL to open.</summary>
     private static string Name(Citation c) =>
-        c.Url is null ? $"{Truncate(c.Title, MaxTitleChars - c.Source.Length - 3)} ({c.Source})" : Truncate(c.Title, MaxTitleChars);
+        WebUrl.Safe(c.Url) is null ? $"{Truncate(c.Title, MaxTitleChars - c.Source.Length - 3)} ({c.Source})" : Truncate(c.Title, MaxTitleChars);
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..Math.Max(1, max - 1)].TrimEnd() + "…";
-
-    /// <summary>Article text is data: the characters markdown would read as markup are escaped.</summary>
-    private static string EscapeMarkdown(string s)
-    {
-        var escaped = new StringBuilder(s.Length + 8);
-        foreach (var ch in s)
-        {
-            if (ch is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '#' or '|') escaped.Append('\\');
-            escaped.Append(ch);
-        }
-        return escaped.ToString();
-    }
 }

@@ -108,7 +108,8 @@ public sealed partial class BotActivityHandler(
 
     private string WelcomeText(IReadOnlyList<string> examples)
     {
-        var titles = catalog.Documents.Select(d => d.Title).ToList();
+        // Titles are article text: escaped, like answers, so an article cannot put a link or markup into the greeting.
+        var titles = catalog.Documents.Select(d => MarkdownText.Escape(d.Title)).ToList();
         var known = titles.Count switch
         {
             0 => "the news articles I have indexed",
@@ -176,12 +177,13 @@ public sealed partial class BotActivityHandler(
             inbound.From?.Id, time.GetUtcNow());
         await feedback.AddAsync(record, cancellationToken);
         BotTelemetry.RecordFeedback(record);
-        LogFeedback(logger, record.ChannelId, record.ConversationId, record.ActivityId, record.Reaction, record.Comment, record.Question);
+        // What the user wrote (comment, question) belongs in the feedback store, not in logs.
+        LogFeedback(logger, record.ChannelId, record.ConversationId, record.ActivityId, record.Reaction, record.Comment?.Length ?? 0);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering failed in conversation {ConversationId}; the user was told to try again")]
     private static partial void LogAnswerFailed(ILogger logger, Exception exception, string? conversationId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Feedback on {ChannelId} conversation {ConversationId}, activity {ActivityId}: {Reaction} {Comment} (question: {Question})")]
-    private static partial void LogFeedback(ILogger logger, string channelId, string conversationId, string? activityId, string reaction, string? comment, string? question);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feedback on {ChannelId} conversation {ConversationId}, activity {ActivityId}: {Reaction}, comment of {CommentChars} characters")]
+    private static partial void LogFeedback(ILogger logger, string channelId, string conversationId, string? activityId, string reaction, int commentChars);
 }

@@ -31,13 +31,13 @@ public sealed partial class BotAuthenticator
     private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
 
     private readonly BotOptions _options;
-    private readonly ConfigurationManager<BotSigningKeys> _channelKeys;
-    private readonly ConfigurationManager<BotSigningKeys> _emulatorKeys;
+    private readonly SigningKeySource _channelKeys;
+    private readonly SigningKeySource _emulatorKeys;
     private readonly string[] _emulatorIssuers;
     private readonly JsonWebTokenHandler _handler = new();
     private readonly ILogger<BotAuthenticator> _logger;
 
-    public BotAuthenticator(IOptions<BotOptions> options, IHttpClientFactory httpClients, ILogger<BotAuthenticator> logger)
+    public BotAuthenticator(IOptions<BotOptions> options, IHttpClientFactory httpClients, TimeProvider time, ILogger<BotAuthenticator> logger)
     {
         _options = options.Value;
         _logger = logger;
@@ -45,11 +45,14 @@ public sealed partial class BotAuthenticator
         {
             RequireHttps = _options.RequireHttpsMetadata,
         };
-        _channelKeys = new(_options.OpenIdMetadataUrl.ToString(), new BotSigningKeysRetriever(), documents);
-        _emulatorKeys = new(_options.EmulatorOpenIdMetadataUrl.ToString(), new BotSigningKeysRetriever(), documents);
+        _channelKeys = KeySource(_options.OpenIdMetadataUrl.ToString());
+        _emulatorKeys = KeySource(_options.EmulatorOpenIdMetadataUrl.ToString());
         _emulatorIssuers = _options.MicrosoftAppTenantId is { Length: > 0 } tenant
             ? [.. EmulatorIssuers, $"https://sts.windows.net/{tenant}/", $"https://login.microsoftonline.com/{tenant}/v2.0"]
             : EmulatorIssuers;
+
+        SigningKeySource KeySource(string address) =>
+            new(new ConfigurationManager<BotSigningKeys>(address, new BotSigningKeysRetriever(), documents), address, time, logger);
     }
 
     /// <summary>Null when the request may proceed, else why it may not (for the 401 response and the log).</summary>
@@ -59,19 +62,43 @@ public sealed partial class BotAuthenticator
         if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return "A Bot Connector bearer token is required (Authorization: Bearer …).";
         var token = authorization["Bearer ".Length..].Trim();
-        if (!_handler.CanReadToken(token)) return "The bearer token is not a JWT.";
+        if (!TryReadIssuer(token, out var issuer)) return "The bearer token is not a JWT.";
 
-        var issuer = _handler.ReadJsonWebToken(token).Issuer;
-        var failure = _emulatorIssuers.Contains(issuer, StringComparer.Ordinal)
-            ? await ValidateEmulatorTokenAsync(token, cancellationToken)
-            : await ValidateChannelTokenAsync(token, activity, cancellationToken);
+        string? failure;
+        try
+        {
+            failure = _emulatorIssuers.Contains(issuer, StringComparer.Ordinal)
+                ? await ValidateEmulatorTokenAsync(token, cancellationToken)
+                : await ValidateChannelTokenAsync(token, activity, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException)
+        {
+            // The handler reports most failures in its result; a token odd enough to make it throw is still the caller's fault.
+            failure = "The bearer token is not valid.";
+        }
         if (failure is not null) LogRejected(_logger, activity.ChannelId, failure);
         return failure;
     }
 
+    /// <summary>Three dot-separated parts make <see cref="JsonWebTokenHandler.CanReadToken"/> true; only decoding them tells a JWT.</summary>
+    private bool TryReadIssuer(string token, out string issuer)
+    {
+        issuer = "";
+        if (!_handler.CanReadToken(token)) return false;
+        try
+        {
+            issuer = _handler.ReadJsonWebToken(token).Issuer;
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException)
+        {
+            return false;
+        }
+    }
+
     private async Task<string?> ValidateChannelTokenAsync(string token, Activity activity, CancellationToken cancellationToken)
     {
-        var (result, keys) = await ValidateAsync(token, _channelKeys, [ChannelIssuer], cancellationToken);
+        if (await ValidateAsync(token, _channelKeys, [ChannelIssuer], cancellationToken) is not ({ } result, { } keys)) return KeysUnavailable;
         if (!result.IsValid) return Reason(result);
 
         var jwt = (JsonWebToken)result.SecurityToken;
@@ -86,7 +113,7 @@ public sealed partial class BotAuthenticator
     /// <summary>Emulator tokens come from Entra: no serviceurl or endorsements, but the app id claim must be this bot (v1 appid, v2 azp).</summary>
     private async Task<string?> ValidateEmulatorTokenAsync(string token, CancellationToken cancellationToken)
     {
-        var (result, _) = await ValidateAsync(token, _emulatorKeys, _emulatorIssuers, cancellationToken);
+        if (await ValidateAsync(token, _emulatorKeys, _emulatorIssuers, cancellationToken) is not ({ } result, _)) return KeysUnavailable;
         if (!result.IsValid) return Reason(result);
         var jwt = (JsonWebToken)result.SecurityToken;
         var appIdClaim = jwt.TryGetPayloadValue<string>("ver", out var version) && version == "2.0" ? "azp" : "appid";
@@ -95,16 +122,20 @@ public sealed partial class BotAuthenticator
             : $"The Emulator token's {appIdClaim} claim is not this bot's app id.";
     }
 
-    private async Task<(TokenValidationResult Result, BotSigningKeys Keys)> ValidateAsync(
-        string token, ConfigurationManager<BotSigningKeys> keySource, string[] issuers, CancellationToken cancellationToken)
+    private const string KeysUnavailable = "The bearer token cannot be verified now: the Bot Framework signing keys are unavailable.";
+
+    /// <summary>The validation result and the keys it used; nulls when the keys cannot be had now.</summary>
+    private async Task<(TokenValidationResult? Result, BotSigningKeys? Keys)> ValidateAsync(
+        string token, SigningKeySource keySource, string[] issuers, CancellationToken cancellationToken)
     {
-        var keys = await keySource.GetConfigurationAsync(cancellationToken);
+        if (await keySource.GetAsync(cancellationToken) is not { } keys) return (null, null);
         var result = await _handler.ValidateTokenAsync(token, Parameters(keys, issuers));
         if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
         {
             // Keys roll over: an unknown kid earns one refresh of the metadata (rate-limited by the manager).
             keySource.RequestRefresh();
-            keys = await keySource.GetConfigurationAsync(cancellationToken);
+            if (await keySource.GetAsync(cancellationToken) is not { } refreshed) return (null, null);
+            keys = refreshed;
             result = await _handler.ValidateTokenAsync(token, Parameters(keys, issuers));
         }
         return (result, keys);

@@ -33,9 +33,10 @@ public static class BotFrameworkChannelExtensions
         services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
+        // No redirects on calls that carry the bot's token or secret: the target was checked, a Location header was not.
         // Each serviceUrl host gets its own pipeline (so its own circuit breaker), and a reply gives up after
         // QaBot:Turns:SendTimeout: a dead or slow channel fails its own conversation's turn quickly and trips nobody else's breaker.
-        services.AddHttpClient(ConnectorHttpClient).AddStandardResilienceHandler()
+        services.AddHttpClient(ConnectorHttpClient).ConfigurePrimaryHttpMessageHandler(NoRedirects).AddStandardResilienceHandler()
             .SelectPipelineByAuthority()
             .Configure((resilience, sp) =>
             {
@@ -43,7 +44,7 @@ public static class BotFrameworkChannelExtensions
                 resilience.TotalRequestTimeout.Timeout = timeout;
                 resilience.AttemptTimeout.Timeout = timeout / 2;
             });
-        services.AddHttpClient(TokenHttpClient).AddStandardResilienceHandler();
+        services.AddHttpClient(TokenHttpClient).ConfigurePrimaryHttpMessageHandler(NoRedirects).AddStandardResilienceHandler();
         services.AddHttpClient(MetadataHttpClient).AddStandardResilienceHandler();
 
         services.TryAddSingleton<IFeedbackStore, InMemoryFeedbackStore>();
@@ -54,6 +55,8 @@ public static class BotFrameworkChannelExtensions
         services.AddSingleton<ConnectorActivitySender>();
         return services;
     }
+
+    private static HttpMessageHandler NoRedirects() => new SocketsHttpHandler { AllowAutoRedirect = false };
 
     /// <summary>The Bot Framework messaging endpoint, <c>POST /api/messages</c>.</summary>
     public static IEndpointRouteBuilder MapBotFrameworkChannel(this IEndpointRouteBuilder endpoints)

@@ -18,7 +18,7 @@ public sealed class ConnectorActivitySender(IHttpClientFactory httpClients, BotT
         var serviceUrl = inbound.ServiceUrl ?? throw new InvalidOperationException("The inbound activity has no serviceUrl to reply to.");
         var conversationId = reply.Conversation?.Id ?? inbound.Conversation?.Id ?? throw new InvalidOperationException("The inbound activity has no conversation id.");
         // Teams ids contain ':', '@' and ';', so every path segment is escaped.
-        var path = $"{serviceUrl.TrimEnd('/')}/v3/conversations/{Uri.EscapeDataString(conversationId)}/activities";
+        var path = $"{ConnectorBase(serviceUrl)}/v3/conversations/{Uri.EscapeDataString(conversationId)}/activities";
         if (reply.ReplyToId is { Length: > 0 } replyToId) path += "/" + Uri.EscapeDataString(replyToId);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(reply, options: BotJson.Options) };
@@ -33,6 +33,16 @@ public sealed class ConnectorActivitySender(IHttpClientFactory httpClients, BotT
                 $"The Bot Connector at {serviceUrl} answered {(int)response.StatusCode} to a {reply.Type} activity: {await response.Content.ReadAsStringAsync(cancellationToken)}",
                 null, response.StatusCode);
         return await ReadIdAsync(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// The serviceUrl's scheme, host, port and path only: a query or fragment in it would otherwise swallow the
+    /// appended path (<c>…?q=</c> made the bot POST to <c>/custom/path?q=/v3/…</c>) and user info is never sent on.
+    /// </summary>
+    internal static string ConnectorBase(string serviceUrl)
+    {
+        var url = new Uri(serviceUrl, UriKind.Absolute);
+        return $"{url.Scheme}://{url.Authority}{url.AbsolutePath.TrimEnd('/')}";
     }
 
     /// <summary>The ResourceResponse id; some channels (the Emulator for typing, Teams for some activities) answer with no body.</summary>

@@ -8,9 +8,33 @@ namespace QaBot.Channels.DirectLine;
 /// as the sender, on the shared <see cref="TurnRunner"/>. Turns run after the HTTP request has been answered (as with
 /// Azure Direct Line, replies arrive on the stream), in order within a conversation.
 /// </summary>
-public sealed class DirectLineBot(BotActivityHandler handler, DirectLineConversations conversations, TurnRunner turns)
+public sealed class DirectLineBot(BotActivityHandler handler, DirectLineConversations conversations, TurnRunner turns, TimeProvider time)
 {
     /// <summary>Queues the turn; anything but <see cref="TurnAdmission.Accepted"/> means it was refused.</summary>
     public TurnAdmission TryQueue(DirectLineConversation conversation, Activity inbound) =>
-        turns.TryEnqueue($"{DirectLineConversations.ChannelId}:{conversation.Id}", ct => handler.HandleAsync(inbound, conversations, ct));
+        turns.TryEnqueue(Key(conversation), ct => handler.HandleAsync(inbound, conversations, ct));
+
+    /// <summary>
+    /// Stores the user's activity and queues its turn, or neither: an activity whose turn is refused (too many waiting) is
+    /// never stored. The turn is admitted first and waits for the stored activity, which only then gets its id.
+    /// </summary>
+    public (Activity? Echoed, TurnAdmission Admission) TryAppendAndQueue(DirectLineConversation conversation, Activity inbound)
+    {
+        var stored = new TaskCompletionSource<Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var admission = turns.TryEnqueue(Key(conversation), async ct => await handler.HandleAsync(await stored.Task, conversations, ct));
+        if (admission != TurnAdmission.Accepted) return (null, admission);
+        try
+        {
+            var echoed = conversation.Append(inbound, time.GetUtcNow());
+            stored.SetResult(echoed);
+            return (echoed, admission);
+        }
+        catch (Exception ex)
+        {
+            stored.SetException(ex);
+            throw;
+        }
+    }
+
+    private static string Key(DirectLineConversation conversation) => $"{DirectLineConversations.ChannelId}:{conversation.Id}";
 }

@@ -36,13 +36,17 @@ public static class DirectLineChannelExtensions
         services.AddSingleton<DirectLineEndpoints>();
         services.AddSingleton<DirectLineStream>();
         services.AddHostedService<ConversationSweeper>();
-        services.AddRateLimiter(o => o.AddPolicy(ConversationStartPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-            context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = context.RequestServices.GetRequiredService<IOptions<DirectLineOptions>>().Value.ConversationsPerClientPerMinute,
-                Window = TimeSpan.FromMinutes(1),
-            })));
+        services.AddRateLimiter(o => o.AddPolicy(ConversationStartPolicy, context =>
+            // A back end holding the secret starts conversations for many users from one address: not a flood.
+            context.RequestServices.GetRequiredService<DirectLineTokens>().IsSecret(DirectLineEndpoints.BearerOf(context))
+                ? RateLimitPartition.GetNoLimiter("secret")
+                : RateLimitPartition.GetFixedWindowLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = context.RequestServices.GetRequiredService<IOptions<DirectLineOptions>>().Value.ConversationsPerClientPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                    })));
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<DirectLineOptions>>((cors, directLine) => cors.AddPolicy(CorsPolicy, policy => policy

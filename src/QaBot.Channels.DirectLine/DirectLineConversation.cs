@@ -1,30 +1,39 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Threading.Channels;
 using QaBot.Channels.BotFramework;
 
 namespace QaBot.Channels.DirectLine;
 
-/// <summary>An activity in a conversation's feed; its sequence number is the watermark that follows it.</summary>
-public sealed record StoredActivity(long Sequence, Activity Activity);
+/// <summary>An activity in a conversation's feed; its sequence number is the watermark that follows it; its size in JSON bytes.</summary>
+public sealed record StoredActivity(long Sequence, Activity Activity, int Bytes);
 
 /// <summary>
-/// One Direct Line conversation: the feed of user and bot activities (bounded, oldest dropped first), and the WebSocket
-/// currently streaming it. Watermarks are sequence numbers, so they stay valid when old activities are dropped.
+/// One Direct Line conversation: the feed of user and bot activities (bounded in count and in JSON bytes, oldest dropped
+/// first), and the WebSocket currently streaming it. Watermarks are sequence numbers, so they stay valid when old
+/// activities are dropped.
 /// </summary>
 public sealed class DirectLineConversation
 {
     private readonly Lock _gate = new();
     private readonly Queue<StoredActivity> _feed = new();
     private readonly int _capacity;
+    private readonly long _maxBytes;
+    private readonly Action<long> _bytesChanged;
+    private long _bytes;
+    private bool _forgotten;
     private long _lastSequence;
     private long _lastUsedTicks;
     private Channel<StoredActivity>? _stream;
 
-    public DirectLineConversation(string id, string userId, int capacity, DateTimeOffset now)
+    /// <param name="bytesChanged">Told how many bytes the feed grew or shrank by, for the store's total.</param>
+    public DirectLineConversation(string id, string userId, int capacity, long maxBytes, Action<long> bytesChanged, DateTimeOffset now)
     {
         Id = id;
         UserId = userId;
         _capacity = capacity;
+        _maxBytes = maxBytes;
+        _bytesChanged = bytesChanged;
         Touch(now);
     }
 
@@ -49,9 +58,13 @@ public sealed class DirectLineConversation
                 Timestamp = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture),
                 Conversation = new ConversationAccount { Id = Id },
             };
-            var stored = new StoredActivity(sequence, stamped);
+            var stored = new StoredActivity(sequence, stamped, JsonSerializer.SerializeToUtf8Bytes(stamped, BotJson.Options).Length);
             _feed.Enqueue(stored);
-            if (_feed.Count > _capacity) _feed.Dequeue();
+            var change = (long)stored.Bytes;
+            // The newest activity always stays, so a reply is never lost to its own size.
+            while (_feed.Count > 1 && (_feed.Count > _capacity || _bytes + change > _maxBytes)) change -= _feed.Dequeue().Bytes;
+            _bytes += change;
+            if (!_forgotten) _bytesChanged(change);
 
             // A stream that cannot keep up is closed; its client reconnects from its watermark and loses nothing still kept.
             if (_stream is { } stream && !stream.Writer.TryWrite(stored))
@@ -84,7 +97,7 @@ public sealed class DirectLineConversation
         lock (_gate)
         {
             _stream?.Writer.TryComplete();
-            var stream = Channel.CreateBounded<StoredActivity>(new BoundedChannelOptions(_capacity * 2) { SingleReader = true });
+            var stream = Channel.CreateBounded<StoredActivity>(new BoundedChannelOptions(StreamCapacity) { SingleReader = true });
             foreach (var stored in _feed.Where(a => a.Sequence > watermark)) stream.Writer.TryWrite(stored);
             _stream = stream;
             return stream.Reader;
@@ -101,6 +114,30 @@ public sealed class DirectLineConversation
             _stream = null;
         }
     }
+
+    /// <summary>Bytes the feed holds now.</summary>
+    public long Bytes
+    {
+        get { lock (_gate) return _bytes; }
+    }
+
+    /// <summary>Ends the stream and stops counting toward the store's total; returns the bytes the feed held, for the store to subtract.</summary>
+    public long Forget()
+    {
+        lock (_gate)
+        {
+            _forgotten = true;
+            _stream?.Writer.TryComplete();
+            _stream = null;
+            return _bytes;
+        }
+    }
+
+    /// <summary>
+    /// What a stream may hold unsent: twice the feed, but no more than the feed's byte budget allows for activities of
+    /// 4 KB, so a client that never reads cannot hold many large activities after the feed has dropped them.
+    /// </summary>
+    private int StreamCapacity => (int)Math.Clamp(_maxBytes / 4096, 16, _capacity * 2L);
 
     public static string FormatWatermark(long sequence) => sequence.ToString(CultureInfo.InvariantCulture);
 

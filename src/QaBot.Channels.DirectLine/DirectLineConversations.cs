@@ -18,8 +18,13 @@ public sealed class DirectLineConversations(IOptions<DirectLineOptions> options,
 
     private readonly ConcurrentDictionary<string, DirectLineConversation> _conversations = new(StringComparer.Ordinal);
     private readonly DirectLineOptions _options = options.Value;
+    private readonly Lock _evicting = new();
+    private long _bytes;
 
     public int Count => _conversations.Count;
+
+    /// <summary>Bytes the feeds of all conversations hold.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     public static string NewConversationId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(18));
 
@@ -29,22 +34,49 @@ public sealed class DirectLineConversations(IOptions<DirectLineOptions> options,
     /// <summary>The bot's account, as a sender (<c>role: bot</c>).</summary>
     public ChannelAccount Bot => new() { Id = _options.BotId, Name = _options.BotName, Role = "bot" };
 
-    /// <summary>Starts the conversation, or finds it when it is running already; false when the store is full.</summary>
-    public bool TryStart(string conversationId, string userId, [NotNullWhen(true)] out DirectLineConversation? conversation, out bool created)
+    /// <summary>
+    /// Starts the conversation, or finds it when it is running already. A full store makes room by forgetting the least
+    /// recently used conversations: idle ones give way to newcomers instead of locking them out.
+    /// </summary>
+    public DirectLineConversation Start(string conversationId, string userId, out bool created)
     {
         var now = time.GetUtcNow();
         created = false;
-        if (_conversations.TryGetValue(conversationId, out conversation))
+        if (_conversations.TryGetValue(conversationId, out var conversation))
         {
             conversation.Touch(now);
-            return true;
+            return conversation;
         }
 
-        if (_conversations.Count >= _options.MaxConversations) return false;
-        var candidate = new DirectLineConversation(conversationId, userId, _options.MaxActivitiesPerConversation, now);
+        if (_conversations.Count >= _options.MaxConversations)
+        {
+            // Room for a hundredth more at once, so the next newcomers find it without another sort of the store.
+            var target = _options.MaxConversations - Math.Max(1, _options.MaxConversations / 100);
+            ForgetLeastRecentlyUsed(() => _conversations.Count > target, keep: null);
+        }
+        var candidate = new DirectLineConversation(conversationId, userId, _options.MaxActivitiesPerConversation,
+            _options.MaxKilobytesPerConversation * 1024L, change => Interlocked.Add(ref _bytes, change), now);
         conversation = _conversations.GetOrAdd(conversationId, candidate);
         created = ReferenceEquals(conversation, candidate);
-        return true;
+        return conversation;
+    }
+
+    /// <summary>Appends to a conversation's feed, then keeps all feeds together within <see cref="DirectLineOptions.MaxMemoryMegabytes"/>.</summary>
+    private Activity Append(DirectLineConversation conversation, Activity activity)
+    {
+        var stamped = conversation.Append(activity, time.GetUtcNow());
+        KeepWithinMemory(conversation);
+        return stamped;
+    }
+
+    /// <summary>
+    /// Over the budget, forgets the least recently used conversations (other than <paramref name="current"/>) until all
+    /// feeds hold at most nine tenths of it.
+    /// </summary>
+    public void KeepWithinMemory(DirectLineConversation current)
+    {
+        var budget = _options.MaxMemoryMegabytes * 1024L * 1024;
+        if (Bytes > budget) ForgetLeastRecentlyUsed(() => Bytes > budget * 9 / 10, keep: current);
     }
 
     public bool TryGet(string conversationId, [NotNullWhen(true)] out DirectLineConversation? conversation)
@@ -62,7 +94,7 @@ public sealed class DirectLineConversations(IOptions<DirectLineOptions> options,
             throw new InvalidOperationException($"Direct Line conversation '{conversationId}' has expired.");
         }
 
-        var stamped = conversation.Append(reply with { From = Bot, ChannelId = ChannelId, ServiceUrl = null }, time.GetUtcNow());
+        var stamped = Append(conversation, reply with { From = Bot, ChannelId = ChannelId, ServiceUrl = null });
         return Task.FromResult(stamped.Id!);
     }
 
@@ -73,11 +105,33 @@ public sealed class DirectLineConversations(IOptions<DirectLineOptions> options,
         var removed = 0;
         foreach (var (id, conversation) in _conversations)
         {
-            if (conversation.LastUsed > cutoff || !_conversations.TryRemove(new(id, conversation))) continue;
-            conversation.CloseStream();
+            if (conversation.LastUsed > cutoff || !TryForget(id, conversation)) continue;
             removed++;
         }
 
         return removed;
+    }
+
+    /// <summary>
+    /// Forgets conversations, least recently used first, while <paramref name="tooMany"/> holds. One sort serves a whole
+    /// batch, so a flood of newcomers does not cost a scan of the store each.
+    /// </summary>
+    private void ForgetLeastRecentlyUsed(Func<bool> tooMany, DirectLineConversation? keep)
+    {
+        lock (_evicting)
+        {
+            foreach (var (id, conversation) in _conversations.ToArray().OrderBy(c => c.Value.LastUsed))
+            {
+                if (!tooMany()) return;
+                if (!ReferenceEquals(conversation, keep)) TryForget(id, conversation);
+            }
+        }
+    }
+
+    private bool TryForget(string id, DirectLineConversation conversation)
+    {
+        if (!_conversations.TryRemove(new(id, conversation))) return false;
+        Interlocked.Add(ref _bytes, -conversation.Forget());
+        return true;
     }
 }

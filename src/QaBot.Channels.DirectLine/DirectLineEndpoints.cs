@@ -74,12 +74,7 @@ public sealed class DirectLineEndpoints(
             (conversationId, userId) = (grant.ConversationId, grant.UserId);
         }
 
-        if (!conversations.TryStart(conversationId, userId, out var conversation, out var created))
-        {
-            return Refuse(context, StatusCodes.Status503ServiceUnavailable, "Too many conversations",
-                "The bot holds as many conversations as it may; try again later.");
-        }
-
+        var conversation = conversations.Start(conversationId, userId, out var created);
         if (created)
         {
             DirectLineLog.ConversationStarted(logger, conversationId);
@@ -149,22 +144,23 @@ public sealed class DirectLineEndpoints(
                 $"The activity type must be one of: {string.Join(", ", AcceptedTypes)}.");
         }
 
-        var echoed = conversation!.Append(posted with
+        var (echoed, admission) = bot.TryAppendAndQueue(conversation!, posted with
         {
             ChannelId = DirectLineConversations.ChannelId,
             ServiceUrl = ServiceUrl(context),
-            From = User(conversation, posted.From?.Name),
+            From = User(conversation!, posted.From?.Name),
             Recipient = conversations.Bot,
-        }, time.GetUtcNow());
-
-        return bot.TryQueue(conversation, echoed) switch
+        });
+        if (echoed is null)
         {
-            TurnAdmission.ConversationFull => Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
-                "The bot is still working on this conversation's earlier activities; send again in a moment."),
-            TurnAdmission.Full => Refuse(context, StatusCodes.Status503ServiceUnavailable, "Busy",
-                "Too many questions are waiting for the bot; send again in a moment."),
-            _ => Json(new ResourceResponse(echoed.Id)),
-        };
+            return admission == TurnAdmission.ConversationFull
+                ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
+                    "The bot is still working on this conversation's earlier activities; send again in a moment.")
+                : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Busy", "Too many questions are waiting for the bot; send again in a moment.");
+        }
+
+        conversations.KeepWithinMemory(conversation!);
+        return Json(new ResourceResponse(echoed.Id));
     }
 
     /// <summary>

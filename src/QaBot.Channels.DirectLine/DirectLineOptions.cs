@@ -45,15 +45,29 @@ public sealed class DirectLineOptions : IValidatableObject
     [Range(10, 100_000, ErrorMessage = "QaBot:DirectLine:MaxActivitiesPerConversation must be between 10 and 100000.")]
     public int MaxActivitiesPerConversation { get; set; } = 500;
 
-    /// <summary>Conversations held at once; beyond this starting a conversation answers 503.</summary>
-    /// <summary>Conversations (and page tokens) one client address may start per minute: a flood cannot fill the store.</summary>
+    /// <summary>
+    /// JSON bytes of activities kept per conversation; the oldest are dropped first. One client posting large typing
+    /// activities must not hold tens of megabytes.
+    /// </summary>
+    [Range(64, 1_048_576, ErrorMessage = "QaBot:DirectLine:MaxKilobytesPerConversation must be between 64 and 1048576.")]
+    public int MaxKilobytesPerConversation { get; set; } = 512;
+
+    /// <summary>Bytes the activities of all conversations may hold together; beyond, the least recently used conversations are forgotten.</summary>
+    [Range(1, 64_000, ErrorMessage = "QaBot:DirectLine:MaxMemoryMegabytes must be between 1 and 64000.")]
+    public int MaxMemoryMegabytes { get; set; } = 64;
+
+    /// <summary>
+    /// Conversations (and page tokens) one client address may start per minute, so a flood cannot churn the store.
+    /// Holders of the secret (a trusted back end) are not limited.
+    /// </summary>
     [Range(1, 100_000, ErrorMessage = "QaBot:DirectLine:ConversationsPerClientPerMinute must be between 1 and 100000.")]
     public int ConversationsPerClientPerMinute { get; set; } = 120;
 
+    /// <summary>Conversations held at once; a newcomer beyond this makes the least recently used one be forgotten.</summary>
     [Range(1, 10_000_000, ErrorMessage = "QaBot:DirectLine:MaxConversations must be between 1 and 10000000.")]
     public int MaxConversations { get; set; } = 10_000;
 
-    /// <summary>Largest activity a client may post.</summary>
+    /// <summary>Largest activity a client may post (so also the largest a conversation stores from a client).</summary>
     [Range(1024, 4 * 1024 * 1024, ErrorMessage = "QaBot:DirectLine:MaxActivityBytes must be between 1024 and 4194304.")]
     public int MaxActivityBytes { get; set; } = 64 * 1024;
 
@@ -70,6 +84,13 @@ public sealed class DirectLineOptions : IValidatableObject
         if (Secret is { Length: < 32 })
         {
             yield return new ValidationResult($"{Section}:Secret must be at least 32 characters (or unset).", [nameof(Secret)]);
+        }
+
+        if (MaxActivityBytes > MaxKilobytesPerConversation * 1024L)
+        {
+            yield return new ValidationResult(
+                $"{Section}:MaxActivityBytes ({MaxActivityBytes}) must not exceed {Section}:MaxKilobytesPerConversation ({MaxKilobytesPerConversation}) × 1024.",
+                [nameof(MaxActivityBytes)]);
         }
 
         foreach (var origin in AllowedOrigins)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using QaBot.Answering;
+using QaBot.Text;
 using QaBot.Turns;
 
 namespace QaBot.Channels.Slack;
@@ -33,9 +34,7 @@ internal static class SlackAnswerRenderer
     /// <summary>As in every channel: the title linked to the article's URL, or the title and its file in the corpus.</summary>
     private static string Source(Citation citation)
     {
-        var link = Uri.TryCreate(citation.Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
-            ? url.AbsoluteUri
-            : null;
+        var link = WebUrl.Safe(citation.Url);
         var title = link is null ? $"*{SlackMrkdwn.Escape(citation.Title)}*" : SlackMrkdwn.Link(link, citation.Title);
         string?[] details = [link is null ? SlackMrkdwn.Escape(citation.Source) : null, citation.Published?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)];
         var shown = details.OfType<string>().ToList();

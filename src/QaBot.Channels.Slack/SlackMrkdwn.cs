@@ -26,7 +26,10 @@ internal static partial class SlackMrkdwn
     public static string Link(string url, string label) =>
         $"<{Escape(url).Replace("|", "%7C", StringComparison.Ordinal)}|{Escape(label)}>";
 
-    /// <summary>Converts CommonMark (links, bold, italics, strike-through, headings, bullets) to escaped mrkdwn.</summary>
+    /// <summary>
+    /// Converts CommonMark (bold, italics, strike-through, headings, bullets) to escaped mrkdwn. A link shows its label
+    /// and its address, never a label alone: answer text comes from articles, which must not hide where a link goes.
+    /// </summary>
     public static string FromMarkdown(string markdown)
     {
         var result = new StringBuilder(markdown.Length + 16);
@@ -34,7 +37,7 @@ internal static partial class SlackMrkdwn
         foreach (Match link in MarkdownLink().Matches(markdown))
         {
             result.Append(ConvertInline(markdown[last..link.Index]));
-            result.Append(Link(link.Groups["url"].Value, link.Groups["label"].Value));
+            result.Append(Escape(link.Groups["label"].Value)).Append(" (").Append(Escape(link.Groups["url"].Value)).Append(')');
             last = link.Index + link.Length;
         }
 
@@ -54,7 +57,7 @@ internal static partial class SlackMrkdwn
         return escaped.Replace(BoldMark, '*');
     }
 
-    [GeneratedRegex(@"\[(?<label>[^\]\n]+)\]\((?<url>https?://[^\s)]+)\)")]
+    [GeneratedRegex(@"!?\[(?<label>[^\]\n]+)\]\((?<url>[^\s)]+)\)")]
     private static partial Regex MarkdownLink();
 
     [GeneratedRegex(@"<(?<url>[^|>\s]+)(?:\|(?<label>[^>]*))?>")]

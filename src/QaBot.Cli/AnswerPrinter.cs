@@ -1,4 +1,5 @@
 using QaBot.Answering;
+using QaBot.Text;
 
 namespace QaBot.Cli;
 

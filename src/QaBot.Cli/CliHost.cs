@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Configuration;
 using QaBot.Ingestion;
+using QaBot.Logging;
 using Spectre.Console;
 
 namespace QaBot.Cli;
@@ -14,28 +16,35 @@ internal static class CliHost
     /// <summary>Progress and diagnostics go to stderr, so stdout holds only answers (and eval's JSON line).</summary>
     public static readonly IAnsiConsole Diagnostics = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
-    public static IHost Build(bool verbose)
+    /// <param name="validate">Off only for <c>qabot calibrate</c>, which runs before the weights it writes exist.</param>
+    /// <param name="settings">Overrides on top of appsettings.json and the environment (the benchmark's temporary index).</param>
+    public static IHost Build(bool verbose, bool validate = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             // appsettings.json of the working folder (the repository root) wins; else the copy next to the binary.
             ContentRootPath = File.Exists("appsettings.json") ? Environment.CurrentDirectory : AppContext.BaseDirectory,
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddQaBotConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // Overrides appsettings.json's levels, which are set for the server.
         // -v adds what the pipeline does and the details behind one-line warnings (e.g. why a file could not be read).
         builder.Logging.AddFilter((string? _, LogLevel level) => level >= (verbose ? LogLevel.Debug : LogLevel.Warning));
         builder.Services.AddQaBot(builder.Configuration);
         var host = builder.Build();
         // The CLI does not run the host's lifetime, so run the start-up validation (which names bad keys) now.
-        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        if (validate) host.Services.GetRequiredService<IStartupValidator>().Validate();
         return host;
     }
 
+    /// <summary>The folders a command indexes: <c>--docs</c>, else <c>QaBot:Corpus:Paths</c>.</summary>
+    public static string[] Roots(IServiceProvider services, string[]? docs) =>
+        docs is { Length: > 0 } ? docs : services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths.ToArray();
+
     public static async Task<IngestionReport> IndexAsync(IServiceProvider services, string[]? docs, CancellationToken cancellationToken)
     {
-        var roots = docs is { Length: > 0 } ? docs : services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths.ToArray();
+        var roots = Roots(services, docs);
         var pipeline = services.GetRequiredService<IngestionPipeline>();
         if (Console.IsErrorRedirected) return await pipeline.IngestAsync(roots, cancellationToken: cancellationToken);
 

@@ -2,6 +2,8 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Azure.AI.OpenAI;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +28,9 @@ public static class QaBotServiceCollectionExtensions
     /// <summary>The name of the <see cref="HttpClient"/> (with its resilience pipeline) that carries Azure OpenAI calls.</summary>
     public const string AzureOpenAIHttpClient = "AzureOpenAI";
 
+    /// <summary>Question embeddings kept for the answerer and repeated questions (about 2 KB each).</summary>
+    private const long QueryCacheBytes = 8L << 20;
+
     /// <summary>
     /// Wires the whole pipeline from configuration: the one place that decides between the offline default and
     /// Azure OpenAI. Every option is validated when the host starts, naming the offending key.
@@ -35,6 +40,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddQaBotOptions<CorpusOptions>(configuration, CorpusOptions.Section);
         services.AddQaBotOptions<IngestionOptions>(configuration, IngestionOptions.Section);
         services.AddQaBotOptions<ChunkingOptions>(configuration, ChunkingOptions.Section);
+        services.AddQaBotOptions<IndexOptions>(configuration, IndexOptions.Section);
         services.AddQaBotOptions<EmbeddingOptions>(configuration, EmbeddingOptions.Section);
         services.AddQaBotOptions<RetrievalOptions>(configuration, RetrievalOptions.Section);
         services.AddQaBotOptions<AnsweringOptions>(configuration, AnsweringOptions.Section);
@@ -43,8 +49,15 @@ public static class QaBotServiceCollectionExtensions
         services.AddQaBotOptions<RateLimitOptions>(configuration, RateLimitOptions.Section);
         services.AddQaBotOptions<TurnOptions>(configuration, TurnOptions.Section);
         services.AddSingleton<IValidateOptions<AzureOpenAIOptions>, AzureOpenAIOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AnsweringOptions>, AnswerModelValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
+        // Every HTTP call through a resilience pipeline logs an "Execution attempt"; a successful one is routine (Debug),
+        // or it floods the log under load. Failed attempts stay warnings.
+        services.Configure<Polly.Telemetry.TelemetryOptions>(o => o.SeverityProvider = args =>
+            args.Event.EventName == "ExecutionAttempt" && args.Event.Severity == Polly.Telemetry.ResilienceEventSeverity.Information
+                ? Polly.Telemetry.ResilienceEventSeverity.Debug
+                : args.Event.Severity);
 
         // Ingestion and chunking
         services.AddSingleton<IDocumentReader, PlainTextReader>();
@@ -73,21 +86,31 @@ public static class QaBotServiceCollectionExtensions
                 ? sp.GetRequiredService<AzureOpenAIClient>()
                     .GetEmbeddingClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.EmbeddingDeployment)
                     .AsIEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions)
-                : ActivatorUtilities.CreateInstance<LocalEmbeddingGenerator>(sp));
+                : new OnnxEmbeddingGenerator(SentenceModel.Named(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.LocalModel)));
+        services.AddKeyedSingleton(OnnxEmbeddingGenerator.QueryKey, (sp, _) => sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()
+            .AsBuilder()
+            .UseDistributedCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = QueryCacheBytes })))
+            .Build(sp));
         services.AddSingleton<Microsoft.Extensions.VectorData.VectorStore>(_ => new InMemoryVectorStore());
         services.AddSingleton(sp =>
         {
             var store = sp.GetRequiredService<Microsoft.Extensions.VectorData.VectorStore>();
-            var dimensions = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions;
+            var dimensions = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.EffectiveDimensions;
             return store.GetCollection<string, PassageRecord>(PassageRecord.CollectionName, PassageRecord.Definition(dimensions));
         });
+        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.VectorData.VectorStore>().GetCollection<string, SentenceRecord>(
+            SentenceRecord.CollectionName, SentenceRecord.Definition(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.EffectiveDimensions)));
+        services.AddSingleton<IndexStore>();
 
         // Retrieval
+        services.AddSingleton<QueryCorrector>();
         services.AddSingleton<KeywordIndex>();
         services.AddSingleton<HybridRetriever>();
 
         // Answering and conversations
         services.AddSingleton<PromptLibrary>();
+        services.AddSingleton(sp => AnswerModel.Load(PathResolver.Resolve(sp.GetRequiredService<IOptions<AnsweringOptions>>().Value.WeightsPath)));
+        services.AddSingleton<AnswerCandidates>();
         services.AddSingleton<ExtractiveAnswerer>();
         services.AddSingleton<IConversationStore, InMemoryConversationStore>();
         services.AddSingleton<IChatClient>(sp => new ChatClientBuilder(sp.GetRequiredService<AzureOpenAIClient>()

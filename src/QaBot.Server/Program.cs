@@ -5,6 +5,7 @@ using QaBot.Channels.DirectLine;
 using QaBot.Channels.Slack;
 using QaBot.Configuration;
 using QaBot.Ingestion;
+using QaBot.Logging;
 using QaBot.Server;
 using QaBot.Turns;
 
@@ -21,6 +22,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 // Bot Framework's conventional port, unless --urls or ASPNETCORE_URLS says otherwise.
 if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://localhost:3978");
 
+builder.Logging.AddQaBotConsole();
 // With -v (or in Development) QaBot logs its details too, such as the stack trace behind a one-line failure.
 if (verbose || builder.Environment.IsDevelopment()) builder.Logging.AddFilter("QaBot", LogLevel.Debug);
 

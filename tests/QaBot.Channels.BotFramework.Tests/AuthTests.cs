@@ -40,11 +40,12 @@ public sealed class AuthTests(AzureBotFixture fixture) : IClassFixture<AzureBotF
     private readonly FakeChannel _channel = fixture.Channel;
     private readonly BotServer _server = fixture.Server;
 
-    public enum Spoiled { NoToken, NotAJwt, WrongAudience, WrongIssuer, Expired, ServiceUrlMismatch, NoServiceUrlClaim, UnpublishedKey, ChannelNotEndorsed, EmulatorTokenForAnotherApp }
+    public enum Spoiled { NoToken, NotAJwt, ThreeGarbageParts, WrongAudience, WrongIssuer, Expired, ServiceUrlMismatch, NoServiceUrlClaim, UnpublishedKey, ChannelNotEndorsed, EmulatorTokenForAnotherApp }
 
     [Theory]
     [InlineData(Spoiled.NoToken, "bearer token is required")]
     [InlineData(Spoiled.NotAJwt, "not a JWT")]
+    [InlineData(Spoiled.ThreeGarbageParts, "not a JWT")]
     [InlineData(Spoiled.WrongAudience, "audience")]
     [InlineData(Spoiled.WrongIssuer, "issuer")]
     [InlineData(Spoiled.Expired, "expired")]
@@ -62,6 +63,7 @@ public sealed class AuthTests(AzureBotFixture fixture) : IClassFixture<AzureBotF
         {
             Spoiled.NoToken => null,
             Spoiled.NotAJwt => "opaque-token",
+            Spoiled.ThreeGarbageParts => "garbage.token.value",
             Spoiled.WrongAudience => _channel.MintToken("11111111-2222-3333-4444-555555555555", _channel.ServiceUrl),
             Spoiled.WrongIssuer => _channel.MintToken(AzureBotFixture.AppId, _channel.ServiceUrl, issuer: "https://evil.example.com"),
             Spoiled.Expired => _channel.MintToken(AzureBotFixture.AppId, _channel.ServiceUrl, expires: DateTime.UtcNow.AddMinutes(-6)),
@@ -148,5 +150,63 @@ public sealed class AuthTests(AzureBotFixture fixture) : IClassFixture<AzureBotF
         var replies = await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"));
         Assert.Contains("24.2%", replies.Single(r => r.Type == "message").Text);
         return replies;
+    }
+}
+
+/// <summary>The server with an app id whose OpenID metadata hosts accept connections and never answer.</summary>
+public sealed class UnreachableMetadataFixture : IAsyncLifetime
+{
+    public SilentServer Metadata { get; } = new();
+
+    public FakeChannel Channel { get; private set; } = null!;
+
+    public BotServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Channel = await FakeChannel.StartAsync();
+        Server = await BotServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["QaBot:Bot:MicrosoftAppId"] = AzureBotFixture.AppId,
+            ["QaBot:Bot:MicrosoftAppPassword"] = "test-secret",
+            ["QaBot:Bot:OpenIdMetadataUrl"] = new Uri(Metadata.Url, "openid").ToString(),
+            ["QaBot:Bot:EmulatorOpenIdMetadataUrl"] = new Uri(Metadata.Url, "emulator-openid").ToString(),
+            ["QaBot:Bot:TokenEndpoint"] = Channel.TokenEndpoint.ToString(),
+            ["QaBot:Bot:RequireHttpsMetadata"] = "false",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        await Channel.DisposeAsync();
+        Metadata.Dispose();
+    }
+}
+
+/// <summary>When the signing keys cannot be fetched, tokens are refused quickly with 401, never 500, never a hang.</summary>
+public sealed class UnreachableMetadataTests(UnreachableMetadataFixture fixture) : IClassFixture<UnreachableMetadataFixture>
+{
+    [Fact]
+    public async Task Fifty_concurrent_jwt_shaped_tokens_all_get_401_within_two_seconds()
+    {
+        var channel = fixture.Channel;
+        var requests = Enumerable.Range(0, 50)
+            .Select(_ => (Activity: Activities.Message(channel.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"),
+                Token: channel.MintToken(AzureBotFixture.AppId, channel.ServiceUrl)))
+            .ToList();
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var responses = await Task.WhenAll(requests.Select(async r =>
+        {
+            using var response = await fixture.Server.Http.PostAsync(fixture.Server.MessagesUrl, r.Activity, r.Token);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+        stopwatch.Stop();
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        Assert.All(responses, r => Assert.Contains("signing keys are unavailable", r.Body, StringComparison.Ordinal));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.ElapsedMilliseconds} ms");
+        Assert.Empty(channel.Received);
     }
 }

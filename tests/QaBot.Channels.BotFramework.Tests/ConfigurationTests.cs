@@ -25,6 +25,8 @@ public sealed class ConfigurationTests
     [InlineData("DirectLine__Secret=too-short", "QaBot:DirectLine:Secret")]
     [InlineData("DirectLine__AllowedOrigins__0=https://news.example/", "QaBot:DirectLine:AllowedOrigins")]
     [InlineData("DirectLine__MaxActivitiesPerConversation=1", "QaBot:DirectLine:MaxActivitiesPerConversation")]
+    [InlineData("DirectLine__MaxKilobytesPerConversation=32", "QaBot:DirectLine:MaxKilobytesPerConversation")]
+    [InlineData("DirectLine__MaxActivityBytes=4194304", "QaBot:DirectLine:MaxKilobytesPerConversation (512)")]
     [InlineData("Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
     [InlineData("Turns__SendTimeout=01:00:00", "QaBot:Turns:SendTimeout")]
     public async Task InvalidSetting_StopsTheServer_WithOneLineNamingTheKey(string settings, string expected)

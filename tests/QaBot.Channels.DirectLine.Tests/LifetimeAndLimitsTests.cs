@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using QaBot.Answering;
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
+using QaBot.Retrieval;
 using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine.Tests;
@@ -82,6 +84,126 @@ public sealed class LifetimeAndLimitsTests
         using var after = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities?watermark=14", token);
         var tail = (await after.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal([$"{conversationId}|0000015", $"{conversationId}|0000016"], tail["activities"]!.AsArray().Select(a => (string)a!["id"]!));
+    }
+
+    [Fact]
+    public async Task Large_activities_are_bounded_per_conversation_and_across_conversations()
+    {
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["QaBot:DirectLine:MaxKilobytesPerConversation"] = "128",
+            ["QaBot:DirectLine:MaxMemoryMegabytes"] = "1",
+        });
+        var store = server.Services.GetRequiredService<DirectLineConversations>();
+        var typing = $$"""{"type":"typing","text":"{{new string('x', 60_000)}}"}""";
+        var started = new List<(string ConversationId, string Token)>();
+        for (var c = 0; c < 12; c++)
+        {
+            var (conversationId, token) = await server.StartConversationAsync();
+            started.Add((conversationId, token));
+            for (var i = 0; i < 20; i++)
+            {
+                using var posted = await server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{conversationId}/activities", token, typing);
+                Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+            }
+
+            using var feed = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities", token);
+            var body = await feed.Content.ReadAsByteArrayAsync();
+            Assert.InRange(body.Length, 60_000, 128 * 1024 + 1024); // the newest activities, within the conversation's budget
+            Assert.InRange(store.Bytes, 0, 1024 * 1024);
+        }
+
+        // 12 × 128 KB do not fit in 1 MB: the least recently used conversations were forgotten, the latest kept.
+        using var first = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{started[0].ConversationId}/activities", started[0].Token);
+        await DirectLineApiTests.AssertProblemAsync(first, HttpStatusCode.NotFound, "Conversation not found");
+        using var last = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{started[^1].ConversationId}/activities", started[^1].Token);
+        Assert.Equal(HttpStatusCode.OK, last.StatusCode);
+    }
+
+    [Fact]
+    public async Task Activities_refused_with_429_are_never_stored()
+    {
+        // The first question's turn holds until the end, so the conversation's queue of waiting turns fills deterministically.
+        var answerer = new HeldAnswerer();
+        await using var server = await DirectLineServer.StartAsync(services: s => s.AddSingleton<IAnswerer>(answerer));
+        try
+        {
+            var (conversationId, token) = await server.StartConversationAsync();
+            var results = new List<(string Text, HttpStatusCode Status)>();
+            for (var i = 0; i < 12; i++)
+            {
+                var text = $"How much did Honda sales drop? ({i})";
+                using var posted = await server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{conversationId}/activities", token,
+                    $$"""{"type":"message","text":"{{text}}"}""");
+                results.Add((text, posted.StatusCode));
+            }
+
+            var refused = results.Where(r => r.Status == HttpStatusCode.TooManyRequests).Select(r => r.Text).ToList();
+            Assert.InRange(refused.Count, 4, 5); // 8 turns may wait (the welcome may still be one of them)
+            using var all = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities", token);
+            var texts = (await all.Content.ReadFromJsonAsync<JsonObject>())!["activities"]!.AsArray().Select(a => (string?)a!["text"]).ToHashSet();
+            Assert.All(results, r => Assert.Equal(r.Status == HttpStatusCode.OK, texts.Contains(r.Text)));
+        }
+        finally
+        {
+            answerer.Release();
+        }
+    }
+
+    /// <summary>An answerer that declines, but only once released.</summary>
+    private sealed class HeldAnswerer : IAnswerer
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
+        {
+            await _released.Task.WaitAsync(cancellationToken);
+            return AnswerDraft.Decline();
+        }
+    }
+
+    [Fact]
+    public async Task A_full_store_forgets_the_least_recently_used_conversation_instead_of_refusing_a_newcomer()
+    {
+        var clock = new AdjustableClock();
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?> { ["QaBot:DirectLine:MaxConversations"] = "3" }, clock);
+        var a = await server.StartConversationAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var b = await server.StartConversationAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var c = await server.StartConversationAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        using (var touch = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{a.ConversationId}/activities", a.Token))
+            Assert.Equal(HttpStatusCode.OK, touch.StatusCode);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        var d = await server.StartConversationAsync(); // 201, not 503
+
+        foreach (var (conversation, expected) in new[] { (a, HttpStatusCode.OK), (b, HttpStatusCode.NotFound), (c, HttpStatusCode.OK), (d, HttpStatusCode.OK) })
+        {
+            using var response = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversation.ConversationId}/activities", conversation.Token);
+            Assert.Equal(expected, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Holders_of_the_secret_are_not_limited_like_anonymous_clients()
+    {
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?> { ["QaBot:DirectLine:ConversationsPerClientPerMinute"] = "2" });
+        for (var i = 0; i < 5; i++)
+        {
+            using var started = await server.SendAsync(HttpMethod.Post, "v3/directline/conversations", DirectLineServer.Secret);
+            Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+            using var generated = await server.SendAsync(HttpMethod.Post, "v3/directline/tokens/generate", DirectLineServer.Secret);
+            Assert.Equal(HttpStatusCode.OK, generated.StatusCode);
+        }
+
+        await server.PageTokenAsync();
+        await server.PageTokenAsync();
+        using var refused = await server.SendAsync(HttpMethod.Post, "webchat/token", bearer: null);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
     }
 
     [Fact]

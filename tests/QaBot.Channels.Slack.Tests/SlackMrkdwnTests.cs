@@ -15,8 +15,10 @@ public sealed class SlackMrkdwnTests
     [InlineData("## Japanese cars", "*Japanese cars*")]
     [InlineData("- first\n- second", "• first\n• second")]
     [InlineData("2 * 3 * 4 = 24", "2 * 3 * 4 = 24")]
-    [InlineData("See [the report](https://example.com/a?b=1&c=2) now", "See <https://example.com/a?b=1&amp;c=2|the report> now")]
-    [InlineData("a < b & [x](https://e.com/p|q)", "a &lt; b &amp; <https://e.com/p%7Cq|x>")]
+    [InlineData("See [the report](https://example.com/a?b=1&c=2) now", "See the report (https://example.com/a?b=1&amp;c=2) now")]
+    [InlineData("a < b & [x](https://e.com/p|q)", "a &lt; b &amp; x (https://e.com/p|q)")]
+    [InlineData("[Official site](javascript:alert(1)) ![img](https://evil.example/i.png)", "Official site (javascript:alert(1)) img (https://evil.example/i.png)")]
+    [InlineData("<https://evil.example|trusted> <!channel>", "&lt;https://evil.example|trusted&gt; &lt;!channel&gt;")]
     public void Converts_markdown_to_mrkdwn(string markdown, string mrkdwn) =>
         Assert.Equal(mrkdwn, SlackMrkdwn.FromMarkdown(markdown));
 
@@ -54,6 +56,25 @@ public sealed class SlackMrkdwnTests
             contexts[0]);
         Assert.Equal("_The model was unavailable._", contexts[1]);
         Assert.Equal(string.Join("\n\n", section.Text.Text, contexts[0], contexts[1]), reply.Text);
+    }
+
+    [Theory]
+    [InlineData("javascript:alert(document.cookie)")]
+    [InlineData("data:text/html,<script>alert(1)</script>")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("//evil.example/no-scheme")]
+    public void A_citation_url_that_is_not_http_is_dropped(string url)
+    {
+        var reply = SlackAnswerRenderer.Render(new Answer
+        {
+            Question = "q", StandaloneQuestion = "q", Text = "Sales fell.", Declined = false,
+            Citations = [new Citation(1, "Cars", "a.html", url, "quote", null, "a.html#0")],
+            Timing = new AnswerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero),
+        });
+
+        Assert.Contains("[1] *Cars* (a.html)", reply.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(url.Split(':')[0] + ":", reply.Text, StringComparison.Ordinal);
+        Assert.All(reply.Blocks.SelectMany(b => b.Elements ?? []), e => Assert.DoesNotContain("<", e.Text, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using Microsoft.Extensions.Options;
 using QaBot.Chunking;
 using QaBot.Configuration;
@@ -102,6 +104,28 @@ public class ChunkerTests
         Assert.All(chunks, c => Assert.True(c.Text.Length <= 200, $"{c.Text.Length} chars"));
         // No word is split or lost.
         Assert.Equal(words, chunks.SelectMany(c => c.Text.Split(' ')));
+    }
+
+    [Theory]
+    [InlineData("carmakers cut output again ")]
+    [InlineData("x")]
+    public void A_five_megabyte_line_is_cleaned_and_cut_in_linear_time(string unit)
+    {
+        // A regression guard for cutting that re-copied the rest of the line per passage (94 s for 5 MB), not a benchmark.
+        var line = new StringBuilder(5_300_000);
+        while (line.Length < 5_000_000) line.Append(unit);
+        var text = line.ToString();
+
+        var stopwatch = Stopwatch.StartNew();
+        var document = ArticleCleaner.Clean(new RawDocument(text), "corpus/line.txt", "corpus/line.txt");
+        var chunks = Chunker(max: 500, min: 200, overlap: 1).Split(document);
+        stopwatch.Stop();
+
+        // Alone it takes a small fraction of a second; the bound leaves room for a busy machine and parallel tests.
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.ElapsedMilliseconds} ms");
+        Assert.All(chunks, c => Assert.InRange(c.Text.Length, 1, 500));
+        // Every piece is nearly full: nothing is lost and the line is not cut into slivers.
+        Assert.InRange(chunks.Count, text.Length / 500, text.Length / 400);
     }
 
     [Fact]

@@ -102,9 +102,10 @@ public class ConfigurationTests
     [Fact]
     public void Out_of_range_values_are_refused_naming_the_full_key()
     {
-        var error = StartupFailure(new() { ["QaBot:Retrieval:TopK"] = "0", ["QaBot:Chunking:MaxChars"] = "50" });
+        var error = StartupFailure(new() { ["QaBot:Retrieval:TopK"] = "0", ["QaBot:Chunking:MaxChars"] = "50", ["QaBot:Ingestion:MaxFileMegabytes"] = "0" });
         var failures = error.Message + " " + string.Join(' ', error.Failures);
         Assert.Contains("QaBot:Retrieval:TopK", failures, StringComparison.Ordinal);
+        Assert.Contains("QaBot:Ingestion:MaxFileMegabytes", failures, StringComparison.Ordinal);
         Assert.Contains("QaBot:Chunking:MaxChars", failures, StringComparison.Ordinal);
     }
 
@@ -126,5 +127,67 @@ public class ConfigurationTests
         Assert.Equal(File.ReadAllText(Path.Combine(TestPaths.Prompts, "system.md")), prompts.System);
         Assert.Contains("{{passages}}", prompts.Answer, StringComparison.Ordinal);
         Assert.Contains("{{question}}", prompts.Answer, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The answerer's fitted weights file: loaded at start-up, and a missing or broken file stops it naming the file.</summary>
+public class AnswerModelFileTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("qabot-weights-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string StartupError(string weightsPath)
+    {
+        using var services = QaBotTestHost.Build(new() { ["QaBot:Answering:WeightsPath"] = weightsPath });
+        var error = Record.Exception(() => services.GetRequiredService<IStartupValidator>().Validate());
+        var failures = error switch
+        {
+            OptionsValidationException single => single.Failures,
+            AggregateException many => many.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures),
+            _ => throw new Xunit.Sdk.XunitException($"Expected a validation failure, got {error?.GetType().Name ?? "none"}"),
+        };
+        return Assert.Single(failures.Distinct());
+    }
+
+    [Fact]
+    public void The_committed_file_loads_with_this_builds_features()
+    {
+        var model = AnswerModel.Load(TestPaths.Weights);
+        Assert.Equal(AnswerFeatures.Names, model.Sentence.Features);
+        Assert.Equal(AnswerFeatures.DeclineNames, model.Decline.Features);
+        Assert.InRange(model.DeclineThreshold, 0.0, 1.0);
+    }
+
+    [Fact]
+    public void A_missing_file_fails_start_up_naming_the_key_and_the_file()
+    {
+        var path = Path.Combine(_folder, "absent.json");
+        var failure = StartupError(path);
+        Assert.StartsWith("QaBot:Answering:WeightsPath:", failure);
+        Assert.Contains(path, failure);
+        Assert.Contains("qabot calibrate", failure);
+    }
+
+    [Theory]
+    [InlineData("{ not json")]
+    [InlineData("{\"version\": 1}")]
+    public void A_malformed_file_fails_start_up_naming_the_file(string content)
+    {
+        var path = Path.Combine(_folder, "broken.json");
+        File.WriteAllText(path, content);
+        var failure = StartupError(path);
+        Assert.StartsWith("QaBot:Answering:WeightsPath:", failure);
+        Assert.Contains(path, failure);
+    }
+
+    [Fact]
+    public void A_file_fitted_for_other_features_is_refused()
+    {
+        var model = AnswerModel.Load(TestPaths.Weights);
+        var stale = model with { Sentence = model.Sentence with { Features = model.Sentence.Features.Reverse().ToArray() } };
+        var path = Path.Combine(_folder, "stale.json");
+        File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(stale, AnswerModel.Json));
+        Assert.Contains("do not match this build", StartupError(path));
     }
 }

@@ -59,6 +59,17 @@ public class HeuristicFollowUpRewriterTests
         Assert.False(rewritten.IsFollowUp);
     }
 
+    [Theory]
+    [InlineData("How much did Honda sales drop?", "why?", "Why did Honda sales drop?")]
+    [InlineData("When did Nissan cut production?", "Why is that?", "Why did Nissan cut production?")]
+    [InlineData("By how much did Toyota sales rise", "and why", "Why did Toyota sales rise?")]
+    public void Why_asks_for_the_reason_of_the_previous_questions_event(string previous, string followUp, string expected)
+    {
+        var rewritten = HeuristicFollowUpRewriter.Rewrite(followUp, [new ConversationTurn(previous, previous, "", [], DateTimeOffset.UtcNow)]);
+        Assert.True(rewritten.IsFollowUp);
+        Assert.Equal(expected, rewritten.Text);
+    }
+
     [Fact]
     public void A_short_fragment_continues_the_previous_question()
     {
@@ -85,6 +96,19 @@ public class FollowUpAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<See
         Assert.False(followUp.Declined);
         Assert.Contains("6.8%", followUp.Text, StringComparison.Ordinal);
         Assert.Contains(Seeds.HondaFile, followUp.Citations[0].Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Why_after_an_answer_asks_for_the_reason_of_the_same_event()
+    {
+        var conversation = Guid.NewGuid().ToString("N");
+        await seeds.Answers.AskAsync(Seeds.HondaQuestion, conversation);
+
+        var why = await seeds.Answers.AskAsync("why?", conversation);
+
+        Assert.Equal("Why did Honda sales drop?", why.StandaloneQuestion);
+        Assert.False(why.Declined, why.Text);
+        Assert.NotEqual(Seeds.HondaQuestion, why.Text);
     }
 
     [Fact]

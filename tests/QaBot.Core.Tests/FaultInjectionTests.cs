@@ -225,9 +225,9 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_embedding_outage_keeps_the_finished_batches_and_the_next_run_embeds_only_the_rest()
+    public async Task An_embedding_outage_keeps_the_finished_articles_and_the_next_run_embeds_only_the_rest()
     {
-        const int batchSize = 8, goodBatches = 2;
+        const int batchSize = 8;
         await using var services = Host(
             ("QaBot:Answering:Provider", "Local"),
             ("QaBot:Embedding:Provider", "AzureOpenAI"),
@@ -235,12 +235,14 @@ public sealed class FaultInjectionTests : IAsyncLifetime
             ("QaBot:Ingestion:EmbeddingBatchSize", batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             (Resilience + "Retry:MaxRetryAttempts", "1"));
         var roots = services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths;
-        // The passages in the order the pipeline embeds them, from the real loader and chunker.
+        // What the pipeline embeds for each article, in order: its title, then each distinct sentence once.
         var documents = await services.GetRequiredService<DocumentLoader>().LoadAsync(roots);
-        var chunks = documents.SelectMany(services.GetRequiredService<Chunker>().Split).ToList();
-        Assert.True(chunks.Count > (goodBatches + 1) * batchSize, $"seeds/ gives only {chunks.Count} passages");
-        var done = chunks.Take(goodBatches * batchSize).ToList();
-        var rest = chunks.Skip(done.Count).ToList();
+        var texts = documents.Select(d => services.GetRequiredService<Chunker>().Split(d).SelectMany(IngestionPipeline.PassageSentences)
+            .Distinct(StringComparer.Ordinal).Prepend(d.Title).ToList()).ToList();
+        Assert.True(texts.Count >= 2 && texts[0].Count > batchSize, "seeds/ must give two articles, the first longer than a batch");
+        // Enough good calls to finish the first article; the call that fails holds the second article's texts.
+        var goodBatches = (texts[0].Count + batchSize - 1) / batchSize;
+        Assert.True(goodBatches * batchSize < texts[0].Count + texts[1].Count);
 
         Script(Enumerable.Repeat(Fault.None, goodBatches).ToArray());
         _fake.Otherwise = Fault.Status(500);
@@ -250,26 +252,15 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.Equal(500, Assert.IsType<ClientResultException>(error.InnerException).Status);
         Assert.Contains("Injected fault.", error.Message, StringComparison.Ordinal);
         // The message says where it stopped and that a rerun resumes.
-        Assert.Contains($"The {goodBatches * batchSize} passages before them are stored", error.Message, StringComparison.Ordinal);
-        Assert.Equal(goodBatches + 2, _fake.EmbeddingRequests.Count()); // the good batches, then the failing one and its retry
+        Assert.Contains("The 1 articles before it are stored", error.Message, StringComparison.Ordinal);
+        Assert.Equal(goodBatches + 2, _fake.EmbeddingRequests.Count()); // the good calls, then the failing one and its retry
 
-        var vectors = services.GetRequiredService<VectorStoreCollection<string, PassageRecord>>();
-        async Task<List<PassageRecord>> Stored(IEnumerable<Chunk> of)
-        {
-            var records = new List<PassageRecord>();
-            await foreach (var r in vectors.GetAsync(of.Select(c => c.Id))) records.Add(r);
-            return records;
-        }
-        Assert.Equal(done.Select(c => c.Text), (await Stored(done)).Select(r => r.Text));
-        Assert.Empty(await Stored(rest));
-
-        // The service recovers: the rerun pays only for the passages that were never embedded.
+        // The service recovers: the rerun pays only for the article that was never finished.
         _fake.Otherwise = null;
         var before = _fake.EmbeddedTexts().Count;
         var report = await pipeline.IngestAsync(roots);
 
-        Assert.Equal(chunks.Count, report.Passages);
-        Assert.Equal(rest.Select(c => c.IndexText), _fake.EmbeddedTexts().Skip(before));
-        Assert.Equal(chunks.Count, (await Stored(chunks)).Count);
+        Assert.Equal((2, 1), (report.Documents, report.Embedded));
+        Assert.Equal(texts.Skip(1).SelectMany(t => t), _fake.EmbeddedTexts().Skip(before));
     }
 }

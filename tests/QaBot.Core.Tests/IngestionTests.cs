@@ -149,6 +149,35 @@ public class IngestionTests
         }
     }
 
+    [Theory]
+    [InlineData("javascript:alert(document.cookie)", "https://news.example.com/cars", "https://news.example.com/cars")]
+    [InlineData("javascript:alert(document.cookie)", "data:text/html,x", null)]
+    [InlineData("file:///etc/passwd", null, null)]
+    [InlineData("https://news.example.com/a b", null, "https://news.example.com/a%20b")]
+    public async Task Html_keeps_only_an_http_canonical_url(string canonical, string? ogUrl, string? expected)
+    {
+        using var folder = new TempFolder();
+        var og = ogUrl is null ? "" : $"<meta property=\"og:url\" content=\"{ogUrl}\">";
+        var path = folder.Write("page.html", $"<html><head><link rel=\"canonical\" href=\"{canonical}\">{og}</head><body><p>Car sales fell by 5% in March.</p></body></html>");
+        Assert.Equal(expected, (await LoadOne(path)).Url);
+    }
+
+    [Fact]
+    public void The_cleaner_turns_control_characters_into_spaces()
+    {
+        var raw = new RawDocument("Sales\u001b[2J fell\u0007 by 5%\u0000 in\u0085 March.\tTruly.", Title: "Cars\u001b]0;owned\u0007");
+        var document = ArticleCleaner.Clean(raw, "c/1.txt", "c/1.txt");
+        Assert.Equal("Cars ]0;owned", document.Title);
+        Assert.Equal(["Sales [2J fell  by 5%  in March. Truly."], document.Paragraphs);
+    }
+
+    [Fact]
+    public void The_cleaner_drops_a_url_that_is_not_http()
+    {
+        var document = ArticleCleaner.Clean(new RawDocument("Car sales fell by 5% in March.", Url: "javascript:alert(1)"), "c/1.txt", "c/1.txt");
+        Assert.Null(document.Url);
+    }
+
     [Fact]
     public async Task Pdf_text_and_title_are_read()
     {

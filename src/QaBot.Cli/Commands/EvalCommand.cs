@@ -20,7 +20,11 @@ internal static class EvalCommand
     {
         var questions = new Option<string>("--questions") { Description = "Question set, one JSON object a line (shared/eval/README.md).", Required = true };
         var json = new Option<string?>("--json") { Description = "Also write per-question results to this file." };
-        var command = new Command("eval", "Run a question set through the bot's pipeline; the last line of output is the JSON summary.") { questions, json };
+        var minHit = new Option<double?>("--min-answer-hit") { Description = "Quality gate: exit 3 when the answer hit rate is lower." };
+        var minCitation = new Option<double?>("--min-citation-hit") { Description = "Quality gate: exit 3 when the citation hit rate is lower." };
+        var minAbstain = new Option<double?>("--min-abstain") { Description = "Quality gate: exit 3 when the share of unanswerable questions declined is lower." };
+        var maxFalseDeclines = new Option<double?>("--max-false-declines") { Description = "Quality gate: exit 3 when the share of answerable questions declined is higher." };
+        var command = new Command("eval", "Run a question set through the bot's pipeline; the last line of output is the JSON summary.") { questions, json, minHit, minCitation, minAbstain, maxFalseDeclines };
         command.SetAction(async (parse, ct) =>
         {
             var set = EvalQuestion.Load(parse.GetValue(questions)!);
@@ -40,8 +44,21 @@ internal static class EvalCommand
 
             if (parse.GetValue(json) is { } path) await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, Indented), ct);
             var summary = Evaluator.Summarize(results, (long)report.Elapsed.TotalMilliseconds, report.Passages);
+            // Gate failures go to stderr, so the JSON summary stays the last line of stdout.
+            var failures = new List<string>();
+            Gate("answer_hit_rate", summary.AnswerHitRate, parse.GetValue(minHit), higherIsBetter: true);
+            Gate("citation_hit_rate", summary.CitationHitRate, parse.GetValue(minCitation), higherIsBetter: true);
+            Gate("abstain_accuracy", summary.AbstainAccuracy, parse.GetValue(minAbstain), higherIsBetter: true);
+            Gate("false_decline_rate", summary.FalseDeclineRate, parse.GetValue(maxFalseDeclines), higherIsBetter: false);
+            foreach (var failure in failures) await Console.Error.WriteLineAsync("Quality gate failed: " + failure);
             Console.WriteLine(JsonSerializer.Serialize(summary));
-            return 0;
+            return failures.Count == 0 ? 0 : 3;
+
+            void Gate(string name, double? value, double? bar, bool higherIsBetter)
+            {
+                if (bar is not { } b || value is not { } v) return;
+                if (higherIsBetter ? v < b : v > b) failures.Add($"{name} {v} is {(higherIsBetter ? "below" : "above")} {b}");
+            }
         });
         return command;
     }

@@ -40,6 +40,8 @@ internal static class IngestCommand
     {
         SkipReason.Unreadable => "unreadable",
         SkipReason.NoText => "with no text",
+        SkipReason.Unsuitable => "unsuitable (binary, too large or nested too deep)",
+        SkipReason.Excluded => "not regular files in the folder (links out, FIFOs, devices)",
         _ => reason.ToString(),
     };
 }

@@ -14,6 +14,7 @@ namespace QaBot.Answering;
 /// </summary>
 public sealed partial class AnswerService(
     IFollowUpRewriter rewriter,
+    QueryCorrector corrector,
     HybridRetriever retriever,
     IAnswerer answerer,
     IConversationStore conversations,
@@ -57,6 +58,8 @@ public sealed partial class AnswerService(
         var clock = Stopwatch.StartNew();
         var history = conversationId is null ? [] : await conversations.GetAsync(conversationId, cancellationToken);
         var rewritten = await rewriter.RewriteAsync(q, history, cancellationToken);
+        // Typos are fixed against the articles' own words before retrieval and answering see the question.
+        rewritten = rewritten with { Text = corrector.Correct(rewritten.Text) };
         var rewriteTime = clock.Elapsed;
 
         // A follow-up stays with the articles the conversation has been citing.

@@ -114,9 +114,9 @@ public sealed partial class ChatAnswerer(
 
     private static string BestQuote(Chunk chunk, string answer)
     {
-        var answerTerms = ExtractiveAnswerer.TermSet(answer);
+        var answerTerms = AnswerFeatures.TermSet(answer);
         return SentenceSplitter.Split(chunk.Text)
-            .Select(s => (s.Text, Overlap: ExtractiveAnswerer.TermSet(s.Text).Count(answerTerms.Contains)))
+            .Select(s => (s.Text, Overlap: AnswerFeatures.TermSet(s.Text).Count(answerTerms.Contains)))
             .OrderByDescending(x => x.Overlap)
             .Select(x => x.Text)
             .FirstOrDefault() ?? chunk.Text;

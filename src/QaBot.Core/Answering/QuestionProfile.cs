@@ -33,28 +33,6 @@ public sealed partial record QuestionProfile(
     /// <summary>The names the question asks about ("Toyota", "Carlos Ghosn"), as index terms.</summary>
     public IReadOnlySet<string> Names { get; } = Terms.Where(t => t.IsName && !char.IsDigit(t.Stem[0])).Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>The direction of change the question asks about ("grew" → up, "fell" → down), if any.</summary>
-    public Lexicon.Direction Direction { get; } = Terms.Select(t => Lexicon.DirectionOf(t.Stem)).FirstOrDefault(d => d != Lexicon.Direction.None);
-
-    /// <summary>
-    /// Whether a sentence states the change the question asks about. A negated change ("negative growth", "did not
-    /// rise") states the opposite.
-    /// </summary>
-    public bool AgreesInDirection(string sentence)
-    {
-        if (Direction == Lexicon.Direction.None) return false;
-        var tokens = Tokenizer.Tokenize(sentence);
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            var direction = Lexicon.DirectionOf(PorterStemmer.Stem(tokens[i].Normalized));
-            if (direction == Lexicon.Direction.None) continue;
-            var negated = i > 0 && tokens[i - 1].Normalized is "negative" or "no" or "not" or "without" or "never";
-            if (negated) direction = direction == Lexicon.Direction.Up ? Lexicon.Direction.Down : Lexicon.Direction.Up;
-            if (direction == Direction) return true;
-        }
-        return false;
-    }
-
     public static QuestionProfile Analyze(string question, TermStatistics statistics)
     {
         var q = question.Trim();
@@ -98,10 +76,6 @@ public sealed partial record QuestionProfile(
         return category;
     }
 
-    /// <summary>"How much did sales drop?" asks about a change (the thesaurus of change words decides).</summary>
-    private static bool AsksChange(string q) =>
-        Tokenizer.Tokenize(q).Any(t => t.Kind == TokenKind.Word && Lexicon.DirectionOf(PorterStemmer.Stem(t.Normalized)) != Lexicon.Direction.None);
-
     private static AnswerKind Classify(string q)
     {
         if (DateQuestion().IsMatch(q)) return AnswerKind.Date;
@@ -110,7 +84,7 @@ public sealed partial record QuestionProfile(
         if (CountQuestion().IsMatch(q)) return AnswerKind.Count;
         if (MeasureQuestion().IsMatch(q)) return AnswerKind.Measure;
         if (PercentQuestion().IsMatch(q)) return AnswerKind.Percent;
-        if (QuantityQuestion().IsMatch(q)) return MoneyWord().IsMatch(q) ? AnswerKind.Money : AsksChange(q) ? AnswerKind.Percent : AnswerKind.Quantity;
+        if (QuantityQuestion().IsMatch(q)) return MoneyWord().IsMatch(q) ? AnswerKind.Money : AnswerKind.Quantity;
         if (PersonQuestion().IsMatch(q)) return AnswerKind.Person;
         if (PlaceQuestion().IsMatch(q)) return AnswerKind.Place;
         if (NameQuestion().IsMatch(q)) return AnswerKind.Name;

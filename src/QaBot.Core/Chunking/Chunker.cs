@@ -58,16 +58,20 @@ public sealed class Chunker(IOptions<ChunkingOptions> options)
         return new Chunk($"{d.Id}#{position}", d.Id, d.Title, d.SourcePath, d.Url, d.Published, position, sb.ToString());
     }
 
-    /// <summary>A "sentence" longer than a passage (a table row, a run-on list) is cut at word boundaries.</summary>
+    /// <summary>
+    /// A "sentence" longer than a passage (a table row, a run-on list, a file that is one long line) is cut at word
+    /// boundaries. Pieces are taken by index from the one string, never by re-slicing the rest, so this stays linear.
+    /// </summary>
     private static IEnumerable<string> HardWrap(string sentence, int max)
     {
-        while (sentence.Length > max)
+        var start = 0;
+        while (start < sentence.Length)
         {
-            var cut = sentence.LastIndexOf(' ', max);
-            if (cut <= 0) cut = TextCut.Safe(sentence, max);
-            yield return sentence[..cut].TrimEnd();
-            sentence = sentence[cut..].TrimStart();
+            var end = TextCut.AtWord(sentence, start, max);
+            var piece = sentence[start..end].Trim();
+            if (piece.Length > 0) yield return piece;
+            start = end;
+            while (start < sentence.Length && char.IsWhiteSpace(sentence[start])) start++;
         }
-        if (sentence.Length > 0) yield return sentence;
     }
 }

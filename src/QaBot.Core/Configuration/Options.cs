@@ -24,6 +24,28 @@ public sealed class IngestionOptions
     /// <summary>Passages per embedding request; large enough to amortise a remote call, small enough to retry cheaply.</summary>
     [Range(1, 2048)]
     public int EmbeddingBatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// Files larger than this are skipped with a warning: indexing holds several times a file's size in memory, and no
+    /// article is this long.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxFileMegabytes { get; set; } = 10;
+}
+
+public sealed class IndexOptions
+{
+    public const string Section = "QaBot:Index";
+
+    /// <summary>
+    /// Where the persistent index is kept: one sub-folder per set of corpus folders, so switching corpora does not
+    /// throw away the other's embeddings. Relative paths are taken from the working folder.
+    /// </summary>
+    [Required]
+    public string Path { get; set; } = ".qabot/index";
+
+    /// <summary>Off: nothing is read from or written to disk (every start embeds the corpus again).</summary>
+    public bool Persist { get; set; } = true;
 }
 
 public sealed class ChunkingOptions : IValidatableObject
@@ -48,7 +70,7 @@ public sealed class ChunkingOptions : IValidatableObject
 
 public enum ModelProvider
 {
-    /// <summary>Runs on this machine with no model: the hashing embedder, the extractive answerer.</summary>
+    /// <summary>Runs on this machine with no key or network: an embedded ONNX sentence model, the extractive answerer.</summary>
     Local,
 
     AzureOpenAI,
@@ -60,8 +82,15 @@ public sealed class EmbeddingOptions
 
     public ModelProvider Provider { get; set; } = ModelProvider.Local;
 
+    /// <summary>The offline model (<c>MiniLM</c> or <c>ArcticXs</c>), chosen by measurement on the development sets.</summary>
+    [RegularExpression("(?i)^(MiniLM|ArcticXs|all-MiniLM-L6-v2|snowflake-arctic-embed-xs)$", ErrorMessage = "QaBot:Embedding:LocalModel must be MiniLM or ArcticXs.")]
+    public string LocalModel { get; set; } = "MiniLM";
+
+    /// <summary>Vector size of the Azure OpenAI embedding model (the local models have their own, 384).</summary>
     [Range(64, 4096)]
-    public int Dimensions { get; set; } = 1024;
+    public int Dimensions { get; set; } = 1536;
+
+    public int EffectiveDimensions => Provider == ModelProvider.Local ? Embedding.SentenceModel.Dimensions : Dimensions;
 }
 
 public sealed class RetrievalOptions
@@ -109,12 +138,9 @@ public sealed class AnsweringOptions
     [Range(10, 20_000)]
     public int MaxQuestionChars { get; set; } = 1000;
 
-    /// <summary>
-    /// Share (0–1) of the question's IDF-weighted terms the best passage must contain, below which the bot declines.
-    /// Calibrated on the development question sets.
-    /// </summary>
-    [Range(0.0, 1.0)]
-    public double MinEvidence { get; set; } = 0.5;
+    /// <summary>The answerer's fitted weights and decline threshold (written by <c>qabot calibrate</c>).</summary>
+    [Required]
+    public string WeightsPath { get; set; } = "calibration/answerer.json";
 
     /// <summary>Folder of prompt templates (system.md, answer.md, rewrite.md).</summary>
     [Required]

@@ -25,6 +25,9 @@ public sealed partial class HeuristicFollowUpRewriter : IFollowUpRewriter
         var previous = history[^1].StandaloneQuestion;
         var subject = Subjects(previous).Cast<(string Text, int Index)?>().FirstOrDefault();
 
+        // "why?" asks for the reason of the event the previous question was about, not for its figure again.
+        if (ReasonFollowUp().IsMatch(q)) return new(AskWhy(previous), true);
+
         var lead = FollowUpLead().Match(q);
         if (lead.Success)
         {
@@ -51,6 +54,15 @@ public sealed partial class HeuristicFollowUpRewriter : IFollowUpRewriter
         // A fragment with little content of its own ("by how much?", "since when?") continues the previous question.
         if (!hasOwnSubject && TextAnalyzer.Terms(q).Count <= 1) return new($"{previous.TrimEnd('?', '.', ' ')}, {q.TrimEnd('?', '.', ' ')}?", true);
         return new(q, false);
+    }
+
+    /// <summary>"How much did Honda sales drop?" → "Why did Honda sales drop?": the clause from its first auxiliary on.</summary>
+    public static string AskWhy(string previous)
+    {
+        var clause = previous.Trim().TrimEnd('?', '.', '!', ' ');
+        var auxiliary = Auxiliary().Match(clause);
+        var rest = auxiliary.Success ? clause[auxiliary.Index..] : LeadingWh().Replace(clause, "");
+        return $"Why {rest}?";
     }
 
     /// <summary>Capitalised word runs after the first word: the names a question is about.</summary>
@@ -83,6 +95,15 @@ public sealed partial class HeuristicFollowUpRewriter : IFollowUpRewriter
 
     [GeneratedRegex(@"^(?:(?:and|but|also|ok|okay|so)[,\s]+)?(?:(?:what|how)\s+about|what\s+of|same\s+for)\s+(?<rest>.*)$|^(?:and|also|but)\s+(?<rest>.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex FollowUpLead();
+
+    [GeneratedRegex(@"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how come|for what reason)(?:\s+(?:is|was)\s+that|\s+so)?\s*[?.!]*\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex ReasonFollowUp();
+
+    [GeneratedRegex(@"\b(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Auxiliary();
+
+    [GeneratedRegex(@"^\s*(?:(?:by\s+)?how(?:\s+(?:much|many|long|far|old|big))?|what|which|who|when|where)\s+", RegexOptions.IgnoreCase)]
+    private static partial Regex LeadingWh();
 
     [GeneratedRegex(@"^(?:for|in|of|with|about|at|to)\s+", RegexOptions.IgnoreCase)]
     private static partial Regex LeadingPreposition();

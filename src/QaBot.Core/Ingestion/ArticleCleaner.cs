@@ -16,14 +16,14 @@ public static partial class ArticleCleaner
 
     public static SourceDocument Clean(RawDocument raw, string id, string sourcePath)
     {
-        var url = raw.Url;
+        var url = WebUrl.Safe(raw.Url);
         var published = raw.Published;
         var paragraphs = new List<string>();
         var current = new List<string>();
 
         foreach (var rawLine in raw.Text.ReplaceLineEndings("\n").Split('\n'))
         {
-            var line = rawLine.Trim();
+            var line = WithoutControls(rawLine).Trim();
             if (line.Length == 0)
             {
                 Flush();
@@ -40,7 +40,7 @@ public static partial class ArticleCleaner
 
         DropLeadingNavigation(paragraphs);
 
-        var title = raw.Title?.Trim();
+        var title = raw.Title is null ? null : WithoutControls(raw.Title).Trim();
         if (!string.IsNullOrEmpty(title))
         {
             if (paragraphs.Count > 0 && string.Equals(paragraphs[0], title, StringComparison.OrdinalIgnoreCase)) paragraphs.RemoveAt(0);
@@ -66,6 +66,19 @@ public static partial class ArticleCleaner
         }
     }
 
+    /// <summary>
+    /// Control characters (ESC sequences, BEL, NUL, C1) become spaces: article text reaches terminals, logs and chat
+    /// clients, and nothing in an article needs them.
+    /// </summary>
+    private static string WithoutControls(string text)
+    {
+        if (!text.AsSpan().ContainsAnyInRange('\0', '\u001f') && !text.AsSpan().ContainsAnyInRange('\u007f', '\u009f')) return text;
+        return string.Create(text.Length, text, (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++) span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+        });
+    }
+
     private static bool TryMetadata(string line, ref string? url, ref DateOnly? published)
     {
         var date = DateLine().Match(line);
@@ -77,7 +90,7 @@ public static partial class ArticleCleaner
         var source = UrlLine().Match(line);
         if (source.Success)
         {
-            url ??= source.Groups["u"].Value;
+            url ??= WebUrl.Safe(source.Groups["u"].Value);
             return true;
         }
         return false;

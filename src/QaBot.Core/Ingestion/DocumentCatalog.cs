@@ -30,6 +30,12 @@ public enum SkipReason
 
     /// <summary>Nothing was left after cleaning.</summary>
     NoText,
+
+    /// <summary>Not fit to index: binary content, over QaBot:Ingestion:MaxFileMegabytes, markup nested too deep.</summary>
+    Unsuitable,
+
+    /// <summary>Not a regular file inside the folder: a FIFO, socket or device, a link out of the folder, a broken link.</summary>
+    Excluded,
 }
 
 /// <summary>A file that was found and not indexed: why, in a word and in one line.</summary>

@@ -21,29 +21,17 @@ public sealed partial class DocumentLoader(
     /// <summary>The files that would be read, in a stable order, with their ids (path relative to the root folder).</summary>
     public IReadOnlyList<(string Path, string Id)> FindFiles(IEnumerable<string> roots)
     {
-        var files = new List<(string, string)>();
-        foreach (var root in roots)
-        {
-            if (File.Exists(root))
-            {
-                if (IsIncluded(root)) files.Add((root, Path.GetFileName(root)));
-                continue;
-            }
-            if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Document folder not found: {Path.GetFullPath(root)}");
-
-            var rootName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)));
-            foreach (var path in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }).Order(StringComparer.Ordinal))
-            {
-                if (!IsIncluded(path)) continue;
-                files.Add((path, rootName + "/" + Path.GetRelativePath(root, path).Replace('\\', '/')));
-            }
-        }
+        var (files, skipped) = Scan(roots);
+        foreach (var (path, reason) in skipped) Skip(path, SkipReason.Excluded, reason);
         return files;
     }
 
-    public async Task<IReadOnlyList<SourceDocument>> LoadAsync(IEnumerable<string> roots, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SourceDocument>> LoadAsync(IEnumerable<string> roots, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        LoadAsync(FindFiles(roots), progress, cancellationToken);
+
+    public async Task<IReadOnlyList<SourceDocument>> LoadAsync(IReadOnlyList<(string Path, string Id)> files, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
-        var files = FindFiles(roots);
+        var maxBytes = options.Value.MaxFileMegabytes * 1024L * 1024;
         var documents = new SourceDocument?[files.Count];
         var done = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
@@ -51,11 +39,19 @@ public sealed partial class DocumentLoader(
             var (path, id) = files[i];
             try
             {
+                // Checked before reading: memory is a multiple of the input, so one huge file could exhaust the machine.
+                var size = new FileInfo(path).Length;
+                if (size > maxBytes)
+                    throw new FileSkippedException($"{size / (1024.0 * 1024):0.#} MB is over the limit of {IngestionOptions.Section}:MaxFileMegabytes ({options.Value.MaxFileMegabytes})");
                 var raw = await _readers[Path.GetExtension(path)].ReadAsync(path, ct);
                 // Shown as the id ("seeds/001.txt"): relative to the corpus folder, the same wherever the process runs from.
                 var document = ArticleCleaner.Clean(raw, id, id);
                 if (document.Paragraphs.Count > 0) documents[i] = document;
                 else Skip(path, SkipReason.NoText, "no text after cleaning");
+            }
+            catch (FileSkippedException ex)
+            {
+                Skip(path, SkipReason.Unsuitable, ex.Message);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -66,6 +62,93 @@ public sealed partial class DocumentLoader(
             progress?.Report(Interlocked.Increment(ref done));
         });
         return documents.OfType<SourceDocument>().ToList();
+    }
+
+    /// <summary>
+    /// Walks each folder for regular files only: a FIFO would block the reader forever and a device never ends. Links are
+    /// followed only to targets inside the same folder (never to /etc), after the plain tree, so a file keeps its own
+    /// path as id; every folder and file is taken once by its real path, so link cycles (<c>self -> .</c>,
+    /// <c>sub/up -> ..</c>) end.
+    /// </summary>
+    private (List<(string Path, string Id)> Files, List<(string Path, string Reason)> Skipped) Scan(IEnumerable<string> roots)
+    {
+        var files = new List<(string Path, string Id)>();
+        var skipped = new List<(string Path, string Reason)>();
+        foreach (var root in roots)
+        {
+            if (File.Exists(root))
+            {
+                if (!IsIncluded(root)) continue;
+                if (UnixFiles.RealPath(root) is { } real && UnixFiles.KindOf(real) == FileKind.Regular) files.Add((root, Path.GetFileName(root)));
+                else skipped.Add((root, NotRegular));
+                continue;
+            }
+            if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Document folder not found: {Path.GetFullPath(root)}");
+            var found = new List<(string Path, string Id)>();
+            Walk(root, found, skipped);
+            files.AddRange(found.OrderBy(f => f.Path, StringComparer.Ordinal));
+        }
+        return (files, skipped);
+    }
+
+    private const string NotRegular = "not a regular file (a FIFO, socket or device)";
+
+    private void Walk(string root, List<(string Path, string Id)> files, List<(string Path, string Reason)> skipped)
+    {
+        var rootName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)));
+        var realRoot = UnixFiles.RealPath(root) ?? throw new DirectoryNotFoundException($"Document folder not found: {Path.GetFullPath(root)}");
+        var seen = new HashSet<string>(StringComparer.Ordinal) { realRoot };
+        var folders = new Stack<(string Path, string Real)>([(root, realRoot)]);
+        var links = new Queue<string>();
+        var enumeration = new EnumerationOptions { IgnoreInaccessible = true };
+
+        while (folders.Count > 0 || links.Count > 0)
+        {
+            if (folders.Count == 0)
+            {
+                Follow(links.Dequeue());
+                continue;
+            }
+            var (folder, realFolder) = folders.Pop();
+            foreach (var path in Directory.EnumerateFileSystemEntries(folder, "*", enumeration))
+            {
+                var real = Path.Combine(realFolder, Path.GetFileName(path));
+                switch (UnixFiles.KindOf(path))
+                {
+                    case FileKind.SymbolicLink: links.Enqueue(path); break;
+                    case FileKind.Directory: if (seen.Add(real)) folders.Push((path, real)); break;
+                    default: Add(path, real); break;
+                }
+            }
+        }
+
+        void Follow(string link)
+        {
+            if (UnixFiles.RealPath(link) is not { } real)
+            {
+                if (IsIncluded(link)) skipped.Add((link, "a broken symbolic link or a link loop"));
+            }
+            else if (!UnixFiles.IsWithin(real, realRoot))
+            {
+                // Said only of what would have been read: a folder, or a file of a supported kind.
+                if (IsIncluded(link) || UnixFiles.KindOf(real) == FileKind.Directory) skipped.Add((link, $"a symbolic link out of the folder {realRoot}"));
+            }
+            else if (UnixFiles.KindOf(real) == FileKind.Directory)
+            {
+                if (seen.Add(real)) folders.Push((link, real));
+            }
+            else
+            {
+                Add(link, real);
+            }
+        }
+
+        void Add(string path, string real)
+        {
+            if (!IsIncluded(path)) return;
+            if (UnixFiles.KindOf(real) != FileKind.Regular) skipped.Add((path, NotRegular));
+            else if (seen.Add(real)) files.Add((path, rootName + "/" + Path.GetRelativePath(root, path).Replace('\\', '/')));
+        }
     }
 
     private bool IsIncluded(string path)

@@ -1,5 +1,6 @@
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
+using QaBot.Text;
 
 namespace QaBot.Ingestion;
 
@@ -8,15 +9,19 @@ public sealed class HtmlReader : IDocumentReader
 {
     private static readonly string[] NonContent = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg"];
 
+    /// <summary>Far deeper than any real page nests; past it parsing time grows with the square of the depth.</summary>
+    public const int MaxDepth = 256;
+
     public IReadOnlyCollection<string> Extensions { get; } = [".html", ".htm"];
 
     public async Task<RawDocument> ReadAsync(string path, CancellationToken cancellationToken)
     {
         var html = await TextFile.ReadAsync(path, cancellationToken);
+        if (HtmlNesting.Exceeds(html, MaxDepth)) throw new FileSkippedException($"its markup nests deeper than {MaxDepth} elements");
         var document = await new HtmlParser().ParseDocumentAsync(html, cancellationToken);
 
         var title = Meta(document, "og:title") ?? document.QuerySelector("h1")?.TextContent.Trim() ?? document.Title?.Trim();
-        var url = document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? Meta(document, "og:url");
+        var url = WebUrl.Safe(document.QuerySelector("link[rel=canonical]")?.GetAttribute("href")) ?? WebUrl.Safe(Meta(document, "og:url"));
         var date = Meta(document, "article:published_time") ?? Meta(document, "date")
             ?? document.QuerySelector("time[datetime]")?.GetAttribute("datetime");
 

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.IO.Hashing;
+using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,85 +18,201 @@ public enum IngestionStage { Reading, Embedding }
 /// <summary>Progress of a long ingestion, for a progress bar: stage, items done, items in all.</summary>
 public readonly record struct IngestionProgress(IngestionStage Stage, int Done, int Total);
 
-public sealed record IngestionReport(int Documents, int Passages, TimeSpan Elapsed);
+/// <param name="Documents">Articles in the index.</param>
+/// <param name="Passages">Their passages.</param>
+/// <param name="Embedded">Articles embedded in this run (new or changed); the others came from the stored index.</param>
+/// <param name="Removed">Articles dropped from the stored index because their files are gone.</param>
+public sealed record IngestionReport(int Documents, int Passages, TimeSpan Elapsed, int Embedded = 0, int Removed = 0, string? IndexFolder = null);
 
 /// <summary>Ingestion stopped part-way; the message says where, and that a rerun resumes.</summary>
 public sealed class IngestionException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
-/// files → <see cref="DocumentLoader"/> → <see cref="Chunker"/> → keyword index (which also updates the term
-/// statistics the local embedder weighs by) → embeddings in batches → vector store. Each batch is stored as soon as it
-/// is embedded, so a failure part-way keeps what was already done.
+/// files → content hash → (unchanged: the stored index) or (new/changed: <see cref="DocumentLoader"/> →
+/// <see cref="Chunker"/> → sentences → embeddings) → keyword index, vector store collections and the persistent
+/// <see cref="IndexStore"/>. Only new or changed files are embedded; a different model or chunking rebuilds all.
 /// </summary>
 public sealed partial class IngestionPipeline(
     DocumentLoader loader,
     Chunker chunker,
     KeywordIndex keywords,
-    VectorStoreCollection<string, PassageRecord> vectors,
+    VectorStoreCollection<string, PassageRecord> passages,
+    VectorStoreCollection<string, SentenceRecord> sentences,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     DocumentCatalog catalog,
+    IndexStore store,
     IOptions<IngestionOptions> options,
+    IOptions<IndexOptions> indexOptions,
+    IOptions<ChunkingOptions> chunkingOptions,
     ILogger<IngestionPipeline> logger)
 {
     public static readonly ActivitySource ActivitySource = new("QaBot.Ingestion");
+
+    /// <summary>Articles embedded by this process, so a re-ingestion (or a rerun after a failure) without a stored index pays only for what changed.</summary>
+    private readonly ConcurrentDictionary<string, IndexedDocument> _embedded = new(StringComparer.Ordinal);
 
     public async Task<IngestionReport> IngestAsync(IEnumerable<string> roots, IProgress<IngestionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("ingest");
         var stopwatch = Stopwatch.StartNew();
         var rootList = roots.Select(PathResolver.Resolve).ToList();
-        var files = loader.FindFiles(rootList).Count;
-        var documents = await loader.LoadAsync(rootList, new Progress<int>(n => progress?.Report(new(IngestionStage.Reading, n, files))), cancellationToken);
+        var files = loader.FindFiles(rootList);
+        var folder = indexOptions.Value.Persist ? IndexFolder(indexOptions.Value.Path, rootList) : null;
+        var signature = Signature();
+        var stored = (folder is null ? null : store.TryLoad(folder, signature))?.ToDictionary(d => d.Info.Id, StringComparer.Ordinal) ?? [];
+        var persisted = stored.Keys.ToList();
+        foreach (var (id, d) in _embedded) stored.TryAdd(id, d);
 
-        var chunksByDocument = documents.AsParallel().AsOrdered().Select(d => (Document: d, Chunks: chunker.Split(d))).ToList();
-        var chunks = chunksByDocument.SelectMany(x => x.Chunks).ToList();
-        keywords.Add(chunks);
-
-        await vectors.EnsureCollectionExistsAsync(cancellationToken);
-        var batchSize = options.Value.EmbeddingBatchSize;
-        var reused = 0;
-        for (var start = 0; start < chunks.Count; start += batchSize)
+        var hashes = new string[files.Count];
+        await Parallel.ForAsync(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
         {
-            var batch = chunks.GetRange(start, Math.Min(batchSize, chunks.Count - start));
-            // Resumable: passages already stored with the same text (from an earlier, interrupted run) keep their
-            // embeddings, so a remote embedder is not paid twice and a failure part-way loses nothing.
-            var stored = new HashSet<string>(StringComparer.Ordinal);
-            await foreach (var record in vectors.GetAsync(batch.Select(c => c.Id), cancellationToken: cancellationToken))
-            {
-                stored.Add(record.Id + "\n" + record.Text);
-            }
-            var missing = batch.Where(c => !stored.Contains(c.Id + "\n" + c.Text)).ToList();
-            reused += batch.Count - missing.Count;
-            if (missing.Count > 0)
-            {
-                GeneratedEmbeddings<Embedding<float>> embeddings;
-                try
-                {
-                    embeddings = await embedder.GenerateAsync(missing.Select(c => c.IndexText), cancellationToken: cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    throw new IngestionException(
-                        $"Embedding failed for passages {start + 1}–{start + batch.Count} of {chunks.Count}: {ex.Message} " +
-                        $"The {start} passages before them are stored; run the ingestion again to resume from there.", ex);
-                }
-                await vectors.UpsertAsync(missing.Select((c, i) => PassageRecord.From(c, embeddings[i].Vector)), cancellationToken);
-            }
-            progress?.Report(new(IngestionStage.Embedding, start + batch.Count, chunks.Count));
+            // Streamed, so an oversized file (skipped later by the loader) is never held in memory whole.
+            var hash = new XxHash128();
+            await using (var stream = File.OpenRead(files[i].Path)) await hash.AppendAsync(stream, ct);
+            hashes[i] = Convert.ToHexStringLower(hash.GetCurrentHash());
+        });
+        var result = new IndexedDocument?[files.Count];
+        var changed = new List<int>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            if (stored.TryGetValue(files[i].Id, out var d) && d.ContentHash == hashes[i]) result[i] = Relocated(d, files[i].Id);
+            else changed.Add(i);
         }
-        if (reused > 0) LogReused(logger, reused);
+        var removed = persisted.Except(files.Select(f => f.Id), StringComparer.Ordinal).Count();
 
-        foreach (var (d, c) in chunksByDocument) catalog.Add(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, c.Count));
-        var report = new IngestionReport(documents.Count, chunks.Count, stopwatch.Elapsed);
-        LogIngested(logger, report.Documents, report.Passages, (long)report.Elapsed.TotalMilliseconds);
+        var loaded = await loader.LoadAsync(changed.Select(i => files[i]).ToList(), new Progress<int>(n => progress?.Report(new(IngestionStage.Reading, n, changed.Count))), cancellationToken);
+        var byId = loaded.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        var pending = changed.Where(i => byId.ContainsKey(files[i].Id)).ToList();
+        try
+        {
+            await EmbedAsync(pending, i => byId[files[i].Id], hashes, result, progress, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Keep what was embedded: the stored index then holds it, and a rerun embeds only the rest.
+            var done = result.OfType<IndexedDocument>().ToList();
+            if (folder is not null) store.Save(folder, signature, done);
+            throw new IngestionException(
+                $"Embedding failed after {done.Count} of {files.Count} articles: {ex.Message} " +
+                $"The {done.Count} articles before it are stored; run the ingestion again to resume from there.", ex);
+        }
+
+        var documents = result.OfType<IndexedDocument>().ToList();
+        await LoadAsync(documents, cancellationToken);
+        if (folder is not null && (pending.Count > 0 || removed > 0 || persisted.Count != documents.Count)) store.Save(folder, signature, documents);
+
+        var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);
+        LogIngested(logger, report.Documents, report.Passages, report.Embedded, report.Removed, (long)report.Elapsed.TotalMilliseconds);
         activity?.SetTag("qabot.documents", report.Documents);
         activity?.SetTag("qabot.passages", report.Passages);
         return report;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Kept the stored embeddings of {Passages} unchanged passages")]
-    private static partial void LogReused(ILogger logger, int passages);
+    /// <summary>
+    /// The index folder of a set of corpus folders, named by the folders' names (not their full paths), so a copy of
+    /// the corpus elsewhere, or on another machine, finds the same index and re-embeds only what differs.
+    /// </summary>
+    public static string IndexFolder(string basePath, IReadOnlyList<string> roots)
+    {
+        var names = roots.Select(r => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)))).ToList();
+        var slug = string.Join("+", names.Select(n => new string(n.Where(char.IsAsciiLetterOrDigit).Take(16).ToArray())));
+        var hash = XxHash3.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", names)));
+        return Path.Combine(basePath, $"{(slug.Length > 48 ? slug[..48] : slug)}-{hash:x16}");
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Documents} documents as {Passages} passages in {ElapsedMs} ms")]
-    private static partial void LogIngested(ILogger logger, int documents, int passages, long elapsedMs);
+    private IndexSignature Signature()
+    {
+        var metadata = embedder.GetService<EmbeddingGeneratorMetadata>();
+        var c = chunkingOptions.Value;
+        return new IndexSignature(
+            $"{metadata?.ProviderName}/{metadata?.DefaultModelId}",
+            metadata?.DefaultModelDimensions ?? 0,
+            $"max{c.MaxChars}-min{c.MinChars}-overlap{c.OverlapSentences}-v1");
+    }
+
+    /// <summary>
+    /// Embeds each article's title and sentences (each once: overlapping passages repeat them), at most
+    /// <see cref="IngestionOptions.EmbeddingBatchSize"/> texts per call. An article is finished, and kept even if a later
+    /// call fails, once all its texts are embedded. A passage's vector is the normalised sum of its sentences' and its
+    /// title's, which costs no second pass of the model over the same words.
+    /// </summary>
+    private async Task EmbedAsync(List<int> pending, Func<int, SourceDocument> document, string[] hashes, IndexedDocument?[] result, IProgress<IngestionProgress>? progress, CancellationToken cancellationToken)
+    {
+        var prepared = pending.AsParallel().AsOrdered().Select(i =>
+        {
+            var d = document(i);
+            var chunks = chunker.Split(d);
+            var sentenceTexts = chunks.SelectMany(PassageSentences).Distinct(StringComparer.Ordinal).ToList();
+            return (Index: i, Document: d, Chunks: chunks, Sentences: sentenceTexts);
+        }).ToList();
+        var texts = prepared.SelectMany(p => p.Sentences.Prepend(p.Document.Title)).ToList();
+        var vectors = new ReadOnlyMemory<float>[texts.Count];
+        var batchSize = options.Value.EmbeddingBatchSize;
+        var next = 0;
+        var offset = 0;
+        for (var start = 0; start < texts.Count; start += batchSize)
+        {
+            var count = Math.Min(batchSize, texts.Count - start);
+            var embedded = await embedder.GenerateAsync(texts.GetRange(start, count), cancellationToken: cancellationToken);
+            for (var k = 0; k < count; k++) vectors[start + k] = embedded[k].Vector;
+            progress?.Report(new(IngestionStage.Embedding, start + count, texts.Count));
+            // Finish every article whose texts are now all embedded.
+            while (next < prepared.Count && offset + prepared[next].Sentences.Count + 1 <= start + count)
+            {
+                var (i, d, chunks, sentenceTexts) = prepared[next];
+                var title = vectors[offset];
+                var sentenceVectors = vectors.AsSpan(offset + 1, sentenceTexts.Count).ToArray();
+                var position = sentenceTexts.Select((t, n) => (t, n)).ToDictionary(x => x.t, x => x.n, StringComparer.Ordinal);
+                var chunkVectors = chunks.Select(c => (ReadOnlyMemory<float>)Sum(PassageSentences(c).Select(t => sentenceVectors[position[t]]).Append(title))).ToList();
+                var indexed = new IndexedDocument(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, chunks.Count), hashes[i], chunks, chunkVectors, sentenceTexts, sentenceVectors);
+                result[i] = indexed;
+                _embedded[d.Id] = indexed;
+                offset += sentenceTexts.Count + 1;
+                next++;
+            }
+        }
+
+        static float[] Sum(IEnumerable<ReadOnlyMemory<float>> vectors)
+        {
+            float[]? sum = null;
+            foreach (var v in vectors)
+            {
+                sum ??= new float[v.Length];
+                TensorPrimitives.Add(sum, v.Span, sum);
+            }
+            sum ??= [];
+            var norm = TensorPrimitives.Norm(sum);
+            if (norm > 0) TensorPrimitives.Divide(sum, norm, sum);
+            return sum;
+        }
+    }
+
+    /// <summary>An unchanged article is cited by its id (its path in the corpus folder), whatever an older stored index says.</summary>
+    private static IndexedDocument Relocated(IndexedDocument d, string sourcePath) => d.Info.SourcePath == sourcePath ? d : d with
+    {
+        Info = d.Info with { SourcePath = sourcePath },
+        Chunks = d.Chunks.Select(c => c with { SourcePath = sourcePath }).ToList(),
+    };
+
+    /// <summary>The sentences of a passage, split as the answerer splits them, so their stored vectors are found by text.</summary>
+    public static IEnumerable<string> PassageSentences(Chunk chunk) => SentenceSplitter.Split(chunk.Text).Select(s => s.Text);
+
+    private async Task LoadAsync(List<IndexedDocument> documents, CancellationToken cancellationToken)
+    {
+        await passages.EnsureCollectionExistsAsync(cancellationToken);
+        await sentences.EnsureCollectionExistsAsync(cancellationToken);
+        keywords.Add(documents.SelectMany(d => d.Chunks));
+        await passages.UpsertAsync(documents.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken);
+        await sentences.UpsertAsync(documents.SelectMany(d => d.Sentences.Select((s, i) => new SentenceRecord
+        {
+            Id = SentenceRecord.KeyFor(d.Info.Id, s),
+            DocumentId = d.Info.Id,
+            Text = s,
+            Embedding = d.SentenceVectors[i],
+        })), cancellationToken);
+        foreach (var d in documents) catalog.Add(d.Info);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Documents} documents as {Passages} passages ({Embedded} embedded, {Removed} removed, the rest from the stored index) in {ElapsedMs} ms")]
+    private static partial void LogIngested(ILogger logger, int documents, int passages, int embedded, int removed, long elapsedMs);
 }

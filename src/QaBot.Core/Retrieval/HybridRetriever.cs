@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
 using QaBot.Configuration;
+using QaBot.Embedding;
 using QaBot.Text;
 using QaBot.VectorStore;
 
@@ -17,12 +19,10 @@ namespace QaBot.Retrieval;
 public sealed class HybridRetriever(
     KeywordIndex keywords,
     VectorStoreCollection<string, PassageRecord> vectors,
-    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    [FromKeyedServices(OnnxEmbeddingGenerator.QueryKey)] IEmbeddingGenerator<string, Embedding<float>> embedder,
     IOptions<RetrievalOptions> options)
 {
     public static readonly ActivitySource ActivitySource = new("QaBot.Retrieval");
-
-    private const double ExpansionWeight = 0.3;
 
     public async Task<IReadOnlyList<RetrievedPassage>> RetrieveAsync(string query, IReadOnlyCollection<string>? focusDocuments = null, CancellationToken cancellationToken = default)
     {
@@ -30,7 +30,7 @@ public sealed class HybridRetriever(
         var o = options.Value;
 
         var keywordHits = keywords.Search(QueryTerms(query), o.CandidatePool);
-        var embedding = await embedder.GenerateAsync(query, cancellationToken: cancellationToken);
+        var embedding = await embedder.GenerateAsync(query, OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
         var vectorHits = new List<PassageRecord>(o.CandidatePool);
         await foreach (var hit in vectors.SearchAsync(embedding.Vector, o.CandidatePool, cancellationToken: cancellationToken)) vectorHits.Add(hit.Record);
 
@@ -63,15 +63,7 @@ public sealed class HybridRetriever(
         return results;
     }
 
-    /// <summary>The question's terms, plus same-meaning change words ("grew" also looks for "increase") at a lower weight.</summary>
-    public static IReadOnlyList<(string Term, double Weight)> QueryTerms(string query)
-    {
-        var terms = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var term in TextAnalyzer.Terms(query))
-        {
-            terms[term] = 1.0;
-            foreach (var related in Lexicon.SameDirection(term)) terms.TryAdd(related, ExpansionWeight);
-        }
-        return terms.Select(t => (t.Key, t.Value)).ToList();
-    }
+    /// <summary>The question's index terms, each once, for BM25.</summary>
+    public static IReadOnlyList<(string Term, double Weight)> QueryTerms(string query) =>
+        TextAnalyzer.Terms(query).Distinct(StringComparer.Ordinal).Select(t => (t, 1.0)).ToList();
 }

@@ -11,7 +11,7 @@ namespace QaBot.Retrieval;
 /// BM25 over the same passages as the vector store: an inverted index of stemmed terms (title included), so exact
 /// names, numbers and rare words rank the passages that contain them.
 /// </summary>
-public sealed class KeywordIndex(TermStatistics statistics, IOptions<RetrievalOptions> options)
+public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocabulary, IOptions<RetrievalOptions> options)
 {
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly Dictionary<string, List<(int Passage, int Frequency)>> _postings = new(StringComparer.Ordinal);
@@ -33,7 +33,8 @@ public sealed class KeywordIndex(TermStatistics statistics, IOptions<RetrievalOp
     public void Add(IEnumerable<Chunk> chunks)
     {
         // Analyse outside the lock; searches keep running while a corpus is ingested.
-        var analysed = chunks.Select(c => (Chunk: c, Terms: TextAnalyzer.Terms(c.IndexText))).ToList();
+        var analysed = chunks.AsParallel().AsOrdered().Select(c => (Chunk: c, Terms: TextAnalyzer.Terms(c.IndexText))).ToList();
+        vocabulary.Add(analysed.Select(a => a.Chunk.IndexText));
         _lock.EnterWriteLock();
         try
         {

@@ -19,4 +19,6 @@ public static class Stopwords
     };
 
     public static bool Contains(string normalizedWord) => Words.Contains(normalizedWord);
+
+    public static IEnumerable<string> All => Words;
 }

@@ -40,12 +40,16 @@ public static class TextAnalyzer
         }
     }
 
+    private static bool IsAcronymOrMonth(string text) =>
+        (text.Length >= 2 && text.All(char.IsUpper)) || text is "May";
+
     /// <summary>The index term of one token, or null for a stopword.</summary>
     public static string? Term(in Token token)
     {
         if (token.Kind == TokenKind.Number) return token.Normalized;
         var n = token.Normalized;
-        if (n.Length == 0 || Stopwords.Contains(n)) return null;
+        // Stopwords are matched case-sensitively in effect: "US", "IT" and the month "May" are names, "us" and "may" are not.
+        if (n.Length == 0 || (Stopwords.Contains(n) && !IsAcronymOrMonth(token.Text))) return null;
         return PorterStemmer.Stem(n);
     }
 }

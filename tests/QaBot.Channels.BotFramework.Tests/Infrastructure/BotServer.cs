@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace QaBot.Channels.BotFramework.Tests.Infrastructure;
@@ -28,9 +29,10 @@ public sealed class BotServer : IAsyncDisposable
     public IServiceProvider Services => _factory.Services;
 
     /// <summary>Starts the server and waits until the start-up index is ready.</summary>
-    public static async Task<BotServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="services">Added after the host's own registrations (e.g. a log collector).</param>
+    public static async Task<BotServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
-        var factory = Configure(settings);
+        var factory = Configure(settings, services);
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var server = new BotServer(factory, new Uri(address.TrimEnd('/') + "/"));
@@ -39,12 +41,13 @@ public sealed class BotServer : IAsyncDisposable
     }
 
     /// <summary>The factory with <paramref name="settings"/> applied, not yet started (for start-up failure tests).</summary>
-    public static WebApplicationFactory<Program> Configure(IReadOnlyDictionary<string, string?>? settings)
+    public static WebApplicationFactory<Program> Configure(IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection>? services = null)
     {
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("urls", "http://127.0.0.1:0");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) b.UseSetting(key, value);
+            if (services is not null) b.ConfigureTestServices(services);
         });
         factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         return factory;

@@ -21,6 +21,9 @@ public sealed record ReceivedActivity(string ConversationId, string? ReplyToId, 
     public string? Type => (string?)Activity["type"];
 
     public string? Text => (string?)Activity["text"];
+
+    /// <summary>The path the bot POSTed to, with its query string if it sent one.</summary>
+    public string Target { get; init; } = "";
 }
 
 /// <summary>
@@ -39,6 +42,7 @@ public sealed class FakeChannel : IAsyncDisposable
     private readonly ConcurrentQueue<Dictionary<string, string>> _tokenRequests = new();
     private readonly SemaphoreSlim _arrived = new(0);
     private int _ids;
+    private int _redirects;
 
     public const string KeyId = "test-key";
     public const string UnpublishedKeyId = "unpublished-key";
@@ -64,6 +68,9 @@ public sealed class FakeChannel : IAsyncDisposable
 
     public IReadOnlyCollection<ReceivedActivity> Received => _received.ToArray();
 
+    /// <summary>Requests answered with a redirect (see the /redirect route).</summary>
+    public int Redirects => Volatile.Read(ref _redirects);
+
     public IReadOnlyCollection<Dictionary<string, string>> TokenRequests => _tokenRequests.ToArray();
 
     public static async Task<FakeChannel> StartAsync(IReadOnlyList<string>? endorsements = null)
@@ -81,13 +88,25 @@ public sealed class FakeChannel : IAsyncDisposable
 
     private void Map(WebApplication app)
     {
-        app.MapPost("/v3/conversations/{conversationId}/activities/{activityId?}", async (string conversationId, string? activityId, HttpRequest request) =>
+        async Task<IResult> Receive(string conversationId, string? activityId, HttpRequest request)
         {
             var activity = (await JsonNode.ParseAsync(request.Body))!.AsObject();
             var id = $"reply-{Interlocked.Increment(ref _ids)}";
-            _received.Enqueue(new ReceivedActivity(conversationId, activityId, request.Headers.Authorization.FirstOrDefault(), activity, id));
+            _received.Enqueue(new ReceivedActivity(conversationId, activityId, request.Headers.Authorization.FirstOrDefault(), activity, id)
+            {
+                Target = request.Path + request.QueryString,
+            });
             _arrived.Release();
             return Results.Ok(new { id });
+        }
+        app.MapPost("/v3/conversations/{conversationId}/activities/{activityId?}", Receive);
+        // A serviceUrl with a path of its own, as some channels have (…/amer/, …/emea/).
+        app.MapPost("/region/v3/conversations/{conversationId}/activities/{activityId?}", Receive);
+        // A serviceUrl that redirects its replies elsewhere: the bot must not follow.
+        app.MapPost("/redirect/v3/conversations/{conversationId}/activities/{activityId?}", (string conversationId, string? activityId) =>
+        {
+            Interlocked.Increment(ref _redirects);
+            return Results.Redirect($"/v3/conversations/{conversationId}/activities/{activityId}", permanent: false, preserveMethod: true);
         });
         app.MapGet("/openid", () => Results.Json(new { issuer = "https://api.botframework.com", jwks_uri = new Uri(BaseUrl, "keys").ToString() }));
         app.MapGet("/emulator-openid", () => Results.Json(new { issuer = "https://login.microsoftonline.com/{tenantid}/v2.0", jwks_uri = new Uri(BaseUrl, "keys").ToString() }));

@@ -32,11 +32,12 @@ public sealed class DirectLineServer : IAsyncDisposable
     public IServiceProvider Services => _factory.Services;
 
     /// <summary>Starts the server (with the test secret unless overridden) and waits until the start-up index is ready.</summary>
-    public static async Task<DirectLineServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <param name="services">Replaces services after the host's own registrations (a test double for one part).</param>
+    public static async Task<DirectLineServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         var all = new Dictionary<string, string?> { ["QaBot:DirectLine:Secret"] = Secret };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        var factory = Configure(all, time);
+        var factory = Configure(all, time, services);
         factory.StartServer();
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var server = new DirectLineServer(factory, new Uri(address.TrimEnd('/') + "/"));
@@ -45,13 +46,14 @@ public sealed class DirectLineServer : IAsyncDisposable
     }
 
     /// <summary>The factory with <paramref name="settings"/> applied, not yet started (for start-up failure tests).</summary>
-    public static WebApplicationFactory<Program> Configure(IReadOnlyDictionary<string, string?> settings, TimeProvider? time = null)
+    public static WebApplicationFactory<Program> Configure(IReadOnlyDictionary<string, string?> settings, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("urls", "http://127.0.0.1:0");
             foreach (var (key, value) in settings) b.UseSetting(key, value);
             if (time is not null) b.ConfigureTestServices(s => s.AddSingleton(time));
+            if (services is not null) b.ConfigureTestServices(services);
         });
         factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         return factory;

@@ -19,6 +19,9 @@ internal static class QaBotTestHost
         {
             ["QaBot:Corpus:Paths:0"] = TestPaths.Seeds,
             ["QaBot:Answering:PromptsPath"] = TestPaths.Prompts,
+            ["QaBot:Answering:WeightsPath"] = TestPaths.Weights,
+            // Each test indexes afresh; the persistent index has tests of its own.
+            ["QaBot:Index:Persist"] = "false",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         return new ConfigurationBuilder()

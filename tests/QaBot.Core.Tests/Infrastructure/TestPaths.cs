@@ -9,6 +9,8 @@ internal static class TestPaths
 
     public static string Prompts => Path.Combine(RepoRoot, "prompts");
 
+    public static string Weights => Path.Combine(RepoRoot, "calibration", "answerer.json");
+
     public static string AppSettings => Path.Combine(RepoRoot, "appsettings.json");
 
     /// <summary>The shared BBC corpus sits beside the checkout (../shared/corpora/bbc), not inside it.</summary>
@@ -61,6 +63,24 @@ internal sealed class TempFolder : IDisposable
     {
         var path = System.IO.Path.Combine(Path, name);
         File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    /// <summary>A named pipe, made by the real mkfifo: opening one for reading blocks until a writer comes.</summary>
+    public string Fifo(string name)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+
+    /// <summary>A symbolic link at <paramref name="name"/> (in this folder) to <paramref name="target"/>, as given (relative or absolute).</summary>
+    public string Link(string name, string target)
+    {
+        var path = System.IO.Path.Combine(Path, name);
+        File.CreateSymbolicLink(path, target);
         return path;
     }
 

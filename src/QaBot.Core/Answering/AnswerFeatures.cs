@@ -1,0 +1,152 @@
+using System.Numerics.Tensors;
+using QaBot.Retrieval;
+using QaBot.Text;
+
+namespace QaBot.Answering;
+
+/// <summary>A sentence that could answer the question, where it was found, and its features.</summary>
+public sealed record AnswerCandidate(RetrievedPassage Passage, int Rank, string Sentence, double[] Features);
+
+/// <summary>
+/// The general signals the calibrated answerer weighs, for every sentence of the retrieved passages. Nothing here is
+/// tied to a corpus or a question: meaning (cosine of question and sentence, and of question and passage), words
+/// (IDF-weighted coverage of the question by the sentence, by the sentence with its predecessor, by the passage),
+/// the passage's retrieval rank, whether the sentence holds the kind of value asked for, how much it adds beyond the
+/// question's own words, and whether it names the question's names. Features that did not improve the check half of
+/// the large development sets (a change-direction thesaurus, a list of reason words) were removed. The weights come from <c>qabot calibrate</c>.
+/// </summary>
+public static class AnswerFeatures
+{
+    /// <summary>Feature names, in vector order; the weights file names them so a stale file is detected.</summary>
+    public static readonly string[] Names =
+    [
+        "cos_sentence", "cos_sentence_gap", "cos_passage", "cov_sentence", "cov_sentence_gap", "cov_context", "cov_passage",
+        "rank_prior", "answer_kind", "novelty", "log_length", "names_missing", "cos_context", "lead", "cov_bigram",
+    ];
+
+    /// <summary>Question-level signals for the decline decision, computed from the candidates.</summary>
+    public static readonly string[] DeclineNames =
+    [
+        "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing", "top_cos_passage",
+        "missing_term_passage", "missing_term_context",
+    ];
+
+    public static List<AnswerCandidate> Candidates(
+        QuestionProfile profile,
+        ReadOnlySpan<float> question,
+        IReadOnlyList<RetrievedPassage> passages,
+        Func<RetrievedPassage, IReadOnlyList<(string Text, ReadOnlyMemory<float> Vector)>> sentencesOf,
+        Func<RetrievedPassage, ReadOnlyMemory<float>> passageVector)
+    {
+        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, double CosContext, bool Lead, double Bigram)>();
+        var questionPairs = Pairs(TextAnalyzer.Terms(profile.Text));
+        var pair = new float[question.Length];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var rank = 0; rank < passages.Count; rank++)
+        {
+            var passage = passages[rank];
+            var passageTerms = TermSet(passage.Chunk.IndexText);
+            var covPassage = Coverage(profile, passageTerms);
+            var pv = passageVector(passage);
+            var cosPassage = pv.Length == question.Length ? TensorPrimitives.CosineSimilarity(question, pv.Span) : 0;
+            var sentences = sentencesOf(passage);
+            HashSet<string>? previous = null;
+            ReadOnlyMemory<float> previousVector = default;
+            for (var index = 0; index < sentences.Count; index++)
+            {
+                var (text, vector) = sentences[index];
+                var ordered = TextAnalyzer.Terms(text);
+                var terms = ordered.ToHashSet(StringComparer.Ordinal);
+                var context = previous is null ? terms : new HashSet<string>(terms.Concat(previous), StringComparer.Ordinal);
+                var hasVector = vector.Length == question.Length;
+                var cos = hasVector ? TensorPrimitives.CosineSimilarity(question, vector.Span) : 0;
+                var cosContext = cos;
+                if (hasVector && previousVector.Length == question.Length)
+                {
+                    // The sentence read with its predecessor ("It said ..." after the sentence naming "it").
+                    TensorPrimitives.Add(vector.Span, previousVector.Span, pair);
+                    cosContext = TensorPrimitives.CosineSimilarity(question, pair);
+                }
+                previous = terms;
+                previousVector = vector;
+                // Overlapping passages repeat sentences: each is scored once, at its best rank.
+                if (!seen.Add(text)) continue;
+                var novel = terms.Count == 0 ? 0 : (double)terms.Count(t => !profile.Words.Contains(t) && profile.Terms.All(q => q.Stem != t)) / terms.Count;
+                // Names the sentence (read with its predecessor) does not mention: it is probably about someone else.
+                var names = profile.Names.Count == 0 ? 0 : (double)profile.Names.Count(n => !context.Contains(n)) / profile.Names.Count;
+                raw.Add((passage, rank, text, cos, cosPassage, Coverage(profile, terms), Coverage(profile, context), covPassage,
+                    AnswerValues.BestScore(text, profile.Kind, profile.Words), novel, names, cosContext, passage.Chunk.Position == 0 && index == 0,
+                    questionPairs.Count == 0 ? 0 : (double)Pairs(ordered).Count(questionPairs.Contains) / questionPairs.Count));
+            }
+        }
+        if (raw.Count == 0) return [];
+        var maxCos = raw.Max(r => r.Cos);
+        var maxCov = raw.Max(r => r.Cov);
+        return raw.Select(r => new AnswerCandidate(r.Passage, r.Rank, r.Text,
+        [
+            r.Cos, r.Cos - maxCos, r.CosPassage, r.Cov, r.Cov - maxCov, r.CovContext, r.CovPassage,
+            1.0 / (r.Rank + 1), r.Kind, r.Novelty, Math.Log(1 + r.Text.Length) / 6, r.NamesMissing, r.CosContext, r.Lead ? 1 : 0, r.Bigram,
+        ])).ToList();
+    }
+
+    /// <summary>The decline features of a question, from its scored candidates (best first).</summary>
+    public static double[] Decline(QuestionProfile profile, IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked)
+    {
+        if (ranked.Count == 0) return new double[DeclineNames.Length];
+        var (best, logit) = ranked[0];
+        var margin = ranked.Count > 1 ? logit - ranked[1].Logit : 1;
+        var numbers = profile.Terms.Where(t => char.IsDigit(t.Stem[0])).ToList();
+        var passageTerms = TermSet(best.Passage.Chunk.IndexText);
+        var numbersMissing = numbers.Count == 0 ? 0 : (double)numbers.Count(n => !passageTerms.Contains(n.Stem)) / numbers.Count;
+        var f = best.Features;
+        var sentenceTerms = TermSet(best.Sentence);
+        return
+        [
+            logit, margin, ranked.Max(r => r.Candidate.Features[0]), ranked.Max(r => r.Candidate.Features[3]), f[6], f[11], numbersMissing,
+            ranked.Max(r => r.Candidate.Features[2]), MostTellingMissing(profile, passageTerms), MostTellingMissing(profile, sentenceTerms),
+        ];
+    }
+
+    /// <summary>Adjacent term pairs ("oil price"), which match phrases rather than scattered words.</summary>
+    private static HashSet<(string, string)> Pairs(List<string> terms)
+    {
+        var pairs = new HashSet<(string, string)>();
+        for (var i = 1; i < terms.Count; i++) pairs.Add((terms[i - 1], terms[i]));
+        return pairs;
+    }
+
+    /// <summary>
+    /// The weight share of the most telling question term the text lacks: a near-miss question usually names one thing
+    /// the article never says, however much else matches.
+    /// </summary>
+    private static double MostTellingMissing(QuestionProfile profile, HashSet<string> terms) =>
+        profile.TotalWeight <= 0 ? 0 : profile.Terms.Where(t => Match(t.Stem, terms) == 0).Select(t => t.Weight).DefaultIfEmpty(0).Max() / profile.TotalWeight;
+
+
+    /// <summary>Share of the question's weight found in a set of terms; compound parts and derived forms count half.</summary>
+    public static double Coverage(QuestionProfile profile, HashSet<string> terms)
+    {
+        if (profile.TotalWeight <= 0) return 0;
+        double found = 0;
+        foreach (var term in profile.Terms) found += term.Weight * Match(term.Stem, terms);
+        return found / profile.TotalWeight;
+    }
+
+    private static double Match(string stem, HashSet<string> terms)
+    {
+        if (terms.Contains(stem)) return 1.0;
+        // Compounds and derived forms: "carmaker" ~ "car", "Japanese" ~ "Japan".
+        if (stem.Length >= 3 && char.IsLetter(stem[0]))
+        {
+            foreach (var t in terms)
+            {
+                if (t.Length < 3 || t[0] != stem[0]) continue;
+                var (shorter, longer) = t.Length < stem.Length ? (t, stem) : (stem, t);
+                if (shorter.Length * 2 >= longer.Length && longer.StartsWith(shorter, StringComparison.Ordinal)) return 0.5;
+            }
+        }
+        return 0;
+    }
+
+    public static HashSet<string> TermSet(string text) => TextAnalyzer.Terms(text).ToHashSet(StringComparer.Ordinal);
+}

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Numerics.Tensors;
+using FastBertTokenizer;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.OnnxRuntime;
+
+namespace QaBot.Embedding;
+
+/// <summary>
+/// The offline default embedder: a <see cref="SentenceModel"/> run by ONNX Runtime on this machine's cores. Texts are
+/// tokenized once, sorted by length and run in batches of similar length under a token budget, so no text is padded
+/// to the corpus's longest; pooled vectors are L2-normalised. Hand-written on <see cref="InferenceSession"/> because the
+/// package's own encoder pads every batch to its longest text and runs one batch at a time.
+/// </summary>
+public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+{
+    /// <summary>Mark a call as embedding questions (not passages), for models that prefix queries.</summary>
+    public static EmbeddingGenerationOptions QueryOptions { get; } = new() { AdditionalProperties = new() { [InputTypeKey] = "query" } };
+
+    /// <summary>The DI key of the question embedder: the same model behind a small cache, so retrieval and the answerer embed a question once.</summary>
+    public const string QueryKey = "query";
+
+    private const string InputTypeKey = "input_type";
+
+    /// <summary>Padded tokens per ONNX run: large enough to keep both cores busy, small enough to stay in cache.</summary>
+    private const int TokensPerBatch = 4096;
+
+    private const int MaxBatch = 64;
+
+    /// <summary>
+    /// One session per model for the whole process: loading costs about a second and 100 MB, the session is safe to
+    /// run from many threads, and several hosts in one process (tests, calibration) then share it.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, Lazy<(InferenceSession Session, BertTokenizer Tokenizer)>> Sessions = new(StringComparer.Ordinal);
+
+    private readonly InferenceSession _session;
+    private readonly BertTokenizer _tokenizer;
+    private readonly EmbeddingGeneratorMetadata _metadata;
+
+    public OnnxEmbeddingGenerator(SentenceModel model)
+    {
+        Model = model;
+        (_session, _tokenizer) = Sessions.GetOrAdd(model.Id, _ => new Lazy<(InferenceSession, BertTokenizer)>(() => Load(model))).Value;
+        _metadata = new EmbeddingGeneratorMetadata("onnxruntime", defaultModelId: model.Id, defaultModelDimensions: SentenceModel.Dimensions);
+    }
+
+    private static (InferenceSession, BertTokenizer) Load(SentenceModel model)
+    {
+        var tokenizer = new BertTokenizer();
+        using (var vocab = new StreamReader(model.OpenResource("vocab.txt"))) tokenizer.LoadVocabulary(vocab, convertInputToLowercase: true);
+        byte[] weights;
+        using (var stream = model.OpenResource("model.onnx"))
+        {
+            weights = new byte[stream.Length];
+            stream.ReadExactly(weights);
+        }
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = Environment.ProcessorCount,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        return (new InferenceSession(weights, options), tokenizer);
+    }
+
+    public SentenceModel Model { get; }
+
+    /// <summary>Token ids of one text as the model sees it (with [CLS] and [SEP], truncated to the model's limit).</summary>
+    public long[] Tokenize(string text)
+    {
+        var ids = new long[Model.MaxTokens];
+        var mask = new long[Model.MaxTokens];
+        var n = _tokenizer.Encode(text, ids, mask);
+        return ids[..n];
+    }
+
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var prefix = options?.AdditionalProperties?.TryGetValue(InputTypeKey, out var type) == true && "query".Equals(type as string, StringComparison.Ordinal)
+            ? Model.QueryPrefix : "";
+        var texts = values.Select(v => prefix + v).ToList();
+        var tokens = new long[texts.Count][];
+        Parallel.For(0, texts.Count, i => tokens[i] = Tokenize(texts[i]));
+        var vectors = Embed(tokens, cancellationToken);
+        var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = Model.Id }));
+        return Task.FromResult(result);
+    }
+
+    /// <summary>Embeds token sequences (from <see cref="Tokenize"/>), in batches of similar length.</summary>
+    public float[][] Embed(IReadOnlyList<long[]> tokens, CancellationToken cancellationToken = default)
+    {
+        var vectors = new float[tokens.Count][];
+        foreach (var batch in Batches(tokens))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            RunBatch(tokens, batch, vectors, cancellationToken);
+        }
+        return vectors;
+    }
+
+    /// <summary>
+    /// The batches <see cref="Embed"/> runs: indexes sorted by length, grown while the padded batch stays within the
+    /// token budget (the batch's last text is its longest).
+    /// </summary>
+    public static List<int[]> Batches(IReadOnlyList<long[]> tokens)
+    {
+        var order = Enumerable.Range(0, tokens.Count).OrderBy(i => tokens[i].Length).ToArray();
+        var batches = new List<int[]>();
+        var start = 0;
+        while (start < order.Length)
+        {
+            var end = start + 1;
+            while (end < order.Length && end - start < MaxBatch && (end - start + 1) * tokens[order[end]].Length <= TokensPerBatch) end++;
+            batches.Add(order[start..end]);
+            start = end;
+        }
+        return batches;
+    }
+
+    /// <summary>The model's raw output for one padded batch, as <see cref="Embed"/> runs it (the benchmark's ceiling).</summary>
+    public void RunRaw(IReadOnlyList<long[]> tokens, int[] batch)
+    {
+        var (ids, mask, types, shape) = Inputs(tokens, batch);
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
+        using var runOptions = new RunOptions();
+        using var outputs = _session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
+    }
+
+    private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
+    private static readonly string[] OutputNames = ["last_hidden_state"];
+
+    private static (long[] Ids, long[] Mask, long[] Types, long[] Shape) Inputs(IReadOnlyList<long[]> tokens, ReadOnlySpan<int> batch)
+    {
+        var rows = batch.Length;
+        var width = tokens[batch[^1]].Length;
+        var ids = new long[rows * width];
+        var mask = new long[rows * width];
+        for (var r = 0; r < rows; r++)
+        {
+            var t = tokens[batch[r]];
+            t.CopyTo(ids.AsSpan(r * width));
+            mask.AsSpan(r * width, t.Length).Fill(1);
+        }
+        return (ids, mask, new long[rows * width], [rows, width]);
+    }
+
+    private void RunBatch(IReadOnlyList<long[]> tokens, ReadOnlySpan<int> batch, float[][] vectors, CancellationToken cancellationToken)
+    {
+        var rows = batch.Length;
+        var (ids, mask, types, shape) = Inputs(tokens, batch);
+        var width = (int)shape[1];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
+        using var outputs = _session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
+        var hidden = outputs[0].GetTensorDataAsSpan<float>();
+        const int d = SentenceModel.Dimensions;
+        for (var r = 0; r < rows; r++)
+        {
+            var length = tokens[batch[r]].Length;
+            var vector = new float[d];
+            var rowStart = r * width * d;
+            if (Model.Pooling == Pooling.Cls)
+            {
+                hidden.Slice(rowStart, d).CopyTo(vector);
+            }
+            else
+            {
+                for (var k = 0; k < length; k++) TensorPrimitives.Add(vector, hidden.Slice(rowStart + k * d, d), vector);
+            }
+            var norm = TensorPrimitives.Norm(vector);
+            if (norm > 0) TensorPrimitives.Divide(vector, norm, vector);
+            vectors[batch[r]] = vector;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
+        : serviceKey is null && serviceType.IsInstanceOfType(this) ? this
+        : null;
+
+    /// <summary>The shared session outlives any one generator (see <see cref="Sessions"/>).</summary>
+    public void Dispose()
+    {
+    }
+}

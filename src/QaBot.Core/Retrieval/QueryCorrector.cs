@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using QaBot.Text;
+
+namespace QaBot.Retrieval;
+
+/// <summary>
+/// Corrects misspelt question words against the indexed articles' own vocabulary before retrieval: a word the
+/// articles never use ("notebok") becomes the most frequent indexed word within a small edit distance ("notebook");
+/// words the articles use, English words the embedding model's WordPiece vocabulary holds whole ("posted" stays
+/// "posted" even when no article says it), numbers and short words are never changed. Hand-written because no served
+/// spelling package corrects against a vocabulary built at run time.
+/// </summary>
+public sealed class QueryCorrector
+{
+    /// <summary>Whole words of the BERT uncased vocabulary the offline models share: about 20,000 common English words.</summary>
+    private static readonly Lazy<HashSet<string>> EnglishWords = new(() =>
+    {
+        using var reader = new StreamReader(Embedding.SentenceModel.MiniLM.OpenResource("vocab.txt"));
+        var words = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length >= MinLength && line.All(char.IsAsciiLetterLower)) words.Add(line);
+        }
+        return words;
+    });
+
+    private const int MinLength = 4;
+
+    private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _stems = new(StringComparer.Ordinal);
+    private volatile Dictionary<int, (string Word, int Count)[]>? _byLength;
+
+    /// <summary>Adds the words of indexed text (lower-cased) to the vocabulary.</summary>
+    public void Add(IEnumerable<string> texts)
+    {
+        foreach (var text in texts)
+        {
+            foreach (var token in Tokenizer.Tokenize(text))
+            {
+                if (token.Kind != TokenKind.Word) continue;
+                if (_counts.AddOrUpdate(token.Normalized, 1, static (_, n) => n + 1) == 1) _stems.TryAdd(PorterStemmer.Stem(token.Normalized), 0);
+            }
+        }
+        _byLength = null;
+    }
+
+    /// <summary>A word the articles use, in this or another inflection ("reduce" when they say "reduced"), an English word, or a stopword.</summary>
+    public bool Knows(string normalizedWord) =>
+        _counts.ContainsKey(normalizedWord) || EnglishWords.Value.Contains(normalizedWord) || Stopwords.Contains(normalizedWord) || _stems.ContainsKey(PorterStemmer.Stem(normalizedWord));
+
+    /// <summary>The question with each out-of-vocabulary word replaced by its correction, when there is one.</summary>
+    public string Correct(string question)
+    {
+        if (_counts.IsEmpty) return question;
+        var tokens = Tokenizer.Tokenize(question);
+        var result = question;
+        // Right to left, so earlier offsets stay valid as replacements change lengths.
+        for (var i = tokens.Count - 1; i >= 0; i--)
+        {
+            var t = tokens[i];
+            if (t.Kind != TokenKind.Word || t.Normalized.Length < MinLength || Knows(t.Normalized) || !t.Normalized.All(char.IsAsciiLetterLower)) continue;
+            // A capitalised word may be a name the articles lack: only a one-letter slip is corrected there.
+            var maxDistance = char.IsUpper(t.Text[0]) && i > 0 ? 1 : t.Normalized.Length >= 7 ? 2 : 1;
+            if (Best(t.Normalized, maxDistance) is { } fix) result = result[..t.Start] + (char.IsUpper(t.Text[0]) ? char.ToUpperInvariant(fix[0]) + fix[1..] : fix) + result[t.End..];
+        }
+        return result;
+    }
+
+    private string? Best(string word, int maxDistance)
+    {
+        var byLength = _byLength ??= BuildBuckets();
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        var bestCount = 0;
+        for (var length = word.Length - maxDistance; length <= word.Length + maxDistance; length++)
+        {
+            if (!byLength.TryGetValue(length, out var bucket)) continue;
+            foreach (var (candidate, count) in bucket)
+            {
+                var d = Distance(word, candidate, maxDistance);
+                if (d > maxDistance) continue;
+                if (d < bestDistance || (d == bestDistance && count > bestCount))
+                {
+                    (best, bestDistance, bestCount) = (candidate, d, count);
+                }
+            }
+        }
+        return best;
+    }
+
+    private Dictionary<int, (string, int)[]> BuildBuckets()
+    {
+        var words = _counts.Select(kv => (kv.Key, kv.Value)).Concat(StopwordEntries());
+        return words.GroupBy(w => w.Item1.Length).ToDictionary(g => g.Key, g => g.ToArray());
+
+        // Stopwords are corrections too ("mcuh" is "much"), so a slip of one is not "corrected" into a rare word.
+        static IEnumerable<(string, int)> StopwordEntries() => Stopwords.All.Select(s => (s, int.MaxValue / 2));
+    }
+
+    /// <summary>Optimal string alignment distance (Damerau–Levenshtein with adjacent transpositions), stopping past <paramref name="max"/>.</summary>
+    public static int Distance(string a, string b, int max)
+    {
+        if (Math.Abs(a.Length - b.Length) > max) return max + 1;
+        var previous2 = new int[b.Length + 1];
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            var rowMin = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var v = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = Math.Min(v, previous2[j - 2] + 1);
+                current[j] = v;
+                rowMin = Math.Min(rowMin, v);
+            }
+            if (rowMin > max) return max + 1;
+            (previous2, previous, current) = (previous, current, previous2);
+        }
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.DependencyInjection;
+using QaBot.Answering;
+using QaBot.Core.Tests.Infrastructure;
+using QaBot.Ingestion;
+
+namespace QaBot.Core.Tests;
+
+/// <summary>
+/// The persistent index through the real pipeline: a copy of seeds/ in a temporary folder, indexed into a temporary
+/// index folder by fresh hosts, as successive runs of the bot would.
+/// </summary>
+public class IndexStoreTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("qabot-index-").FullName;
+
+    private string Corpus => Path.Combine(_root, "articles");
+
+    private string IndexPath => Path.Combine(_root, "index");
+
+    public IndexStoreTests()
+    {
+        Directory.CreateDirectory(Corpus);
+        foreach (var file in Directory.EnumerateFiles(TestPaths.Seeds)) File.Copy(file, Path.Combine(Corpus, Path.GetFileName(file)));
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private async Task<(IngestionReport Report, Answer Answer)> Run(string model = "MiniLM")
+    {
+        await using var services = QaBotTestHost.Build(new()
+        {
+            ["QaBot:Corpus:Paths:0"] = Corpus,
+            ["QaBot:Index:Persist"] = "true",
+            ["QaBot:Index:Path"] = IndexPath,
+            ["QaBot:Embedding:LocalModel"] = model,
+        });
+        var report = await QaBotTestHost.IngestConfiguredCorpusAsync(services);
+        var answer = await services.GetRequiredService<AnswerService>().AskAsync("How far did Toyota's sales rise?");
+        return (report, answer);
+    }
+
+    private string DataFile() => Directory.EnumerateFiles(IndexPath, "index-*.bin", SearchOption.AllDirectories).Single();
+
+    [Fact]
+    public async Task A_second_run_loads_the_index_instead_of_embedding_and_answers_the_same()
+    {
+        var first = await Run();
+        Assert.Equal((2, 2), (first.Report.Documents, first.Report.Embedded));
+
+        var second = await Run();
+        Assert.Equal((2, 0), (second.Report.Documents, second.Report.Embedded));
+        Assert.Equal(first.Report.Passages, second.Report.Passages);
+        Assert.Equal(first.Answer.Text, second.Answer.Text);
+        Assert.Equal(first.Answer.Citations.Select(c => c.Quote), second.Answer.Citations.Select(c => c.Quote));
+    }
+
+    [Fact]
+    public async Task Only_added_and_changed_files_are_embedded_and_deleted_ones_are_dropped()
+    {
+        await Run();
+        var files = Directory.GetFiles(Corpus).Order(StringComparer.Ordinal).ToList();
+        await File.AppendAllTextAsync(files[0], "\n\nThe plant will also stop its night shift from next spring, the company said.\n");
+        await File.WriteAllTextAsync(Path.Combine(Corpus, "extra.txt"), "Tyre makers report record orders\n\nTyre makers said orders reached a record in the third quarter.\n");
+
+        var changed = await Run();
+        Assert.Equal((3, 2, 0), (changed.Report.Documents, changed.Report.Embedded, changed.Report.Removed));
+
+        File.Delete(files[1]);
+        var deleted = await Run();
+        Assert.Equal((2, 0, 1), (deleted.Report.Documents, deleted.Report.Embedded, deleted.Report.Removed));
+        Assert.True(deleted.Answer.Declined || deleted.Answer.Citations.All(c => !c.Source.Contains(Path.GetFileName(files[1]), StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("flip")]
+    [InlineData("truncate")]
+    public async Task A_corrupt_or_half_written_index_is_rebuilt_not_served(string damage)
+    {
+        var first = await Run();
+        var data = DataFile();
+        var bytes = await File.ReadAllBytesAsync(data);
+        if (damage == "flip") bytes[bytes.Length / 2] ^= 0x5A;
+        else bytes = bytes[..(bytes.Length / 3)];
+        await File.WriteAllBytesAsync(data, bytes);
+
+        var rebuilt = await Run();
+        Assert.Equal(2, rebuilt.Report.Embedded);
+        Assert.Equal(first.Answer.Text, rebuilt.Answer.Text);
+        Assert.Equal(0, (await Run()).Report.Embedded);
+    }
+
+    [Fact]
+    public async Task Another_embedding_model_forces_a_rebuild()
+    {
+        await Run("MiniLM");
+        var other = await Run("ArcticXs");
+        Assert.Equal(2, other.Report.Embedded);
+    }
+}

@@ -28,7 +28,7 @@ public static class AnswerFeatures
     public static readonly string[] DeclineNames =
     [
         "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing", "top_cos_passage",
-        "missing_term_passage", "missing_term_context",
+        "missing_term_passage", "missing_term_context", "kind_missing",
     ];
 
     public static List<AnswerCandidate> Candidates(
@@ -104,6 +104,8 @@ public static class AnswerFeatures
         [
             logit, margin, ranked.Max(r => r.Candidate.Features[0]), ranked.Max(r => r.Candidate.Features[3]), f[6], f[11], numbersMissing,
             ranked.Max(r => r.Candidate.Features[2]), MostTellingMissing(profile, passageTerms), MostTellingMissing(profile, sentenceTerms),
+            // "How old was he?" answered by a sentence with no age: the question asks for a kind of value the answer lacks.
+            profile.Kind == AnswerKind.Unknown ? 0 : 1 - f[8],
         ];
     }
 

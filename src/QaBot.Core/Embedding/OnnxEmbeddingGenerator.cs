@@ -33,16 +33,23 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     /// </summary>
     private static readonly ConcurrentDictionary<string, Lazy<(InferenceSession Session, BertTokenizer Tokenizer)>> Sessions = new(StringComparer.Ordinal);
 
-    private readonly InferenceSession _session;
-    private readonly BertTokenizer _tokenizer;
+    private readonly Lazy<(InferenceSession Session, BertTokenizer Tokenizer)> _loaded;
     private readonly EmbeddingGeneratorMetadata _metadata;
 
+    /// <summary>The model loads on first use, so asking for the model's id (to check a stored index) costs nothing.</summary>
     public OnnxEmbeddingGenerator(SentenceModel model)
     {
         Model = model;
-        (_session, _tokenizer) = Sessions.GetOrAdd(model.Id, _ => new Lazy<(InferenceSession, BertTokenizer)>(() => Load(model))).Value;
+        _loaded = Sessions.GetOrAdd(model.Id, _ => new Lazy<(InferenceSession, BertTokenizer)>(() => Load(model)));
         _metadata = new EmbeddingGeneratorMetadata("onnxruntime", defaultModelId: model.Id, defaultModelDimensions: SentenceModel.Dimensions);
     }
+
+    /// <summary>Loads the model now rather than on the first text.</summary>
+    public void Load() => _ = _loaded.Value;
+
+    private InferenceSession Session => _loaded.Value.Session;
+
+    private BertTokenizer WordPieces => _loaded.Value.Tokenizer;
 
     private static (InferenceSession, BertTokenizer) Load(SentenceModel model)
     {
@@ -70,7 +77,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     {
         var ids = new long[Model.MaxTokens];
         var mask = new long[Model.MaxTokens];
-        var n = _tokenizer.Encode(text, ids, mask);
+        var n = WordPieces.Encode(text, ids, mask);
         return ids[..n];
     }
 
@@ -125,7 +132,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
         using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
         using var runOptions = new RunOptions();
-        using var outputs = _session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
+        using var outputs = Session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
     }
 
     private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
@@ -156,7 +163,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
-        using var outputs = _session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
+        using var outputs = Session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
         var hidden = outputs[0].GetTensorDataAsSpan<float>();
         const int d = SentenceModel.Dimensions;
         for (var r = 0; r < rows; r++)

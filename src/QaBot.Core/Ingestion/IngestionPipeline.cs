@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
 using QaBot.Configuration;
+using QaBot.Embedding;
 using QaBot.Retrieval;
 using QaBot.VectorStore;
 
@@ -59,6 +60,8 @@ public sealed partial class IngestionPipeline(
         var files = loader.FindFiles(rootList);
         var folder = indexOptions.Value.Persist ? IndexFolder(indexOptions.Value.Path, rootList) : null;
         var signature = Signature();
+        // Loading the model takes a second on one core; it overlaps with reading the corpus and the stored index.
+        var warmUp = embedder.GetService<OnnxEmbeddingGenerator>() is { } local ? Task.Run(local.Load, cancellationToken) : Task.CompletedTask;
         var stored = (folder is null ? null : store.TryLoad(folder, signature))?.ToDictionary(d => d.Info.Id, StringComparer.Ordinal) ?? [];
         var persisted = stored.Keys.ToList();
         foreach (var (id, d) in _embedded) stored.TryAdd(id, d);
@@ -99,6 +102,7 @@ public sealed partial class IngestionPipeline(
 
         var documents = result.OfType<IndexedDocument>().ToList();
         await LoadAsync(documents, cancellationToken);
+        await warmUp;
         if (folder is not null && (pending.Count > 0 || removed > 0 || persisted.Count != documents.Count)) store.Save(folder, signature, documents);
 
         var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);

@@ -33,14 +33,14 @@ public sealed class QueryCorrector
     /// <summary>Adds the words of indexed text (lower-cased) to the vocabulary.</summary>
     public void Add(IEnumerable<string> texts)
     {
-        foreach (var text in texts)
+        Parallel.ForEach(texts, text =>
         {
             foreach (var token in Tokenizer.Tokenize(text))
             {
                 if (token.Kind != TokenKind.Word) continue;
                 if (_counts.AddOrUpdate(token.Normalized, 1, static (_, n) => n + 1) == 1) _stems.TryAdd(PorterStemmer.Stem(token.Normalized), 0);
             }
-        }
+        });
         _byLength = null;
     }
 

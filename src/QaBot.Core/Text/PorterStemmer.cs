@@ -6,9 +6,15 @@ namespace QaBot.Text;
 /// </summary>
 public static class PorterStemmer
 {
+    private const int MaxCached = 500_000;
+
     // Snowball stemmers keep their word as state: one per thread.
     [ThreadStatic]
     private static Lucene.Net.Tartarus.Snowball.Ext.PorterStemmer? _stemmer;
+
+    // A corpus repeats its words: stemming each form once makes indexing several times faster. Bounded, so hostile
+    // text of endless new words cannot grow it without limit.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
 
     public static string Stem(string word)
     {
@@ -17,9 +23,12 @@ public static class PorterStemmer
         {
             if (c is < 'a' or > 'z') return word;
         }
+        if (Cache.TryGetValue(word, out var cached)) return cached;
         var stemmer = _stemmer ??= new Lucene.Net.Tartarus.Snowball.Ext.PorterStemmer();
         stemmer.SetCurrent(word);
         stemmer.Stem();
-        return stemmer.Current;
+        var stem = stemmer.Current;
+        if (Cache.Count < MaxCached) Cache.TryAdd(word, stem);
+        return stem;
     }
 }

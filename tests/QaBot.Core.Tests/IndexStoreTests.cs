@@ -71,6 +71,30 @@ public class IndexStoreTests : IDisposable
         Assert.True(deleted.Answer.Declined || deleted.Answer.Citations.All(c => !c.Source.Contains(Path.GetFileName(files[1]), StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task The_same_process_re_indexes_only_what_changed_and_forgets_deleted_articles()
+    {
+        await using var services = QaBotTestHost.Build(new() { ["QaBot:Corpus:Paths:0"] = Corpus, ["QaBot:Index:Path"] = IndexPath });
+        var pipeline = services.GetRequiredService<IngestionPipeline>();
+        var catalog = services.GetRequiredService<DocumentCatalog>();
+        Assert.Equal(2, (await pipeline.IngestAsync([Corpus])).Embedded);
+
+        var files = Directory.GetFiles(Corpus).Order(StringComparer.Ordinal).ToList();
+        await File.AppendAllTextAsync(files[0], "\n\nThe plant will also stop its night shift from next spring, the company said.\n");
+        var changed = await pipeline.IngestAsync([Corpus]);
+        Assert.Equal((2, 1), (changed.Documents, changed.Embedded));
+        Assert.Equal(2, catalog.Count);
+        var answer = await services.GetRequiredService<AnswerService>().AskAsync("When will the plant stop its night shift?");
+        Assert.Contains("night shift", answer.Citations.Single().Quote, StringComparison.Ordinal);
+
+        File.Delete(files[1]);
+        var deleted = await pipeline.IngestAsync([Corpus]);
+        Assert.Equal((1, 0, 1), (deleted.Documents, deleted.Embedded, deleted.Removed));
+        Assert.Equal(1, catalog.Count);
+        var passages = await services.GetRequiredService<QaBot.Retrieval.HybridRetriever>().RetrieveAsync("Honda Toyota sales");
+        Assert.All(passages, p => Assert.NotEqual(Path.GetFileName(files[1]), Path.GetFileName(p.Chunk.SourcePath)));
+    }
+
     [Theory]
     [InlineData("flip")]
     [InlineData("truncate")]

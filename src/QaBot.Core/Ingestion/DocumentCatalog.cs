@@ -17,6 +17,8 @@ public sealed class DocumentCatalog
 
     public void Add(DocumentInfo document) => _documents[document.Id] = document;
 
+    public void Remove(string id) => _documents.TryRemove(id, out _);
+
     /// <summary>Files left out of the index, by path.</summary>
     public IReadOnlyList<SkippedFile> Skipped => _skipped.Values.OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
 

@@ -52,6 +52,9 @@ public sealed partial class IngestionPipeline(
     /// <summary>Articles embedded by this process, so a re-ingestion (or a rerun after a failure) without a stored index pays only for what changed.</summary>
     private readonly ConcurrentDictionary<string, IndexedDocument> _embedded = new(StringComparer.Ordinal);
 
+    /// <summary>What this process has put into the keyword index and the vector store, by article id.</summary>
+    private readonly ConcurrentDictionary<string, IndexedDocument> _inMemory = new(StringComparer.Ordinal);
+
     public async Task<IngestionReport> IngestAsync(IEnumerable<string> roots, IProgress<IngestionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("ingest");
@@ -62,10 +65,6 @@ public sealed partial class IngestionPipeline(
         var signature = Signature();
         // Loading the model takes a second on one core; it overlaps with reading the corpus and the stored index.
         var warmUp = embedder.GetService<OnnxEmbeddingGenerator>() is { } local ? Task.Run(local.Load, cancellationToken) : Task.CompletedTask;
-        var stored = (folder is null ? null : store.TryLoad(folder, signature))?.ToDictionary(d => d.Info.Id, StringComparer.Ordinal) ?? [];
-        var persisted = stored.Keys.ToList();
-        foreach (var (id, d) in _embedded) stored.TryAdd(id, d);
-
         var hashes = new string[files.Count];
         await Parallel.ForAsync(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
         {
@@ -74,6 +73,14 @@ public sealed partial class IngestionPipeline(
             await using (var stream = File.OpenRead(files[i].Path)) await hash.AppendAsync(stream, ct);
             hashes[i] = Convert.ToHexStringLower(hash.GetCurrentHash());
         });
+        // What this process already holds is preferred; the stored index is read only when it may hold more.
+        var stored = new Dictionary<string, IndexedDocument>(_inMemory, StringComparer.Ordinal);
+        foreach (var (id, d) in _embedded) stored.TryAdd(id, d);
+        var known = files.Select((f, i) => stored.TryGetValue(f.Id, out var d) && d.ContentHash == hashes[i]).All(k => k);
+        var persistedDocuments = folder is null || known ? null : store.TryLoad(folder, signature);
+        foreach (var d in persistedDocuments ?? []) stored.TryAdd(d.Info.Id, d);
+        var persisted = persistedDocuments?.Select(d => d.Info.Id).ToList() ?? [];
+
         var result = new IndexedDocument?[files.Count];
         var changed = new List<int>();
         for (var i = 0; i < files.Count; i++)
@@ -81,7 +88,9 @@ public sealed partial class IngestionPipeline(
             if (stored.TryGetValue(files[i].Id, out var d) && d.ContentHash == hashes[i]) result[i] = Relocated(d, files[i].Id);
             else changed.Add(i);
         }
-        var removed = persisted.Except(files.Select(f => f.Id), StringComparer.Ordinal).Count();
+        var prefixes = RootPrefixes(rootList);
+        var held = _inMemory.Keys.Where(id => prefixes.Any(p => id.StartsWith(p, StringComparison.Ordinal)));
+        var removed = persisted.Union(held, StringComparer.Ordinal).Except(files.Select(f => f.Id), StringComparer.Ordinal).Count();
 
         var loaded = await loader.LoadAsync(changed.Select(i => files[i]).ToList(), new Progress<int>(n => progress?.Report(new(IngestionStage.Reading, n, changed.Count))), cancellationToken);
         var byId = loaded.ToDictionary(d => d.Id, StringComparer.Ordinal);
@@ -101,9 +110,9 @@ public sealed partial class IngestionPipeline(
         }
 
         var documents = result.OfType<IndexedDocument>().ToList();
-        await LoadAsync(documents, cancellationToken);
+        await LoadAsync(documents, rootList, cancellationToken);
         await warmUp;
-        if (folder is not null && (pending.Count > 0 || removed > 0 || persisted.Count != documents.Count)) store.Save(folder, signature, documents);
+        if (folder is not null && (pending.Count > 0 || removed > 0 || (!known && persisted.Count != documents.Count))) store.Save(folder, signature, documents);
 
         var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);
         LogIngested(logger, report.Documents, report.Passages, report.Embedded, report.Removed, (long)report.Elapsed.TotalMilliseconds);
@@ -201,20 +210,46 @@ public sealed partial class IngestionPipeline(
     /// <summary>The sentences of a passage, split as the answerer splits them, so their stored vectors are found by text.</summary>
     public static IEnumerable<string> PassageSentences(Chunk chunk) => SentenceSplitter.Split(chunk.Text).Select(s => s.Text);
 
-    private async Task LoadAsync(List<IndexedDocument> documents, CancellationToken cancellationToken)
+    /// <summary>The article-id prefixes of corpus folders ("bbc/"): ids are paths under the folder's name.</summary>
+    private static List<string> RootPrefixes(IEnumerable<string> roots) =>
+        roots.Select(r => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))) + "/").ToList();
+
+    /// <summary>
+    /// Puts the articles into the keyword index, the vector store and the catalog. Articles this process already holds
+    /// unchanged are left as they are, and the ones of the same folders that are gone are taken out, so re-indexing a
+    /// corpus with one changed file costs about that one file.
+    /// </summary>
+    private async Task LoadAsync(List<IndexedDocument> documents, IReadOnlyCollection<string> roots, CancellationToken cancellationToken)
     {
         await passages.EnsureCollectionExistsAsync(cancellationToken);
         await sentences.EnsureCollectionExistsAsync(cancellationToken);
-        keywords.Add(documents.SelectMany(d => d.Chunks));
-        await passages.UpsertAsync(documents.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken);
-        await sentences.UpsertAsync(documents.SelectMany(d => d.Sentences.Select((s, i) => new SentenceRecord
+        var current = documents.Select(d => d.Info.Id).ToHashSet(StringComparer.Ordinal);
+        var prefixes = RootPrefixes(roots);
+        var gone = _inMemory.Values.Where(d => !current.Contains(d.Info.Id) && prefixes.Any(p => d.Info.Id.StartsWith(p, StringComparison.Ordinal))).ToList();
+        var fresh = documents.Where(d => !_inMemory.TryGetValue(d.Info.Id, out var held) || !ReferenceEquals(held, d)).ToList();
+        foreach (var d in gone.Concat(fresh.Where(f => _inMemory.ContainsKey(f.Info.Id)).Select(f => _inMemory[f.Info.Id])))
+        {
+            foreach (var c in d.Chunks) keywords.Remove(c.Id);
+            await passages.DeleteAsync(d.Chunks.Select(c => c.Id), cancellationToken);
+            await sentences.DeleteAsync(d.Sentences.Select(s => SentenceRecord.KeyFor(d.Info.Id, s)), cancellationToken);
+            catalog.Remove(d.Info.Id);
+            _inMemory.TryRemove(d.Info.Id, out _);
+        }
+
+        keywords.Add(fresh.SelectMany(d => d.Chunks));
+        await passages.UpsertAsync(fresh.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken);
+        await sentences.UpsertAsync(fresh.SelectMany(d => d.Sentences.Select((s, i) => new SentenceRecord
         {
             Id = SentenceRecord.KeyFor(d.Info.Id, s),
             DocumentId = d.Info.Id,
             Text = s,
             Embedding = d.SentenceVectors[i],
         })), cancellationToken);
-        foreach (var d in documents) catalog.Add(d.Info);
+        foreach (var d in fresh)
+        {
+            catalog.Add(d.Info);
+            _inMemory[d.Info.Id] = d;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Documents} documents as {Passages} passages ({Embedded} embedded, {Removed} removed, the rest from the stored index) in {ElapsedMs} ms")]

@@ -20,6 +20,10 @@ public sealed class DirectLineBot(BotActivityHandler handler, DirectLineConversa
     /// </summary>
     public (Activity? Echoed, TurnAdmission Admission) TryAppendAndQueue(DirectLineConversation conversation, Activity inbound)
     {
+        // The bot does nothing with a user's typing (as /api/messages, which acknowledges and ignores it): stored for the
+        // feed, bounded by it, and no turn to wait for.
+        if (inbound.Type == ActivityTypes.Typing) return (conversation.Append(inbound, time.GetUtcNow()), TurnAdmission.Accepted);
+
         var stored = new TaskCompletionSource<Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
         var admission = turns.TryEnqueue(Key(conversation), async ct => await handler.HandleAsync(await stored.Task, conversations, ct));
         if (admission != TurnAdmission.Accepted) return (null, admission);

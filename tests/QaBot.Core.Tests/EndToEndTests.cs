@@ -7,7 +7,15 @@ using QaBot.Ingestion;
 
 namespace QaBot.Core.Tests;
 
+/// <summary>Runs alone: embedding the BBC corpus on a machine that has no index yet takes both cores for minutes.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class WholeCorpusCollection
+{
+    public const string Name = "Whole corpus";
+}
+
 /// <summary>The whole pipeline from files to a cited answer, in process and through the CLI as a real process.</summary>
+[Collection(WholeCorpusCollection.Name)]
 public class EndToEndTests
 {
     [Fact]

@@ -23,9 +23,30 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         if (profile.AsksPublicationDate && passages.Count > 0 && PublicationDate(profile, passages) is { } dated) return dated;
         var (ranked, declineFeatures) = Rank(model, profile, candidates);
         if (ranked.Count == 0 || Probability(model.Decline.Logit(declineFeatures)) < model.DeclineThreshold) return AnswerDraft.Decline();
+        var (text, quote, chunk) = Compose(ranked, profile, options.Value.MaxAnswerChars);
+        return new AnswerDraft(text, false, [CitationFor(1, chunk, quote)]);
+    }
+
+    /// <summary>
+    /// The answer text, the quote for its citation and its passage. When the runner-up is the best sentence's neighbour
+    /// and both fit in the answer, both are given in the article's order (a cause or a figure often sits in the sentence
+    /// next to the one that matches the question); otherwise the best sentence, cut to the clause that answers.
+    /// </summary>
+    public static (string Text, string Quote, Chunk Chunk) Compose(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, int maxChars)
+    {
         var best = ranked[0].Candidate;
-        var text = Shorten(best.Sentence, profile, options.Value.MaxAnswerChars);
-        return new AnswerDraft(text, false, [CitationFor(1, best.Passage.Chunk, best.Sentence)]);
+        if (ranked.Count > 1 && best.Sentence.Length + ranked[1].Candidate.Sentence.Length + 1 <= maxChars)
+        {
+            // Neighbours in the best sentence's passage (a sentence is a candidate once, under its best-ranked passage).
+            var sentences = Ingestion.IngestionPipeline.PassageSentences(best.Passage.Chunk).ToList();
+            var (at, other) = (sentences.IndexOf(best.Sentence), sentences.IndexOf(ranked[1].Candidate.Sentence));
+            if (at >= 0 && other >= 0 && Math.Abs(at - other) == 1)
+            {
+                var pair = string.Join(' ', sentences[Math.Min(at, other)], sentences[Math.Max(at, other)]);
+                return (pair, pair, best.Passage.Chunk);
+            }
+        }
+        return (Shorten(best.Sentence, profile, maxChars), best.Sentence, best.Passage.Chunk);
     }
 
     /// <summary>Candidates best first with their logits, and the question's decline features.</summary>

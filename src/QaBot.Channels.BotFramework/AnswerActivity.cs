@@ -7,9 +7,9 @@ using QaBot.Text;
 namespace QaBot.Channels.BotFramework;
 
 /// <summary>
-/// Renders an <see cref="Answer"/> as a reply activity: markdown text with [n] markers and numbered sources, one schema.org
-/// Message entity with a Claim per citation (Teams and Web Chat draw these as citation pills), follow-up questions as
-/// suggested actions, and the feedback switches of each client.
+/// Renders an <see cref="Answer"/> as a reply activity: markdown text with [n] markers, one schema.org Message entity with a
+/// Claim per citation carrying the quoted passage (Teams and Web Chat draw these as citations and a references list),
+/// follow-up questions as suggested actions, and the feedback switches of each client.
 /// </summary>
 internal static class AnswerActivity
 {
@@ -18,7 +18,8 @@ internal static class AnswerActivity
     private const int MaxTitleChars = 80;
     private const int MaxAbstractChars = 160;
 
-    public static Activity Create(Activity inbound, Answer answer, string answerReference)
+    /// <param name="suggestions">Follow-up questions to offer, each one the bot answers (see <c>SuggestedQuestions</c>).</param>
+    public static Activity Create(Activity inbound, Answer answer, string answerReference, IReadOnlyList<string> suggestions)
     {
         var teams = string.Equals(inbound.ChannelId, TeamsChannel, StringComparison.OrdinalIgnoreCase);
         var reply = inbound.CreateReply(ActivityTypes.Message);
@@ -26,30 +27,26 @@ internal static class AnswerActivity
             return reply with { Text = WithNotice(answer.Text, answer.Notice), TextFormat = "plain" };
 
         var citations = answer.Citations.Take(MaxCitations).ToList();
+        // Article text is escaped (no links, HTML or formatting of its own); the [n] markers stay markers.
         var text = new StringBuilder(WithNotice(MarkdownText.EscapeKeepingMarkers(answer.MarkedText, citations.Count), answer.Notice));
-        if (citations.Count > 0)
+        // Web Chat pairs each Claim with the link definition of the same number and draws no citation without it. A cite:
+        // definition makes the [n] marker a button that opens the Claim's quoted passage inside the widget (a URL would
+        // navigate away instead), and the definitions are also its references list, so there is no separate Sources list.
+        // Teams reads the entity alone, and whether it shows definition lines as raw text is unverified.
+        if (!teams && citations.Count > 0)
         {
-            text.Append("\n\n**Sources**\n");
+            text.Append("\n\n");
             foreach (var c in citations)
-                text.Append('\n').Append(c.Index).Append(". ").Append(WebUrl.Safe(c.Url) is { } url ? $"[{MarkdownText.Escape(c.Title)}]({MarkdownText.Destination(url)})" : MarkdownText.Escape(c.Title));
-            // Web Chat pairs each Claim with the link definition of the same number and draws no citation without it;
-            // Teams reads the entity alone, and whether it shows definition lines as raw text is unverified.
-            if (!teams)
-            {
-                text.Append("\n\n");
-                foreach (var c in citations)
-                    text.Append('\n').Append('[').Append(c.Index).Append("]: ").Append(WebUrl.Safe(c.Url) is { } url ? MarkdownText.Destination(url) : $"cite:{c.Index}")
-                        .Append(" \"").Append(c.Title.Replace('"', '\'')).Append('"');
-            }
+                text.Append('\n').Append('[').Append(c.Index).Append("]: cite:").Append(c.Index).Append(" \"").Append(Name(c).Replace('"', '\'')).Append('"');
         }
 
         return reply with
         {
             Text = text.ToString(),
             TextFormat = "markdown",
-            Entities = [MessageEntity(citations, teams ? null : answerReference)],
-            SuggestedActions = SuggestionsFit(inbound) && answer.SuggestedQuestions.Count > 0
-                ? new SuggestedActions { Actions = [.. answer.SuggestedQuestions.Select(CardAction.ImBack)] }
+            Entities = [MessageEntity(citations, teams, teams ? null : answerReference)],
+            SuggestedActions = SuggestionsFit(inbound) && suggestions.Count > 0
+                ? new SuggestedActions { Actions = [.. suggestions.Select(CardAction.ImBack)] }
                 : null,
             ChannelData = teams ? TeamsFeedbackLoop : null,
         };
@@ -68,7 +65,7 @@ internal static class AnswerActivity
     /// The single root Message entity (Teams rejects a second one). With a <paramref name="feedbackReference"/> it also
     /// offers Web Chat's thumbs, whose feedback event echoes the action object and so carries the reference back.
     /// </summary>
-    private static Entity MessageEntity(IReadOnlyList<Citation> citations, string? feedbackReference)
+    private static Entity MessageEntity(IReadOnlyList<Citation> citations, bool teams, string? feedbackReference)
     {
         var entity = new JsonObject
         {
@@ -77,7 +74,7 @@ internal static class AnswerActivity
             ["@context"] = "https://schema.org",
             ["@id"] = "",
             ["additionalType"] = new JsonArray("AIGeneratedContent"),
-            ["citation"] = new JsonArray([.. citations.Select(Claim)]),
+            ["citation"] = new JsonArray([.. citations.Select(c => Claim(c, teams))]),
         };
         if (feedbackReference is not null)
             entity["potentialAction"] = new JsonArray(
@@ -86,17 +83,29 @@ internal static class AnswerActivity
         return Entity.From(entity);
     }
 
-    private static JsonObject Claim(Citation c)
+    /// <summary>
+    /// The passage behind a citation: <c>text</c> is what Web Chat shows (as markdown) when the citation is clicked, and it
+    /// must be there: without it Web Chat 4.18 throws and blanks the widget. Web Chat only shows it for an appearance with
+    /// no url (it follows the url otherwise), so there the article's link goes inside the text; Teams shows the url itself.
+    /// </summary>
+    private static JsonObject Claim(Citation c, bool teams)
     {
         var appearance = new JsonObject
         {
             ["@type"] = "DigitalDocument",
-            ["name"] = Truncate(c.Title, MaxTitleChars),
+            ["name"] = Name(c),
             ["abstract"] = Truncate(c.Quote, MaxAbstractChars),
+            ["text"] = $"> {MarkdownText.Escape(c.Quote)}\n\n" + (WebUrl.Safe(c.Url) is { } link
+                ? $"[{MarkdownText.Escape(c.Title)}]({MarkdownText.Destination(link)})"
+                : MarkdownText.Escape(c.Source)),
         };
-        if (WebUrl.Safe(c.Url) is { } url) appearance["url"] = url;
+        if (teams && WebUrl.Safe(c.Url) is { } url) appearance["url"] = url;
         return new JsonObject { ["@type"] = "Claim", ["position"] = c.Index, ["appearance"] = appearance };
     }
 
-    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)].TrimEnd() + "…";
+    /// <summary>As in every channel: the title, and the article's file in the corpus when there is no URL to open.</summary>
+    private static string Name(Citation c) =>
+        WebUrl.Safe(c.Url) is null ? $"{Truncate(c.Title, MaxTitleChars - c.Source.Length - 3)} ({c.Source})" : Truncate(c.Title, MaxTitleChars);
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..Math.Max(1, max - 1)].TrimEnd() + "…";
 }

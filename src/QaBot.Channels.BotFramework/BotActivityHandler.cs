@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
 using QaBot.Ingestion;
+using QaBot.Suggestions;
+using QaBot.Turns;
 
 namespace QaBot.Channels.BotFramework;
 
@@ -11,9 +13,9 @@ namespace QaBot.Channels.BotFramework;
 /// welcomes new members and records ratings. How replies travel is the <see cref="IActivitySender"/>'s business.
 /// </summary>
 public sealed partial class BotActivityHandler(
-    AnswerService answers,
+    TurnRunner turns,
+    SuggestedQuestions suggestions,
     DocumentCatalog catalog,
-    IndexStatus index,
     IFeedbackStore feedback,
     SentAnswers sentAnswers,
     IOptions<BotOptions> options,
@@ -23,6 +25,8 @@ public sealed partial class BotActivityHandler(
     public const string SubmitActionInvoke = "message/submitAction";
     public const string WebChatFeedbackEvent = "webchat:activity-status/feedback";
     private const int WelcomeTitles = 3;
+    private const int WelcomeExamples = 2;
+    private const int MaxSuggestions = 3;
 
     /// <summary>
     /// Handles one inbound activity. Returns the invoke response for <c>invoke</c> activities (to be written as the HTTP
@@ -62,23 +66,23 @@ public sealed partial class BotActivityHandler(
         Answer answer;
         try
         {
-            await index.Ready.WaitAsync(cancellationToken);
             var userId = inbound.From?.Id is { Length: > 0 } from ? $"{inbound.ChannelId}:{from}" : null;
-            answer = await answers.AskAsync(question, conversationId, userId, cancellationToken);
+            answer = await turns.AskAsync(question, conversationId, userId, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogAnswerFailed(logger, ex, conversationId);
             await sender.SendAsync(inbound, inbound.CreateReply(ActivityTypes.Message) with
             {
-                Text = "Sorry, something went wrong while I was looking that up. Please try again in a moment.",
+                Text = TurnRunner.FailureText,
                 TextFormat = "plain",
             }, cancellationToken);
             return;
         }
 
         var reference = Guid.NewGuid().ToString("N");
-        var id = await sender.SendAsync(inbound, AnswerActivity.Create(inbound, answer, reference), cancellationToken);
+        var suggested = answer.Declined ? [] : await suggestions.AfterAsync(answer, MaxSuggestions);
+        var id = await sender.SendAsync(inbound, AnswerActivity.Create(inbound, answer, reference, suggested), cancellationToken);
         if (conversationId is not null) sentAnswers.Remember(conversationId, [reference, id], new SentAnswer(question, answer.Text));
     }
 
@@ -89,14 +93,15 @@ public sealed partial class BotActivityHandler(
         // In a Teams channel a welcome per joining colleague would be noise; greet there only when the bot itself arrives.
         if (added.Count == 0 || (inbound.Conversation?.ConversationType == "channel" && !botAdded)) return;
 
-        await index.Ready.WaitAsync(cancellationToken);
-        var examples = options.Value.EffectiveExampleQuestions.Take(2).ToList();
+        var examples = await suggestions.ExamplesAsync(options.Value.ExampleQuestions, WelcomeExamples);
         var welcome = inbound.CreateReply(ActivityTypes.Message) with
         {
             ReplyToId = null,
             Text = WelcomeText(examples),
             TextFormat = "markdown",
-            SuggestedActions = AnswerActivity.SuggestionsFit(inbound) ? new SuggestedActions { Actions = [.. examples.Select(CardAction.ImBack)] } : null,
+            SuggestedActions = AnswerActivity.SuggestionsFit(inbound) && examples.Count > 0
+                ? new SuggestedActions { Actions = [.. examples.Select(CardAction.ImBack)] }
+                : null,
         };
         await sender.SendAsync(inbound, welcome, cancellationToken);
     }
@@ -111,8 +116,8 @@ public sealed partial class BotActivityHandler(
             <= WelcomeTitles => $"{(titles.Count == 1 ? "this article" : "these articles")}: {string.Join("; ", titles.Select(t => $"*{t}*"))}",
             _ => $"{titles.Count} news articles, such as {string.Join("; ", titles.Take(WelcomeTitles).Select(t => $"*{t}*"))}",
         };
-        return $"Hi! I answer questions about {known}. Every answer cites its sources.\n\nTry asking: " +
-            string.Join(" or ", examples.Select(q => $"\"{q}\""));
+        var intro = $"Hi! I answer questions about {known}. Every answer cites its sources.";
+        return examples.Count == 0 ? intro : $"{intro}\n\nTry asking: " + string.Join(" or ", examples.Select(q => $"\"{q}\""));
     }
 
     private async Task<InvokeResponse> InvokeAsync(Activity inbound, CancellationToken cancellationToken)

@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using QaBot.Configuration;
+using QaBot.Turns;
 
 namespace QaBot.Channels.BotFramework;
 
@@ -20,16 +23,27 @@ public static class BotFrameworkChannelExtensions
 
     /// <summary>
     /// The bot logic (<see cref="BotActivityHandler"/>, also used by the local Direct Line), the Bot Connector client and
-    /// authentication, and the background worker. <c>QaBot:Bot</c> options are validated at start-up.
+    /// authentication; turns run on Core's <see cref="TurnRunner"/>. <c>QaBot:Bot</c> options are validated at start-up.
     /// </summary>
     public static IServiceCollection AddBotFrameworkChannel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BotOptions>().Bind(configuration.GetSection(BotOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BotOptions>().Bind(configuration.GetSection(BotOptions.Section)).ValidateOnStart();
+        // Data annotations with messages that name the full key, as Core's sections do.
+        services.AddSingleton<IValidateOptions<BotOptions>>(new SectionValidator<BotOptions>(BotOptions.Section));
         services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
         // No redirects on calls that carry the bot's token or secret: the target was checked, a Location header was not.
-        services.AddHttpClient(ConnectorHttpClient).ConfigurePrimaryHttpMessageHandler(NoRedirects).AddStandardResilienceHandler();
+        // Each serviceUrl host gets its own pipeline (so its own circuit breaker), and a reply gives up after
+        // QaBot:Turns:SendTimeout: a dead or slow channel fails its own conversation's turn quickly and trips nobody else's breaker.
+        services.AddHttpClient(ConnectorHttpClient).ConfigurePrimaryHttpMessageHandler(NoRedirects).AddStandardResilienceHandler()
+            .SelectPipelineByAuthority()
+            .Configure((resilience, sp) =>
+            {
+                var timeout = sp.GetRequiredService<IOptions<TurnOptions>>().Value.SendTimeout;
+                resilience.TotalRequestTimeout.Timeout = timeout;
+                resilience.AttemptTimeout.Timeout = timeout / 2;
+            });
         services.AddHttpClient(TokenHttpClient).ConfigurePrimaryHttpMessageHandler(NoRedirects).AddStandardResilienceHandler();
         services.AddHttpClient(MetadataHttpClient).AddStandardResilienceHandler();
 
@@ -39,8 +53,6 @@ public static class BotFrameworkChannelExtensions
         services.AddSingleton<BotTokenProvider>();
         services.AddSingleton<BotAuthenticator>();
         services.AddSingleton<ConnectorActivitySender>();
-        services.AddSingleton<ActivityQueue>();
-        services.AddHostedService<ActivityWorker>();
         return services;
     }
 

@@ -2,12 +2,13 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using QaBot.Turns;
 
 namespace QaBot.Channels.BotFramework;
 
 /// <summary>
 /// <c>POST /api/messages</c>: reads and checks the activity, authenticates it, then answers invokes in the HTTP response
-/// and queues everything else for the <see cref="ActivityWorker"/>, answering 202 at once.
+/// and queues everything else on the <see cref="TurnRunner"/>, answering 202 at once.
 /// </summary>
 internal static partial class BotMessagesEndpoint
 {
@@ -19,7 +20,7 @@ internal static partial class BotMessagesEndpoint
     public static async Task<IResult> HandleAsync(
         HttpContext context,
         BotAuthenticator authenticator,
-        ActivityQueue queue,
+        TurnRunner turns,
         BotActivityHandler handler,
         ConnectorActivitySender sender,
         IOptions<BotOptions> options,
@@ -65,12 +66,17 @@ internal static partial class BotMessagesEndpoint
             return response.Body is { } json ? Results.Json(json, BotJson.Options, statusCode: response.Status) : Results.StatusCode(response.Status);
         }
 
-        if (!queue.TryEnqueue(activity))
+        switch (turns.TryEnqueue($"{activity.ChannelId}:{activity.Conversation.Id}", ct => handler.HandleAsync(activity, sender, ct)))
         {
-            context.Response.Headers.RetryAfter = "5";
-            return Reject(logger, StatusCodes.Status503ServiceUnavailable, "The bot is busy; retry shortly.");
+            case TurnAdmission.ConversationFull:
+                context.Response.Headers.RetryAfter = "5";
+                return Reject(logger, StatusCodes.Status429TooManyRequests, "This conversation has too many activities waiting for the bot; retry shortly.");
+            case TurnAdmission.Full:
+                context.Response.Headers.RetryAfter = "5";
+                return Reject(logger, StatusCodes.Status503ServiceUnavailable, "The bot is busy; retry shortly.");
+            default:
+                return Results.Accepted();
         }
-        return Results.Accepted();
     }
 
     /// <summary>

@@ -48,22 +48,11 @@ public sealed class BotOptions
     [Range(1024, 16 * 1024 * 1024, ErrorMessage = $"{Section}:{nameof(MaxRequestBytes)} must be between {{1}} and {{2}}.")]
     public int MaxRequestBytes { get; set; } = 256 * 1024;
 
-    /// <summary>Activities waiting for the background worker; beyond this the endpoint answers 503 rather than queue without bound.</summary>
-    [Range(1, 100_000, ErrorMessage = $"{Section}:{nameof(QueueCapacity)} must be between {{1}} and {{2}}.")]
-    public int QueueCapacity { get; set; } = 1000;
-
-    /// <summary>Conversations answered at the same time (each conversation's activities stay in order).</summary>
-    [Range(1, 64, ErrorMessage = $"{Section}:{nameof(Workers)} must be between {{1}} and {{2}}.")]
-    public int Workers { get; set; } = 4;
-
-    /// <summary>Questions offered in the welcome message and the Teams command list.</summary>
-    /// <remarks>No default in the list itself: the binder appends to a list initialiser.</remarks>
+    /// <summary>
+    /// Questions to offer first in the welcome message, each only if the bot answers it with a citation; by default (and
+    /// to fill up) the welcome offers questions made from the indexed articles' titles.
+    /// </summary>
     public List<string> ExampleQuestions { get; set; } = [];
-
-    /// <summary>The configured example questions, or ones that suit the bundled articles.</summary>
-    public string[] EffectiveExampleQuestions => ExampleQuestions.Count > 0
-        ? [.. ExampleQuestions]
-        : ["How much did Honda sales drop?", "Why is Nissan cutting output?"];
 
     /// <summary>Local Emulator mode: no app id configured, so no tokens either way.</summary>
     public bool IsAnonymous => string.IsNullOrWhiteSpace(MicrosoftAppId);

@@ -1,50 +1,44 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using QaBot.Channels.BotFramework;
+using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine;
 
 /// <summary>
 /// Hands Direct Line activities to the same <see cref="BotActivityHandler"/> as /api/messages, with the conversation store
-/// as the sender. Turns run after the HTTP request has been answered (as with Azure Direct Line, replies arrive on the
-/// stream), one at a time per conversation.
+/// as the sender, on the shared <see cref="TurnRunner"/>. Turns run after the HTTP request has been answered (as with
+/// Azure Direct Line, replies arrive on the stream), in order within a conversation.
 /// </summary>
-public sealed partial class DirectLineBot(
-    BotActivityHandler handler,
-    DirectLineConversations conversations,
-    IHostApplicationLifetime lifetime,
-    TimeProvider time,
-    ILogger<DirectLineBot> logger)
+public sealed class DirectLineBot(BotActivityHandler handler, DirectLineConversations conversations, TurnRunner turns, TimeProvider time)
 {
-    // A person types slower than the bot answers; a client with more turns waiting than this is runaway.
-    private const int MaxPendingTurns = 8;
+    /// <summary>Queues the turn; anything but <see cref="TurnAdmission.Accepted"/> means it was refused.</summary>
+    public TurnAdmission TryQueue(DirectLineConversation conversation, Activity inbound) =>
+        turns.TryEnqueue(Key(conversation), ct => handler.HandleAsync(inbound, conversations, ct));
 
-    /// <summary>Queues the turn; false when the conversation has too many waiting already.</summary>
-    public bool TryQueue(DirectLineConversation conversation, Activity inbound) =>
-        conversation.TryQueueTurn(() => HandleAsync(inbound), MaxPendingTurns);
-
-    /// <summary>Stores the user's activity and queues its turn, or neither when too many are waiting (null).</summary>
-    public Activity? TryAppendAndQueue(DirectLineConversation conversation, Activity inbound) =>
-        conversation.TryAppendWithTurn(inbound, time.GetUtcNow(), echoed => () => HandleAsync(echoed), MaxPendingTurns);
-
-    private async Task HandleAsync(Activity inbound)
+    /// <summary>
+    /// Stores the user's activity and queues its turn, or neither: an activity whose turn is refused (too many waiting) is
+    /// never stored. The turn is admitted first and waits for the stored activity, which only then gets its id.
+    /// </summary>
+    public (Activity? Echoed, TurnAdmission Admission) TryAppendAndQueue(DirectLineConversation conversation, Activity inbound)
     {
-        var stopping = lifetime.ApplicationStopping;
+        // The bot does nothing with a user's typing (as /api/messages, which acknowledges and ignores it): stored for the
+        // feed, bounded by it, and no turn to wait for.
+        if (inbound.Type == ActivityTypes.Typing) return (conversation.Append(inbound, time.GetUtcNow()), TurnAdmission.Accepted);
+
+        var stored = new TaskCompletionSource<Activity>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var admission = turns.TryEnqueue(Key(conversation), async ct => await handler.HandleAsync(await stored.Task, conversations, ct));
+        if (admission != TurnAdmission.Accepted) return (null, admission);
         try
         {
-            await handler.HandleAsync(inbound, conversations, stopping);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Shutting down.
+            var echoed = conversation.Append(inbound, time.GetUtcNow());
+            stored.SetResult(echoed);
+            return (echoed, admission);
         }
         catch (Exception ex)
         {
-            // The handler already tells the user when answering fails; this is for failures around it (e.g. an expired conversation).
-            LogTurnFailed(ex, inbound.Type, inbound.Conversation?.Id);
+            stored.SetException(ex);
+            throw;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a Direct Line {Type} activity in conversation {ConversationId} failed")]
-    private partial void LogTurnFailed(Exception exception, string? type, string? conversationId);
+    private static string Key(DirectLineConversation conversation) => $"{DirectLineConversations.ChannelId}:{conversation.Id}";
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using QaBot.Configuration;
 
 namespace QaBot.Channels.DirectLine;
 
@@ -25,7 +26,9 @@ public static class DirectLineChannelExtensions
 
     public static IServiceCollection AddDirectLineChannel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DirectLineOptions>().Bind(configuration.GetSection(DirectLineOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DirectLineOptions>().Bind(configuration.GetSection(DirectLineOptions.Section)).ValidateOnStart();
+        // Data annotations with messages that name the full key, as Core's sections do.
+        services.AddSingleton<IValidateOptions<DirectLineOptions>>(new SectionValidator<DirectLineOptions>(DirectLineOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DirectLineTokens>();
         services.AddSingleton<DirectLineConversations>();

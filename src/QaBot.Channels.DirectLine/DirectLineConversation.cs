@@ -25,8 +25,6 @@ public sealed class DirectLineConversation
     private long _lastSequence;
     private long _lastUsedTicks;
     private Channel<StoredActivity>? _stream;
-    private Task _turns = Task.CompletedTask;
-    private int _pendingTurns;
 
     /// <param name="bytesChanged">Told how many bytes the feed grew or shrank by, for the store's total.</param>
     public DirectLineConversation(string id, string userId, int capacity, long maxBytes, Action<long> bytesChanged, DateTimeOffset now)
@@ -117,36 +115,6 @@ public sealed class DirectLineConversation
         }
     }
 
-    /// <summary>
-    /// Queues a bot turn behind the conversation's earlier ones, so an answer never overtakes the one before it.
-    /// <paramref name="turn"/> must not throw. False when <paramref name="maxPending"/> turns are waiting already.
-    /// </summary>
-    public bool TryQueueTurn(Func<Task> turn, int maxPending)
-    {
-        lock (_gate)
-        {
-            if (_pendingTurns >= maxPending) return false;
-            _pendingTurns++;
-            _turns = RunAfterAsync(_turns, turn);
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// Appends a user's activity and queues the bot's turn for it, together or not at all: an activity refused because
-    /// too many turns are waiting is never stored. Null when refused.
-    /// </summary>
-    public Activity? TryAppendWithTurn(Activity activity, DateTimeOffset now, Func<Activity, Func<Task>> turnFor, int maxPending)
-    {
-        lock (_gate)
-        {
-            if (_pendingTurns >= maxPending) return null;
-            var stamped = Append(activity, now);
-            TryQueueTurn(turnFor(stamped), maxPending);
-            return stamped;
-        }
-    }
-
     /// <summary>Bytes the feed holds now.</summary>
     public long Bytes
     {
@@ -162,19 +130,6 @@ public sealed class DirectLineConversation
             _stream?.Writer.TryComplete();
             _stream = null;
             return _bytes;
-        }
-    }
-
-    private async Task RunAfterAsync(Task previous, Func<Task> turn)
-    {
-        await previous;
-        try
-        {
-            await turn();
-        }
-        finally
-        {
-            lock (_gate) _pendingTurns--;
         }
     }
 

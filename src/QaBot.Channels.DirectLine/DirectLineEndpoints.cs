@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Channels.BotFramework;
+using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine;
 
@@ -143,7 +144,7 @@ public sealed class DirectLineEndpoints(
                 $"The activity type must be one of: {string.Join(", ", AcceptedTypes)}.");
         }
 
-        var echoed = bot.TryAppendAndQueue(conversation!, posted with
+        var (echoed, admission) = bot.TryAppendAndQueue(conversation!, posted with
         {
             ChannelId = DirectLineConversations.ChannelId,
             ServiceUrl = ServiceUrl(context),
@@ -152,8 +153,10 @@ public sealed class DirectLineEndpoints(
         });
         if (echoed is null)
         {
-            return Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
-                "The bot is still working on this conversation's earlier activities; send again in a moment.");
+            return admission == TurnAdmission.ConversationFull
+                ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
+                    "The bot is still working on this conversation's earlier activities; send again in a moment.")
+                : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Busy", "Too many questions are waiting for the bot; send again in a moment.");
         }
 
         conversations.KeepWithinMemory(conversation!);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using QaBot.Answering;
 using QaBot.Text;
+using QaBot.Turns;
 
 namespace QaBot.Channels.Slack;
 
@@ -10,8 +11,6 @@ internal sealed record SlackReply(string Text, IReadOnlyList<SlackBlock> Blocks)
 /// <summary>Renders an <see cref="Answer"/> as a Slack message: the answer with [n] markers, then a compact sources list.</summary>
 internal static class SlackAnswerRenderer
 {
-    public const string FailureText = "Sorry, something went wrong while I was answering. Please try again in a moment.";
-
     // Slack rejects section and context texts over 3000 characters.
     private const int MaxBlockText = 3000;
 
@@ -30,15 +29,16 @@ internal static class SlackAnswerRenderer
         return new SlackReply(text, blocks);
     }
 
-    public static SlackReply Failure() => new(FailureText, [SlackBlock.Section(FailureText)]);
+    public static SlackReply Failure() => new(TurnRunner.FailureText, [SlackBlock.Section(TurnRunner.FailureText)]);
 
+    /// <summary>As in every channel: the title linked to the article's URL, or the title and its file in the corpus.</summary>
     private static string Source(Citation citation)
     {
-        var title = WebUrl.Safe(citation.Url) is { } url
-            ? SlackMrkdwn.Link(url, citation.Title)
-            : $"*{SlackMrkdwn.Escape(citation.Title)}*";
-        var published = citation.Published is { } date ? ", " + date.ToString("d MMM yyyy", CultureInfo.InvariantCulture) : "";
-        return $"[{citation.Index}] {title} ({SlackMrkdwn.Escape(citation.Source)}{published})";
+        var link = WebUrl.Safe(citation.Url);
+        var title = link is null ? $"*{SlackMrkdwn.Escape(citation.Title)}*" : SlackMrkdwn.Link(link, citation.Title);
+        string?[] details = [link is null ? SlackMrkdwn.Escape(citation.Source) : null, citation.Published?.ToString("d MMM yyyy", CultureInfo.InvariantCulture)];
+        var shown = details.OfType<string>().ToList();
+        return $"[{citation.Index}] {title}" + (shown.Count > 0 ? $" ({string.Join(", ", shown)})" : "");
     }
 
     private static string Fit(string mrkdwn) => mrkdwn.Length <= MaxBlockText ? mrkdwn : mrkdwn[..(MaxBlockText - 1)] + "…";

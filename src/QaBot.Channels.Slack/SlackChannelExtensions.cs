@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using QaBot.Configuration;
 using Polly;
 
 namespace QaBot.Channels.Slack;
@@ -19,15 +20,17 @@ public static partial class SlackChannelExtensions
 
     public static IServiceCollection AddSlackChannel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SlackOptions>().Bind(configuration.GetSection(SlackOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SlackOptions>().Bind(configuration.GetSection(SlackOptions.Section)).ValidateOnStart();
+        // Data annotations with messages that name the full key, as Core's sections do.
+        services.AddSingleton<IValidateOptions<SlackOptions>>(new SectionValidator<SlackOptions>(SlackOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SlackSignatureVerifier>();
         services.AddSingleton<RecentSlackEvents>();
-        services.AddSingleton<SlackEventQueue>();
         services.AddSingleton<SlackEventsEndpoint>();
         services.AddSingleton<SlackApiClient>();
         services.AddSingleton<SlackBotIdentityProvider>();
-        services.AddHostedService<SlackResponder>();
+        services.AddSingleton<SlackResponder>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlackResponder>());
 
         services.AddHttpClient(SlackApiClient.HttpClientName, (sp, http) =>
             {

@@ -4,17 +4,19 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using QaBot.Turns;
 
 namespace QaBot.Channels.Slack;
 
 /// <summary>
 /// <c>POST /api/slack/events</c>: verify the signature over the raw body, answer <c>url_verification</c>, and accept
-/// <c>event_callback</c>s for the background responder at once, since Slack gives up after 3 seconds and redelivers.
+/// <c>event_callback</c>s at once as turns of the shared <see cref="TurnRunner"/>, since Slack gives up after 3 seconds and redelivers.
 /// </summary>
 internal sealed partial class SlackEventsEndpoint(
     SlackSignatureVerifier verifier,
     RecentSlackEvents recent,
-    SlackEventQueue queue,
+    TurnRunner turns,
+    SlackResponder responder,
     IOptions<SlackOptions> options,
     ILogger<SlackEventsEndpoint> logger)
 {
@@ -78,7 +80,7 @@ internal sealed partial class SlackEventsEndpoint(
             return Results.Ok();
         }
 
-        if (!queue.TryEnqueue(envelope))
+        if (turns.TryEnqueue(SlackQuestion.ConversationOf(envelope), ct => responder.RespondAsync(envelope, ct)) != TurnAdmission.Accepted)
         {
             recent.Forget(eventId);
             LogQueueFull(logger, eventId);
@@ -135,7 +137,7 @@ internal sealed partial class SlackEventsEndpoint(
     [LoggerMessage(Level = LogLevel.Information, Message = "Slack event {EventId} was already accepted; ignoring redelivery {RetryNum} ({RetryReason})")]
     private static partial void LogDuplicate(ILogger logger, string eventId, string? retryNum, string? retryReason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack event {EventId} refused: the answer queue is full")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Slack event {EventId} refused: too many questions are waiting")]
     private static partial void LogQueueFull(ILogger logger, string eventId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ignoring Slack payload of type {Type}")]

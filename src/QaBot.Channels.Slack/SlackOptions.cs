@@ -20,10 +20,6 @@ public sealed class SlackOptions : IValidatableObject
     [Range(1024, 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Events waiting for an answer; when full the endpoint answers 503 so Slack redelivers later.</summary>
-    [Range(1, 10_000)]
-    public int QueueCapacity { get; set; } = 256;
-
     /// <summary>Retries of a Web API call on 429 (honouring Retry-After), 5xx or a network failure.</summary>
     [Range(1, 10)]
     public int MaxRetries { get; set; } = 3;

@@ -18,8 +18,14 @@ internal sealed partial record SlackQuestion(string Channel, string ThreadTs, st
         var text = SlackMrkdwn.Unescape(Mention().Replace(e.Text ?? "", m => m.Groups["id"].Value == self.UserId ? "" : m.Value)).Trim();
         // Replies go to the thread's parent, so a follow-up in the thread continues the same conversation.
         var thread = e.ThreadTs ?? ts;
-        var team = envelope.TeamId ?? e.Team;
-        return new SlackQuestion(channel, thread, text, $"slack:{team}:{channel}:{thread}", $"slack:{team}:{e.User}");
+        return new SlackQuestion(channel, thread, text, ConversationOf(envelope), $"slack:{envelope.TeamId ?? e.Team}:{e.User}");
+    }
+
+    /// <summary>The conversation an event belongs to: its thread (or the message that starts one) in its channel and team.</summary>
+    public static string ConversationOf(SlackEnvelope envelope)
+    {
+        var e = envelope.Event;
+        return $"slack:{envelope.TeamId ?? e?.Team}:{e?.Channel}:{e?.ThreadTs ?? e?.Ts}";
     }
 
     /// <summary>A user mention, <c>&lt;@U123&gt;</c> or the older <c>&lt;@U123|name&gt;</c>.</summary>

@@ -1,18 +1,17 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using QaBot.Answering;
+using QaBot.Turns;
 
 namespace QaBot.Channels.Slack;
 
 /// <summary>
-/// Answers accepted events in the background, after the endpoint has acknowledged them within Slack's 3 seconds.
-/// One at a time, in arrival order, so a follow-up is never answered before the question it follows.
+/// Answers an accepted event as a turn of the shared <see cref="TurnRunner"/>, after the endpoint has acknowledged it
+/// within Slack's 3 seconds: in arrival order within a thread, threads side by side. At start-up it learns the bot's ids.
 /// </summary>
 internal sealed partial class SlackResponder(
-    SlackEventQueue queue,
     SlackBotIdentityProvider identity,
-    AnswerService answers,
+    TurnRunner turns,
     SlackApiClient api,
     IOptions<SlackOptions> options,
     ILogger<SlackResponder> logger) : BackgroundService
@@ -30,22 +29,9 @@ internal sealed partial class SlackResponder(
         {
             LogIdentityFailed(logger, ex);
         }
-
-        await foreach (var envelope in queue.Reader.ReadAllAsync(stoppingToken))
-        {
-            try
-            {
-                await RespondAsync(envelope, stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Already logged with Slack's reason by the client when it is a SlackApiException; this says which event.
-                LogReplyFailed(logger, envelope.EventId, ex);
-            }
-        }
     }
 
-    private async Task RespondAsync(SlackEnvelope envelope, CancellationToken cancellationToken)
+    public async Task RespondAsync(SlackEnvelope envelope, CancellationToken cancellationToken)
     {
         var question = SlackQuestion.From(envelope, await identity.GetAsync(cancellationToken));
         if (question is null)
@@ -57,7 +43,7 @@ internal sealed partial class SlackResponder(
         SlackReply reply;
         try
         {
-            reply = SlackAnswerRenderer.Render(await answers.AskAsync(question.Text, question.ConversationId, question.UserId, cancellationToken));
+            reply = SlackAnswerRenderer.Render(await turns.AskAsync(question.Text, question.ConversationId, question.UserId, cancellationToken));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -65,7 +51,16 @@ internal sealed partial class SlackResponder(
             reply = SlackAnswerRenderer.Failure();
         }
 
-        await api.PostMessageAsync(new ChatPostMessageRequest(question.Channel, reply.Text, question.ThreadTs, reply.Blocks), cancellationToken);
+        try
+        {
+            await api.PostMessageAsync(new ChatPostMessageRequest(question.Channel, reply.Text, question.ThreadTs, reply.Blocks), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Already logged with Slack's reason by the client when it is a SlackApiException; this says which event.
+            LogReplyFailed(logger, envelope.EventId, ex);
+            return;
+        }
         LogReplied(logger, envelope.EventId, question.Channel, question.ThreadTs);
     }
 

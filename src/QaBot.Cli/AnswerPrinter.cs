@@ -6,7 +6,8 @@ namespace QaBot.Cli;
 /// <summary>Plain-text rendering of an <see cref="Answer"/> for the terminal: answer, notice, numbered sources with quotes.</summary>
 internal static class AnswerPrinter
 {
-    public static void Print(Answer answer, TextWriter output)
+    /// <summary>The answer to <paramref name="output"/>; its timing to <paramref name="diagnostics"/>, so scripts reading stdout get only the answer.</summary>
+    public static void Print(Answer answer, TextWriter output, TextWriter diagnostics)
     {
         output.WriteLine(answer.MarkedText);
         if (answer.Notice is not null) output.WriteLine($"(note: {answer.Notice})");
@@ -17,11 +18,10 @@ internal static class AnswerPrinter
             foreach (var c in answer.Citations)
             {
                 var date = c.Published is { } d ? $", {d:yyyy-MM-dd}" : "";
-                output.WriteLine($"[{c.Index}] {c.Title} ({c.Source}{date})");
-                if (WebUrl.Safe(c.Url) is { } url) output.WriteLine($"    {url}");
+                output.WriteLine($"[{c.Index}] {c.Title} ({c.Location()}{date})");
                 output.WriteLine($"    \"{c.Quote}\"");
             }
         }
-        output.WriteLine($"({answer.Timing.Total.TotalMilliseconds:F1} ms)");
+        diagnostics.WriteLine($"({answer.Timing.Total.TotalMilliseconds:F1} ms)");
     }
 }

@@ -29,7 +29,8 @@ internal static class CliHost
         builder.Logging.ClearProviders();
         builder.Logging.AddQaBotConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // Overrides appsettings.json's levels, which are set for the server.
-        builder.Logging.AddFilter((string? _, LogLevel level) => level >= (verbose ? LogLevel.Information : LogLevel.Warning));
+        // -v adds what the pipeline does and the details behind one-line warnings (e.g. why a file could not be read).
+        builder.Logging.AddFilter((string? _, LogLevel level) => level >= (verbose ? LogLevel.Debug : LogLevel.Warning));
         builder.Services.AddQaBot(builder.Configuration);
         var host = builder.Build();
         // The CLI does not run the host's lifetime, so run the start-up validation (which names bad keys) now.

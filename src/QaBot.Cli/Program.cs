@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
+using QaBot.Configuration;
 using QaBot.Cli;
 using QaBot.Cli.Commands;
 
@@ -28,10 +28,10 @@ try
     // Our handlers below print reasons, not stack traces.
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (OptionsValidationException ex)
+catch (Exception ex) when (ConfigurationErrors.Describe(ex) is { } problems)
 {
-    await Console.Error.WriteLineAsync("Configuration error:");
-    foreach (var failure in ex.Failures) await Console.Error.WriteLineAsync("  " + failure);
+    ConfigurationErrors.Write(Console.Error, problems);
+    if (args.Contains("--verbose") || args.Contains("-v")) await Console.Error.WriteLineAsync(ex.ToString());
     return 2;
 }
 catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or FormatException or UnauthorizedAccessException)

@@ -16,7 +16,9 @@ using QaBot.Conversations;
 using QaBot.Embedding;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
+using QaBot.Suggestions;
 using QaBot.Text;
+using QaBot.Turns;
 using QaBot.VectorStore;
 
 namespace QaBot;
@@ -45,6 +47,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddQaBotOptions<ConversationOptions>(configuration, ConversationOptions.Section);
         services.AddQaBotOptions<AzureOpenAIOptions>(configuration, AzureOpenAIOptions.Section);
         services.AddQaBotOptions<RateLimitOptions>(configuration, RateLimitOptions.Section);
+        services.AddQaBotOptions<TurnOptions>(configuration, TurnOptions.Section);
         services.AddSingleton<IValidateOptions<AzureOpenAIOptions>, AzureOpenAIOptionsValidator>();
         services.AddSingleton<IValidateOptions<AnsweringOptions>, AnswerModelValidator>();
 
@@ -61,6 +64,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<IDocumentReader, MarkdownReader>();
         services.AddSingleton<IDocumentReader, HtmlReader>();
         services.AddSingleton<IDocumentReader, PdfReader>();
+        services.AddSingleton<IDocumentReader, DocxReader>();
         services.AddSingleton<DocumentLoader>();
         services.AddSingleton<Chunker>();
         services.AddSingleton<DocumentCatalog>();
@@ -122,6 +126,8 @@ public static class QaBotServiceCollectionExtensions
             : new HeuristicFollowUpRewriter());
         services.AddSingleton<QuestionRateLimiter>();
         services.AddSingleton<AnswerService>();
+        services.AddSingleton<TurnRunner>();
+        services.AddSingleton<SuggestedQuestions>();
         services.AddSingleton<Evaluation.Evaluator>();
         return services;
     }

@@ -1,10 +1,17 @@
+using Microsoft.Extensions.Options;
 using QaBot;
 using QaBot.Channels.BotFramework;
 using QaBot.Channels.DirectLine;
 using QaBot.Channels.Slack;
+using QaBot.Configuration;
 using QaBot.Ingestion;
 using QaBot.Logging;
 using QaBot.Server;
+using QaBot.Turns;
+
+// -v / --verbose adds the stack trace to a start-up error; it is not a configuration key, so the builder does not see it.
+var verbose = args.Any(a => a is "-v" or "--verbose");
+args = [.. args.Where(a => a is not ("-v" or "--verbose"))];
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -16,6 +23,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://localhost:3978");
 
 builder.Logging.AddQaBotConsole();
+// With -v (or in Development) QaBot logs its details too, such as the stack trace behind a one-line failure.
+if (verbose || builder.Environment.IsDevelopment()) builder.Logging.AddFilter("QaBot", LogLevel.Debug);
+
 builder.Services.AddProblemDetails();
 builder.AddQaBotRateLimiting();
 builder.AddQaBotTelemetry();
@@ -25,21 +35,39 @@ builder.Services.AddDirectLineChannel(builder.Configuration);
 builder.Services.AddSlackChannel(builder.Configuration);
 
 var app = builder.Build();
+try
+{
+    // Every setting is checked before anything reads one, so a bad key stops the server as one line naming it.
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
+}
+catch (Exception ex) when (ConfigurationErrors.Describe(ex) is { } problems)
+{
+    ConfigurationErrors.Write(Console.Error, problems);
+    if (verbose || app.Environment.IsDevelopment()) Console.Error.WriteLine(ex);
+    return 2;
+}
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors(); // endpoint policies, e.g. the Direct Line allow-list (QaBot:DirectLine:AllowedOrigins)
 app.UseRateLimiter();
 
 app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
-app.MapGet("/readyz", (IndexStatus index) => index.IsReady
-    ? Results.Ok(new { status = "ready", documents = index.Report!.Documents, passages = index.Report.Passages })
-    : Results.Json(new { status = index.Error is null ? "indexing" : "failed", error = index.Error }, statusCode: StatusCodes.Status503ServiceUnavailable));
+// Not ready while indexing, and while the turn queue is full (every channel would refuse a question then).
+app.MapGet("/readyz", (IndexStatus index, TurnRunner turns) => !index.IsReady
+    ? Results.Json(new { status = index.Error is null ? "indexing" : "failed", error = index.Error }, statusCode: StatusCodes.Status503ServiceUnavailable)
+    : turns.IsFull
+        ? Results.Json(new { status = "busy", queuedTurns = turns.Queued }, statusCode: StatusCodes.Status503ServiceUnavailable)
+        : Results.Ok(new { status = "ready", documents = index.Report!.Documents, passages = index.Report.Passages, queuedTurns = turns.Queued }));
 
 app.MapBotFrameworkChannel();
 app.MapDirectLineChannel();
 app.MapSlackChannel();
 
+var index = app.Services.GetRequiredService<IndexStatus>();
 app.Run();
+// A corpus that could not be indexed stopped the server (StartupIngestion logged why): that is not a clean exit.
+return index.Error is null ? 0 : 1;
 
 /// <summary>Exposed for WebApplicationFactory-based tests.</summary>
 public partial class Program;

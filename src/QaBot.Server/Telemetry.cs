@@ -12,8 +12,11 @@ public sealed class TelemetryOptions
 {
     public const string Section = "QaBot:Telemetry";
 
-    /// <summary>Where traces, metrics and logs go: Console by default, OTLP (collector, Aspire dashboard, Azure Monitor agent) by configuration.</summary>
-    public TelemetryExporter Exporter { get; set; } = TelemetryExporter.Console;
+    /// <summary>
+    /// Where traces, metrics and logs go: nowhere by default (the console exporter writes every few seconds and would
+    /// bury the log), Console or OTLP (collector, Aspire dashboard, Azure Monitor agent) by configuration.
+    /// </summary>
+    public TelemetryExporter Exporter { get; set; } = TelemetryExporter.None;
 
     /// <summary>OTLP endpoint, e.g. http://localhost:4317; the exporter's own default when unset.</summary>
     public Uri? OtlpEndpoint { get; set; }

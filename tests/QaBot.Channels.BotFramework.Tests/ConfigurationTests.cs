@@ -2,27 +2,71 @@ using QaBot.Channels.BotFramework.Tests.Infrastructure;
 
 namespace QaBot.Channels.BotFramework.Tests;
 
-/// <summary>Bad QaBot:Bot settings (as environment variables) stop the real server process at start-up, naming the key.</summary>
+/// <summary>
+/// Bad settings of any section (as environment variables) stop the real server process at start-up with one line per
+/// problem naming the key, a non-zero exit code and no stack trace unless -v asks for it.
+/// </summary>
 public sealed class ConfigurationTests
 {
     private const string AppId = "6f1c8e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 
+    // A line of a .NET stack trace: "   at Namespace.Type.Method(…)".
+    private const string StackFrame = @"(?m)^\s+at \S+\(";
+
     [Theory]
-    [InlineData("MicrosoftAppId=not-a-guid;MicrosoftAppPassword=x", "QaBot:Bot:MicrosoftAppId must be")]
-    [InlineData($"MicrosoftAppId={AppId}", "QaBot:Bot:MicrosoftAppPassword is required")]
-    [InlineData($"MicrosoftAppId={AppId};MicrosoftAppPassword=x;MicrosoftAppType=SingleTenant", "QaBot:Bot:MicrosoftAppTenantId is required")]
-    [InlineData("MicrosoftAppPassword=secret", "QaBot:Bot:MicrosoftAppId is not")]
-    [InlineData("OpenIdMetadataUrl=http://127.0.0.1/openid", "QaBot:Bot:OpenIdMetadataUrl must be an absolute https URL")]
-    [InlineData("MaxRequestBytes=10", "QaBot:Bot:MaxRequestBytes")]
-    [InlineData("MicrosoftAppType=Anonymous", "QaBot:Bot:MicrosoftAppType")]
-    public async Task InvalidSetting_StopsTheServer_NamingTheKey(string settings, string expected)
+    [InlineData("Bot__MicrosoftAppId=not-a-guid;Bot__MicrosoftAppPassword=x", "QaBot:Bot:MicrosoftAppId must be")]
+    [InlineData($"Bot__MicrosoftAppId={AppId}", "QaBot:Bot:MicrosoftAppPassword is required")]
+    [InlineData($"Bot__MicrosoftAppId={AppId};Bot__MicrosoftAppPassword=x;Bot__MicrosoftAppType=SingleTenant", "QaBot:Bot:MicrosoftAppTenantId is required")]
+    [InlineData("Bot__MicrosoftAppPassword=secret", "QaBot:Bot:MicrosoftAppId is not")]
+    [InlineData("Bot__OpenIdMetadataUrl=http://127.0.0.1/openid", "QaBot:Bot:OpenIdMetadataUrl must be an absolute https URL")]
+    [InlineData("Bot__MaxRequestBytes=10", "QaBot:Bot:MaxRequestBytes")]
+    [InlineData("Bot__MicrosoftAppType=Anonymous", "QaBot:Bot:MicrosoftAppType")]
+    [InlineData("Slack__SigningSecret=secret", "QaBot:Slack:BotToken must be set")]
+    [InlineData("DirectLine__Secret=too-short", "QaBot:DirectLine:Secret")]
+    [InlineData("DirectLine__AllowedOrigins__0=https://news.example/", "QaBot:DirectLine:AllowedOrigins")]
+    [InlineData("DirectLine__MaxActivitiesPerConversation=1", "QaBot:DirectLine:MaxActivitiesPerConversation")]
+    [InlineData("DirectLine__MaxKilobytesPerConversation=32", "QaBot:DirectLine:MaxKilobytesPerConversation")]
+    [InlineData("DirectLine__MaxActivityBytes=4194304", "QaBot:DirectLine:MaxKilobytesPerConversation (512)")]
+    [InlineData("Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
+    [InlineData("Turns__SendTimeout=01:00:00", "QaBot:Turns:SendTimeout")]
+    public async Task InvalidSetting_StopsTheServer_WithOneLineNamingTheKey(string settings, string expected)
     {
-        var environment = settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(kv => "QaBot__Bot__" + kv[0], kv => kv[1]);
+        var result = await RunServerAsync(settings);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("Configuration error: ", line);
+        Assert.Contains(expected, line);
+        Assert.DoesNotMatch(StackFrame, result.Output);
+    }
+
+    [Fact]
+    public async Task Verbose_adds_the_stack_trace()
+    {
+        var result = await RunServerAsync("Slack__SigningSecret=secret", "-v");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("Configuration error: QaBot:Slack:BotToken must be set", result.StandardError);
+        Assert.Contains("OptionsValidationException", result.StandardError);
+        Assert.Matches(StackFrame, result.StandardError);
+    }
+
+    [Fact]
+    public async Task A_missing_corpus_folder_stops_the_server_naming_the_key_and_the_folder()
+    {
+        var result = await RunServerAsync("Corpus__Paths__0=/no/such/qabot/folder");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("QaBot:Corpus:Paths (/no/such/qabot/folder): Document folder not found", result.Output);
+        Assert.DoesNotMatch(StackFrame, result.Output);
+        Assert.DoesNotContain("Unhandled exception", result.Output);
+    }
+
+    /// <summary>Runs the server with <c>QaBot__</c> + each <c>key=value</c> of <paramref name="settings"/>; it should stop by itself.</summary>
+    private static Task<ProcessResult> RunServerAsync(string settings, params string[] arguments)
+    {
+        var environment = settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(kv => "QaBot__" + kv[0], kv => kv[1]);
         environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-
-        var result = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "QaBot.Server.dll")], TimeSpan.FromSeconds(60), environment);
-
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(expected, result.Output);
+        return ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "QaBot.Server.dll"), .. arguments], TimeSpan.FromSeconds(60), environment);
     }
 }

@@ -25,10 +25,45 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         Assert.Equal("message", welcome.Type);
         Assert.Null(welcome.ReplyToId);
         Assert.Contains("Nissan", welcome.Text); // A title from the bundled articles.
-        Assert.Contains("How much did Honda sales drop?", welcome.Text);
-        Assert.Equal(2, welcome.Activity["suggestedActions"]!["actions"]!.AsArray().Count);
+        var examples = welcome.Activity["suggestedActions"]!["actions"]!.AsArray().Select(a => (string)a!["value"]!).ToList();
+        Assert.Equal(2, examples.Count);
+        Assert.All(examples, e => Assert.Contains($"\"{e}\"", welcome.Text));
         Assert.Equal(Activities.UserId, (string?)welcome.Activity["recipient"]!["id"]);
         Assert.Equal(Activities.BotId, (string?)welcome.Activity["from"]!["id"]);
+    }
+
+    [Fact]
+    public async Task Every_welcome_example_and_every_suggestion_offered_is_answered_with_a_citation()
+    {
+        var conversation = Activities.NewConversationId();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.ConversationUpdate(_channel.ServiceUrl, conversation))).Dispose();
+        var welcome = (await _channel.WaitForConversationAsync(conversation, r => r.Count >= 1)).Single();
+        var offered = new Queue<string>(Offered(welcome.Activity));
+        Assert.NotEmpty(offered);
+        // And one question of the user's own, whose answer comes with suggestions about the other article.
+        offered.Enqueue("How much did Honda sales drop?");
+
+        // Click every offer, and every offer that comes with the answers, as a user would, in the same conversation.
+        var asked = new HashSet<string>();
+        var suggested = 0;
+        while (offered.TryDequeue(out var question))
+        {
+            if (!asked.Add(question)) continue;
+            var id = Guid.NewGuid().ToString("N");
+            (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, question, id: id))).Dispose();
+            var answer = (await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message" && a.ReplyToId == id)))
+                .Single(a => a.Type == "message" && a.ReplyToId == id);
+            Assert.True(answer.Activity["entities"] is not null, $"\"{question}\" was offered but answered without a citation: {answer.Text}");
+            foreach (var next in Offered(answer.Activity))
+            {
+                suggested++;
+                offered.Enqueue(next);
+            }
+        }
+        Assert.True(suggested > 0, "No suggestion came with the answers to: " + string.Join(" | ", asked));
+
+        static IEnumerable<string> Offered(JsonObject activity) =>
+            activity["suggestedActions"]?["actions"]?.AsArray().Select(a => (string)a!["value"]!) ?? [];
     }
 
     [Fact]
@@ -91,7 +126,9 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         Assert.Equal("default", (string?)answer.Activity["channelData"]!["feedbackLoop"]!["type"]);
         Assert.Null(answer.Activity["suggestedActions"]);
         var entity = Assert.Single(answer.Activity["entities"]!.AsArray());
-        Assert.NotEmpty(entity!["citation"]!.AsArray());
+        var appearance = entity!["citation"]![0]!["appearance"]!;
+        Assert.StartsWith("https://", (string)appearance["url"]!); // Teams shows the link in its citation pop-up, beside the passage.
+        Assert.Contains("24.2%", (string)appearance["text"]!);
     }
 
     [Fact]
@@ -107,7 +144,8 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
 
     /// <summary>
     /// One root schema.org Message entity whose Claims are numbered exactly like the [n] markers and the markdown link
-    /// definitions "[n]: url "title"" (Web Chat pairs them by number and draws nothing without a definition).
+    /// definitions "[n]: cite:n "title"" (Web Chat pairs them by number and draws nothing without a definition); each Claim
+    /// carries its quoted passage as the text Web Chat opens, and there is no second Sources list.
     /// </summary>
     internal static void AssertCitationsConsistent(JsonObject activity)
     {
@@ -124,12 +162,16 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         var positions = claims.Select(c => (int)c["position"]!).ToList();
         var definitions = LinkDefinition().Matches(text).ToDictionary(m => int.Parse(m.Groups[1].Value), m => m.Groups[3].Value);
         Assert.Equal(positions.Order(), definitions.Keys.Order());
+        Assert.DoesNotContain("Sources", text);
         foreach (var claim in claims)
         {
             var position = (int)claim["position"]!;
-            Assert.Contains($"[{position}]", text[..text.IndexOf("**Sources**", StringComparison.Ordinal)]);
-            var title = (string)claim["appearance"]!["name"]!;
-            Assert.StartsWith(definitions[position].TrimEnd('…')[..Math.Min(20, definitions[position].Length)], title);
+            Assert.Contains($"[{position}]", text[..text.IndexOf($"[{position}]: ", StringComparison.Ordinal)]);
+            Assert.Matches($@"(?m)^\[{position}\]: cite:{position} ", text);
+            var appearance = claim["appearance"]!;
+            Assert.Equal(definitions[position], (string)appearance["name"]!);
+            Assert.Null(appearance["url"]); // Web Chat would follow it instead of opening the passage.
+            Assert.StartsWith("> ", (string)appearance["text"]!);
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class HostileArticleRenderingTests
     [InlineData("msteams", "vbscript:msgbox(1)")]
     public void A_citation_url_that_is_not_http_never_reaches_the_channel(string channel, string url)
     {
-        var reply = AnswerActivity.Create(Inbound(channel), Answer(url), "ref");
+        var reply = AnswerActivity.Create(Inbound(channel), Answer(url), "ref", []);
 
         var json = JsonSerializer.Serialize(reply, BotJson.Options);
         Assert.DoesNotContain(url.Split(':')[0] + ":", json, StringComparison.OrdinalIgnoreCase);
@@ -51,21 +51,24 @@ public sealed class HostileArticleRenderingTests
     [Fact]
     public void An_http_citation_url_is_kept_with_its_parentheses_encoded()
     {
-        var reply = AnswerActivity.Create(Inbound("webchat"), Answer("https://news.example/a_(b)?q=1"), "ref");
+        var reply = AnswerActivity.Create(Inbound("webchat"), Answer("https://news.example/a_(b)?q=1"), "ref", []);
 
-        Assert.Contains("](https://news.example/a_%28b%29?q=1)", reply.Text, StringComparison.Ordinal);
-        Assert.Contains("\n[1]: https://news.example/a_%28b%29?q=1 \"", reply.Text, StringComparison.Ordinal);
+        // Web Chat opens the passage, whose markdown links to the article.
+        var claim = JsonDocument.Parse(JsonSerializer.Serialize(reply, BotJson.Options)).RootElement.GetProperty("entities")[0].GetProperty("citation")[0];
+        Assert.Contains("](https://news.example/a_%28b%29?q=1)", claim.GetProperty("appearance").GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("\n[1]: cite:1 \"", reply.Text, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Markdown_and_html_in_article_text_and_titles_are_escaped_and_real_markers_kept()
     {
-        var reply = AnswerActivity.Create(Inbound("webchat"), Answer(null), "ref");
-        var answer = reply.Text![..reply.Text!.IndexOf("\n\n**Sources**", StringComparison.Ordinal)];
+        var reply = AnswerActivity.Create(Inbound("webchat"), Answer("https://news.example/a"), "ref", []);
+        var answer = reply.Text![..reply.Text!.IndexOf("\n\n\n[1]: ", StringComparison.Ordinal)];
 
         Assert.Equal(
             @"Sales fell by 5% \[click here\](https://evil.example/login) \<img src=x onerror=alert(1)\> \*\*now\*\* !\[p\](https://evil.example/p.png) \[7\] [1]",
             answer);
-        Assert.Contains(@"1. Cars \<b\>\[sale\](https://evil.example)\</b\>", reply.Text, StringComparison.Ordinal);
+        var claim = JsonDocument.Parse(JsonSerializer.Serialize(reply, BotJson.Options)).RootElement.GetProperty("entities")[0].GetProperty("citation")[0];
+        Assert.Contains(@"[Cars \<b\>\[sale\](https://evil.example)\</b\>](https://news.example/a)", claim.GetProperty("appearance").GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
+using QaBot.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace QaBot.Channels.BotFramework.Tests;
@@ -6,10 +7,10 @@ namespace QaBot.Channels.BotFramework.Tests;
 /// <summary>Microsoft's own JavaScript packages (botbuilder, botframework-schema) play the channel against the real server.</summary>
 public sealed class IndependentClientTests(EmulatorModeFixture fixture, ITestOutputHelper output) : IClassFixture<EmulatorModeFixture>
 {
-    [Fact]
+    [SkippableFact]
     public async Task BotbuilderConnectorRoutes_AcceptEveryReply_AndTheRepliesHaveTheExpectedShapes()
     {
-        if (NodeClients.E2eFolder(output) is not { } e2e) return;
+        var e2e = E2ePrerequisites.Require("botbuilder");
 
         var (process, report) = await NodeClients.RunAsync(e2e, "botframework/emulator-channel.js", fixture.Server.MessagesUrl.ToString());
 
@@ -23,10 +24,10 @@ public sealed class IndependentClientTests(EmulatorModeFixture fixture, ITestOut
 /// <summary>Microsoft's validator (botframework-connector ChannelValidation) and QaBot agree on every token of the matrix.</summary>
 public sealed class TokenOracleTests(AzureBotFixture azure, ITestOutputHelper output) : IClassFixture<AzureBotFixture>
 {
-    [Fact]
+    [SkippableFact]
     public async Task MicrosoftsValidatorAndQaBot_AcceptAndRejectTheSameTokens()
     {
-        if (NodeClients.E2eFolder(output) is not { } e2e) return;
+        var e2e = E2ePrerequisites.Require("botbuilder");
         var keyFile = Path.GetTempFileName();
         try
         {

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using QaBot.Answering;
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
 using QaBot.Retrieval;
+using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine.Tests;
 
@@ -207,6 +207,34 @@ public sealed class LifetimeAndLimitsTests
     }
 
     [Fact]
+    public async Task Fifty_conversations_asking_at_once_all_get_answers_and_leave_no_turns_behind()
+    {
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["QaBot:DirectLine:ConversationsPerClientPerMinute"] = "1000",
+            ["QaBot:RateLimits:RequestsPerClientPerSecond"] = "100000",
+        });
+        var conversations = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => server.StartConversationAsync()));
+
+        var answers = await Task.WhenAll(conversations.Select(async c =>
+        {
+            using var posted = await server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{c.ConversationId}/activities", c.Token,
+                """{"type":"message","text":"How much did Honda sales drop?"}""");
+            posted.EnsureSuccessStatusCode();
+            var id = (string)(await posted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+            var activities = await server.WaitForActivitiesAsync(c.ConversationId, c.Token,
+                a => a.Any(x => (string?)x!["type"] == "message" && (string?)x["replyToId"] == id));
+            return (string)activities.Single(x => (string?)x!["type"] == "message" && (string?)x["replyToId"] == id)!["text"]!;
+        }));
+
+        Assert.All(answers, a => Assert.Contains("24.2%", a));
+        // Every turn finishes and is forgotten: the runner keeps nothing per conversation once it is idle.
+        var turns = server.Services.GetRequiredService<TurnRunner>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        while (turns.Queued > 0 || turns.ActiveConversations > 0) await Task.Delay(20, timeout.Token); // a turn ends just after its answer is stored
+    }
+
+    [Fact]
     public async Task Without_the_page_only_the_secret_hands_out_tokens_and_the_bundle_stays_available()
     {
         await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?> { ["QaBot:DirectLine:ServePage"] = "false" });
@@ -218,18 +246,5 @@ public sealed class LifetimeAndLimitsTests
         Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
         using var generated = await server.SendAsync(HttpMethod.Post, "v3/directline/tokens/generate", DirectLineServer.Secret);
         Assert.Equal(HttpStatusCode.OK, generated.StatusCode);
-    }
-
-    [Theory]
-    [InlineData("QaBot:DirectLine:Secret", "too-short", "QaBot:DirectLine:Secret")]
-    [InlineData("QaBot:DirectLine:AllowedOrigins:0", "https://news.example/", "QaBot:DirectLine:AllowedOrigins")]
-    [InlineData("QaBot:DirectLine:MaxActivitiesPerConversation", "1", "QaBot:DirectLine:MaxActivitiesPerConversation")]
-    [InlineData("QaBot:DirectLine:MaxKilobytesPerConversation", "32", "QaBot:DirectLine:MaxKilobytesPerConversation")]
-    [InlineData("QaBot:DirectLine:MaxActivityBytes", "4194304", "QaBot:DirectLine:MaxKilobytesPerConversation (512)")]
-    public async Task Bad_configuration_fails_at_start_naming_the_key(string key, string value, string named)
-    {
-        await using var factory = DirectLineServer.Configure(new Dictionary<string, string?> { [key] = value });
-        var error = Assert.Throws<OptionsValidationException>(() => factory.StartServer());
-        Assert.Contains(named, error.Message);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using QaBot.Tests.Shared;
 
 namespace QaBot.Channels.Slack.Tests;
 
@@ -7,17 +8,15 @@ namespace QaBot.Channels.Slack.Tests;
 [Collection(SlackServerCollection.Name)]
 public sealed class NodeSlackClientTests(SlackServerFixture server)
 {
-    private static readonly string E2eFolder = FindE2eFolder();
-
-    [Fact]
+    [SkippableFact]
     public async Task Slacks_Node_SDK_and_Node_signed_events_agree_with_QaBot()
     {
-        if (!NodeModulesPresent()) return;
+        var e2e = E2ePrerequisites.Require("@slack/web-api");
         var channel = SlackRequests.NewChannel();
         var rateLimited = SlackRequests.NewChannel();
         server.Slack.RateLimit(rateLimited);
 
-        var result = await RunNodeAsync(Path.Combine(E2eFolder, "slack", "web-api-check.js"),
+        var result = await RunNodeAsync(Path.Combine(e2e, "slack", "web-api-check.js"),
             server.Slack.ApiUrl.ToString(), FakeSlackApi.Token, server.EventsUrl.ToString(), SlackServerFixture.SigningSecret, channel, rateLimited);
 
         // The SDK reads our fake's answers as it reads Slack's.
@@ -61,7 +60,7 @@ public sealed class NodeSlackClientTests(SlackServerFixture server)
 
     private static async Task<JsonObject> RunNodeAsync(string script, params string[] args)
     {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = E2eFolder, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("node") { WorkingDirectory = E2ePrerequisites.E2eFolder, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var node = Process.Start(start)!;
@@ -80,25 +79,5 @@ public sealed class NodeSlackClientTests(SlackServerFixture server)
 
         Assert.True(node.ExitCode == 0, $"node exited with {node.ExitCode}: {await stderr}{await stdout}");
         return (JsonObject)JsonNode.Parse((await stdout).Trim().Split('\n')[^1])!;
-    }
-
-    private static bool NodeModulesPresent()
-    {
-        if (Directory.Exists(Path.Combine(E2eFolder, "node_modules", "@slack", "web-api"))) return true;
-        var message = $"tests/e2e/node_modules is missing: run `npm ci` in {E2eFolder} for the Node client tests.";
-        Assert.True(Environment.GetEnvironmentVariable("CI") is null, message);
-        Console.WriteLine(message);
-        return false;
-    }
-
-    private static string FindE2eFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "e2e");
-            if (File.Exists(Path.Combine(candidate, "package.json"))) return candidate;
-        }
-
-        throw new DirectoryNotFoundException($"No tests/e2e/package.json above {AppContext.BaseDirectory}.");
     }
 }

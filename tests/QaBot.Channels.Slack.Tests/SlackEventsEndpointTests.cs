@@ -129,7 +129,19 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
         Assert.Contains("24.2%", (string?)section["text"]!["text"]);
         Assert.Contains("[1]", (string?)section["text"]!["text"]);
         var sources = (string?)blocks.First(b => (string?)b!["type"] == "context")!["elements"]![0]!["text"];
-        Assert.Matches(@"\[1\] (<https?://[^|>]+\|[^>]+>|\*[^*]+\*) \(.*001_b07f44d90e4799da\.txt", sources);
+        // The article has a URL: the title links to it.
+        Assert.Matches(@"^\*Sources\*\n\[1\] <https://www\.toutiao\.com/article/1837622667907080/\|[^>]+>", sources);
+    }
+
+    [Fact]
+    public async Task An_article_without_a_URL_is_shown_by_its_path_in_the_corpus_folder()
+    {
+        // Not bin/Release/…/seeds/…: the path is relative to the corpus folder, wherever the server runs from.
+        var channel = SlackRequests.NewChannel();
+        await AcceptedAsync(SlackRequests.Callback(SlackRequests.Mention(channel, "1700000150.000100", "Why is Nissan cutting production?")));
+
+        var reply = Assert.Single(await server.Slack.WaitForMessagesAsync(channel));
+        Assert.Matches(@"\[1\] \*Nissan[^*]+\* \(seeds/000_9ec63df35f7e173c\.txt, 14 Feb 2025\)", reply.Field("text"));
     }
 
     [Fact]
@@ -154,7 +166,8 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
         var followUp = (await server.Slack.WaitForMessagesAsync(channel, 2))[1];
         Assert.Equal(thread, followUp.Field("thread_ts"));
         Assert.DoesNotContain("couldn't find", followUp.Field("text"), StringComparison.Ordinal);
-        Assert.Contains("001_b07f44d90e4799da", followUp.Field("text"), StringComparison.Ordinal);
+        // Cited from the Honda article, shown by its URL as in every channel.
+        Assert.Contains("https://www.toutiao.com/article/1837622667907080/", followUp.Field("text"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -230,13 +243,15 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
     }
 
     /// <summary>
-    /// Events are answered one at a time in arrival order, so once a later question's answer arrives every earlier
-    /// event has been handled: "no reply" is then a fact, not a guess about timing.
+    /// Asks one more question and waits for its answer, then until no turn is left: every event accepted before has been
+    /// handled, so "no reply" is a fact, not a guess about timing (tests of a collection run one at a time).
     /// </summary>
     private async Task AnswerSentinelAsync(string channel)
     {
         const string sentinel = "1700009999.000100";
         await AcceptedAsync(SlackRequests.Callback(SlackRequests.Mention(channel, sentinel, HondaQuestion)));
         await server.Slack.WaitForMessagesAsync(channel, threadTs: sentinel);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (server.Turns.Queued > 0) await Task.Delay(20, timeout.Token);
     }
 }

@@ -52,7 +52,7 @@ public sealed class SlackMrkdwnTests
         Assert.Equal("Honda's sales dropped by 24.2% &lt;year-on-year&gt;. [1][2]", section.Text!.Text);
         var contexts = reply.Blocks.Where(b => b.Type == "context").Select(b => Assert.Single(b.Elements!).Text).ToList();
         Assert.Equal(
-            "*Sources*\n[1] <https://news.example/cars?id=1&amp;p=2|Japanese cars &amp; China> (seeds/001.txt, 4 Mar 2025)\n[2] *Nissan cuts* (seeds/000.txt)",
+            "*Sources*\n[1] <https://news.example/cars?id=1&amp;p=2|Japanese cars &amp; China> (4 Mar 2025)\n[2] *Nissan cuts* (seeds/000.txt)",
             contexts[0]);
         Assert.Equal("_The model was unavailable._", contexts[1]);
         Assert.Equal(string.Join("\n\n", section.Text.Text, contexts[0], contexts[1]), reply.Text);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Logging;
+using QaBot.Turns;
 
 namespace QaBot.Channels.Slack.Tests;
 
@@ -26,25 +27,42 @@ public sealed class SlackServerFixture : IAsyncLifetime
 
     public FakeLogCollector Logs => factory!.Services.GetRequiredService<FakeLogCollector>();
 
+    public TurnRunner Turns => factory!.Services.GetRequiredService<TurnRunner>();
+
     public async Task InitializeAsync()
     {
         Slack = await FakeSlackApi.StartAsync();
-        (factory, BaseUrl) = await StartServerAsync(new()
-        {
-            ["QaBot:Slack:SigningSecret"] = SigningSecret,
-            ["QaBot:Slack:BotToken"] = FakeSlackApi.Token,
-            ["QaBot:Slack:ApiBaseUrl"] = Slack.ApiUrl.ToString(),
-        });
+        (factory, BaseUrl) = await StartServerAsync(SlackSettings(Slack));
         await WaitUntilReadyAsync(Http, BaseUrl);
     }
 
-    /// <summary>Starts the server with <paramref name="settings"/> on Kestrel at 127.0.0.1 and a random port.</summary>
-    public static Task<(WebApplicationFactory<Program> Factory, Uri BaseUrl)> StartServerAsync(Dictionary<string, string?> settings)
+    /// <summary>Enables Slack against <paramref name="slack"/> on top of <paramref name="settings"/>.</summary>
+    public static Dictionary<string, string?> SlackSettings(FakeSlackApi slack, Dictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["QaBot:Slack:SigningSecret"] = SigningSecret,
+            ["QaBot:Slack:BotToken"] = FakeSlackApi.Token,
+            ["QaBot:Slack:ApiBaseUrl"] = slack.ApiUrl.ToString(),
+        };
+        foreach (var (key, value) in settings ?? []) all[key] = value;
+        return all;
+    }
+
+    /// <summary>
+    /// Starts the server with <paramref name="settings"/> (and <paramref name="services"/> added) on Kestrel at 127.0.0.1
+    /// and a random port; it may still be indexing.
+    /// </summary>
+    public static Task<(WebApplicationFactory<Program> Factory, Uri BaseUrl)> StartServerAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
-            builder.ConfigureServices(services => services.AddFakeLogging());
+            builder.ConfigureServices(s =>
+            {
+                s.AddFakeLogging();
+                services?.Invoke(s);
+            });
         });
         factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         try

@@ -120,8 +120,58 @@ public class CliTests
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
         Assert.Contains("24.2%", stdout, StringComparison.Ordinal);
         Assert.Contains("[1]", stdout, StringComparison.Ordinal);
-        Assert.Contains(Seeds.HondaFile + ".txt", stdout, StringComparison.Ordinal);
+        // The article has a URL, so the source is shown by it, as in every channel.
+        Assert.Contains("(https://www.toutiao.com/article/1837622667907080/", stdout, StringComparison.Ordinal);
         Assert.Contains("Sources:", stdout, StringComparison.Ordinal);
+        // stdout is the answer alone, for scripts; the timing is a diagnostic.
+        Assert.DoesNotMatch(@"\(\d+(\.\d+)? ms\)", stdout);
+        Assert.Matches(@"\(\d+(\.\d+)? ms\)", stderr);
+    }
+
+    [Theory]
+    [InlineData("ask", "--docs", "seeds", Seeds.HondaQuestion)]
+    [InlineData("ask", "--docs", "seeds/000_9ec63df35f7e173c.txt", "seeds/001_b07f44d90e4799da.txt", Seeds.HondaQuestion)]
+    [InlineData("ask", Seeds.HondaQuestion, "--docs", "seeds")]
+    [InlineData("ask", "-v", Seeds.HondaQuestion)]
+    public async Task Ask_takes_the_question_before_or_after_the_options(params string[] arguments)
+    {
+        var (exit, stdout, stderr) = await RunCli(arguments);
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        Assert.Contains("24.2%", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Ingest_names_each_skipped_file_in_one_line_and_ends_with_a_tally(bool verbose)
+    {
+        using var folder = new TempFolder();
+        folder.Write("good.txt", "Zorblax exports\n\nThe Zorblax company said its teapot exports rose by 37.5% in March.\n");
+        folder.Write("broken.pdf", "this is not a pdf");
+        folder.Write("blank.txt", "   \n\n  \n");
+
+        var (exit, stdout, stderr) = await RunCli(verbose ? ["ingest", "--docs", folder.Path, "-v"] : ["ingest", "--docs", folder.Path]);
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        Assert.Contains("Skipped 2 files: 1 unreadable, 1 with no text.", stdout, StringComparison.Ordinal);
+        var skipLines = stderr.Split('\n').Where(l => l.Contains("Skipped ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, skipLines.Count);
+        Assert.Contains(skipLines, l => l.Contains("broken.pdf: could not be read: ", StringComparison.Ordinal));
+        Assert.Contains(skipLines, l => l.Contains("blank.txt: no text after cleaning", StringComparison.Ordinal));
+        // The reader's stack trace ("at UglyToad.PdfPig.….Parse(") only when asked for.
+        const string stackFrame = @"\sat [\w.]+\.\w+\(";
+        if (verbose) Assert.Matches(stackFrame, stderr);
+        else Assert.DoesNotMatch(stackFrame, stderr);
+    }
+
+    [Fact]
+    public async Task Ask_without_a_question_says_it_is_missing()
+    {
+        var (exit, _, stderr) = await RunCli("ask", "--docs", "seeds");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Required argument missing", stderr, StringComparison.Ordinal);
     }
 
     [SharedDataFact("eval/seeds-dev.jsonl")]
@@ -150,12 +200,18 @@ public class CliTests
         Assert.Equal(2, exit);
     }
 
-    [Fact]
-    public async Task A_configuration_error_exits_with_code_2_and_names_the_key()
+    [Theory]
+    [InlineData("QaBot__Chunking__MinChars=900;QaBot__Chunking__MaxChars=400", "QaBot:Chunking:MinChars (900)")]
+    [InlineData("QaBot__Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
+    [InlineData("QaBot__Answering__Provider=AzureOpenAI", "QaBot:AzureOpenAI:Endpoint")]
+    public async Task A_configuration_error_exits_with_code_2_in_one_line_naming_the_key(string settings, string expected)
     {
-        var (exit, _, stderr) = await RunCli(new Dictionary<string, string> { ["QaBot__Chunking__MinChars"] = "900", ["QaBot__Chunking__MaxChars"] = "400" }, "ask", Seeds.HondaQuestion);
-        Assert.Contains("QaBot:Chunking:MinChars (900)", stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+        var environment = settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
+        var (exit, _, stderr) = await RunCli(environment, "ask", Seeds.HondaQuestion);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.All(lines, l => Assert.StartsWith("Configuration error: ", l));
+        Assert.Contains(lines, l => l.Contains(expected, StringComparison.Ordinal));
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", stderr);
         Assert.Equal(2, exit);
     }
 }

@@ -21,6 +21,7 @@ public class HostileFolderTests
 
     private DocumentLoader Loader(int maxFileMegabytes = 10) => new(
         [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader()],
+        new DocumentCatalog(),
         Options.Create(new IngestionOptions { MaxFileMegabytes = maxFileMegabytes }),
         _log);
 

@@ -1,4 +1,7 @@
 using System.Text;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using W = DocumentFormat.OpenXml.Wordprocessing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using QaBot.Chunking;
@@ -15,7 +18,8 @@ namespace QaBot.Core.Tests;
 public class IngestionTests
 {
     private static DocumentLoader Loader(params string[] excludePatterns) => new(
-        [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader()],
+        [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader(), new DocxReader()],
+        new DocumentCatalog(),
         Options.Create(new IngestionOptions { ExcludeFilePatterns = [.. excludePatterns] }),
         NullLogger<DocumentLoader>.Instance);
 
@@ -219,6 +223,26 @@ public class IngestionTests
         var missing = Path.Combine(Path.GetTempPath(), "qabot-no-such-folder-" + Guid.NewGuid().ToString("N"));
         var error = Assert.Throws<DirectoryNotFoundException>(() => Loader().FindFiles([missing]));
         Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_Word_document_is_read_with_its_title_and_paragraphs()
+    {
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "teapots.docx");
+        using (var word = WordprocessingDocument.Create(path, WordprocessingDocumentType.Document))
+        {
+            var body = new W.Body(
+                new W.Paragraph(new W.ParagraphProperties(new W.ParagraphStyleId { Val = "Title" }), new W.Run(new W.Text("Zorblax teapot exports"))),
+                new W.Paragraph(new W.Run(new W.Text("The Zorblax company said its teapot exports rose by 37.5% in March."))),
+                new W.Paragraph(new W.Run(new W.Text("Its factory in Lyon ") { Space = SpaceProcessingModeValues.Preserve }, new W.Text("added a second shift."))));
+            word.AddMainDocumentPart().Document = new W.Document(body);
+        }
+
+        var document = await LoadOne(path);
+
+        Assert.Equal("Zorblax teapot exports", document.Title);
+        Assert.Equal(["The Zorblax company said its teapot exports rose by 37.5% in March.", "Its factory in Lyon added a second shift."], document.Paragraphs);
     }
 
     [Fact]

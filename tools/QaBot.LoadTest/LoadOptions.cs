@@ -20,7 +20,7 @@ public sealed class LoadOptions
     [MinLength(1)]
     public List<string> CorpusPaths { get; set; } = [];
 
-    /// <summary>Extra environment variables for the server, e.g. <c>QaBot__Bot__Workers</c>, to try a setting under load.</summary>
+    /// <summary>Extra environment variables for the server, e.g. <c>QaBot__Turns__MaxConcurrentAnswers</c>, to try a setting under load.</summary>
     public Dictionary<string, string> ServerEnvironment { get; set; } = [];
 
     /// <summary>JSON-lines files whose <c>question</c> fields are asked, besides the generator's own questions.</summary>

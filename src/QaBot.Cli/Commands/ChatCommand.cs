@@ -25,7 +25,7 @@ internal static class ChatCommand
                 if (line is null || line.Trim().Length == 0 || line.Trim() is "exit" or "quit") break;
                 var answer = await answers.AskAsync(line, conversationId, ct);
                 if (!string.Equals(answer.StandaloneQuestion, answer.Question, StringComparison.Ordinal)) Console.WriteLine($"(understood as: {answer.StandaloneQuestion})");
-                AnswerPrinter.Print(answer, Console.Out);
+                AnswerPrinter.Print(answer, Console.Out, Console.Error);
                 Console.WriteLine();
             }
             return 0;

@@ -26,8 +26,22 @@ internal static class IngestCommand
             AnsiConsole.Write(table);
             if (catalog.Count > ListedDocuments) AnsiConsole.WriteLine($"... and {catalog.Count - ListedDocuments} more documents.");
             AnsiConsole.WriteLine($"Indexed {report.Documents} documents as {report.Passages} passages in {report.Elapsed.TotalMilliseconds:F0} ms.");
+            var skipped = host.Services.GetRequiredService<DocumentCatalog>().Skipped;
+            // Each skipped file was logged on its own line (to stderr) as it happened; this is the tally.
+            AnsiConsole.WriteLine(skipped.Count == 0
+                ? "Skipped no files."
+                : $"Skipped {skipped.Count} files: " + string.Join(", ", skipped.GroupBy(s => s.Reason).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Describe(g.Key)}")) + ".");
             return 0;
         });
         return command;
     }
+
+    private static string Describe(SkipReason reason) => reason switch
+    {
+        SkipReason.Unreadable => "unreadable",
+        SkipReason.NoText => "with no text",
+        SkipReason.Unsuitable => "unsuitable (binary, too large or nested too deep)",
+        SkipReason.Excluded => "not regular files in the folder (links out, FIFOs, devices)",
+        _ => reason.ToString(),
+    };
 }

@@ -44,9 +44,6 @@ public sealed record Answer
     public string MarkedText => Citations.Count == 0 || Text.Contains("[1]", StringComparison.Ordinal)
         ? Text
         : Text + " " + string.Concat(Citations.Select(c => $"[{c.Index}]"));
-
-    /// <summary>Questions the user might ask next, drawn from the articles the answer used.</summary>
-    public IReadOnlyList<string> SuggestedQuestions { get; init; } = [];
 }
 
 /// <summary>What an answerer produces from a question and passages; the service adds timing and conversation context.</summary>

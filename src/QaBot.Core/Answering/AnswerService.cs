@@ -30,8 +30,6 @@ public sealed partial class AnswerService(
     private static readonly Counter<long> Fallbacks = Meter.CreateCounter<long>("qabot.model_fallbacks", description: "Answers that fell back to extraction because the model failed");
     private static readonly Histogram<double> Latency = Meter.CreateHistogram<double>("qabot.answer.duration", "ms", "Time to answer a question");
 
-    private const int MaxSuggestions = 3;
-
     public const string RateLimitedText = "You're asking faster than I can keep up with. Please wait a few seconds and ask again.";
 
     /// <summary>Answers <paramref name="question"/>; with a <paramref name="conversationId"/>, as the next turn of that conversation.</summary>
@@ -80,7 +78,6 @@ public sealed partial class AnswerService(
             Notice = draft.Notice,
             Passages = passages,
             Timing = new AnswerTiming(rewriteTime, retrievalTime, answerTime),
-            SuggestedQuestions = Suggestions(passages, draft),
         };
 
         if (conversationId is not null)
@@ -100,28 +97,6 @@ public sealed partial class AnswerService(
 
     private static Answer Refusal(string question, string text) =>
         new() { Question = question, StandaloneQuestion = question, Text = text, Declined = true, Citations = [], Timing = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) };
-
-    /// <summary>Other articles retrieval surfaced, offered as next questions.</summary>
-    private static List<string> Suggestions(IReadOnlyList<RetrievedPassage> passages, AnswerDraft draft)
-    {
-        var cited = draft.Citations.Select(c => c.Title).ToHashSet(StringComparer.Ordinal);
-        return passages
-            .Select(p => p.Chunk.Title)
-            .Where(t => !cited.Contains(t))
-            .Distinct(StringComparer.Ordinal)
-            .Take(MaxSuggestions)
-            .Select(t => $"What does \"{Shorten(t)}\" report?")
-            .ToList();
-
-        // Suggestions are buttons: long titles are cut at a word boundary.
-        static string Shorten(string title)
-        {
-            const int max = 60;
-            if (title.Length <= max) return title;
-            var cut = title.LastIndexOf(' ', max);
-            return title[..(cut > 20 ? cut : max)].TrimEnd(',', '.', ';', ':') + "…";
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Answered in conversation {ConversationId}: declined={Declined}, citations={Citations}, {ElapsedMs:F1} ms")]
     private static partial void LogAnswered(ILogger logger, string? conversationId, bool declined, int citations, double elapsedMs);

@@ -6,7 +6,11 @@ using QaBot.Configuration;
 namespace QaBot.Ingestion;
 
 /// <summary>Finds the supported files under the given folders (recursively) and reads them in parallel.</summary>
-public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers, IOptions<IngestionOptions> options, ILogger<DocumentLoader> logger)
+public sealed partial class DocumentLoader(
+    IEnumerable<IDocumentReader> readers,
+    DocumentCatalog catalog,
+    IOptions<IngestionOptions> options,
+    ILogger<DocumentLoader> logger)
 {
     private readonly Dictionary<string, IDocumentReader> _readers = readers
         .SelectMany(r => r.Extensions.Select(e => (Extension: e, Reader: r)))
@@ -18,7 +22,7 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
     public IReadOnlyList<(string Path, string Id)> FindFiles(IEnumerable<string> roots)
     {
         var (files, skipped) = Scan(roots);
-        foreach (var (path, reason) in skipped) LogSkipped(logger, path, reason);
+        foreach (var (path, reason) in skipped) Skip(path, SkipReason.Excluded, reason);
         return files;
     }
 
@@ -40,18 +44,20 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
                 if (size > maxBytes)
                     throw new FileSkippedException($"{size / (1024.0 * 1024):0.#} MB is over the limit of {IngestionOptions.Section}:MaxFileMegabytes ({options.Value.MaxFileMegabytes})");
                 var raw = await _readers[Path.GetExtension(path)].ReadAsync(path, ct);
-                var document = ArticleCleaner.Clean(raw, id, DisplayPath(path));
+                // Shown as the id ("seeds/001.txt"): relative to the corpus folder, the same wherever the process runs from.
+                var document = ArticleCleaner.Clean(raw, id, id);
                 if (document.Paragraphs.Count > 0) documents[i] = document;
-                else LogEmpty(logger, path);
+                else Skip(path, SkipReason.NoText, "no text after cleaning");
             }
             catch (FileSkippedException ex)
             {
-                LogSkipped(logger, path, ex.Message);
+                Skip(path, SkipReason.Unsuitable, ex.Message);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // One unreadable file must not stop the rest of the corpus from loading.
-                LogUnreadable(logger, ex, path);
+                Skip(path, SkipReason.Unreadable, "could not be read: " + ex.Message.ReplaceLineEndings(" "));
+                LogSkipDetail(logger, ex, path);
             }
             progress?.Report(Interlocked.Increment(ref done));
         });
@@ -152,20 +158,16 @@ public sealed partial class DocumentLoader(IEnumerable<IDocumentReader> readers,
         return !options.Value.ExcludeFilePatterns.Any(p => FileSystemName.MatchesSimpleExpression(p, name, ignoreCase: true));
     }
 
-    public static string DisplayPath(string path)
+    /// <summary>One line per skipped file, with the reason; the reader's stack trace only at Debug level (-v).</summary>
+    private void Skip(string path, SkipReason reason, string detail)
     {
-        var full = Path.GetFullPath(path);
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, full).Replace('\\', '/');
-        // Paths near the working folder read better relative ("seeds/a.txt", "../shared/..."); far ones stay absolute.
-        return Path.IsPathRooted(relative) || relative.StartsWith("../..", StringComparison.Ordinal) ? full : relative;
+        catalog.Skip(new SkippedFile(path, reason, detail));
+        LogSkipped(logger, path, detail);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: it could not be read")]
-    private static partial void LogUnreadable(ILogger logger, Exception ex, string path);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: {Detail}")]
+    private static partial void LogSkipped(ILogger logger, string path, string detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Path}: {Reason}")]
-    private static partial void LogSkipped(ILogger logger, string path, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Skipped {Path}: no text after cleaning")]
-    private static partial void LogEmpty(ILogger logger, string path);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Why {Path} could not be read")]
+    private static partial void LogSkipDetail(ILogger logger, Exception ex, string path);
 }

@@ -85,7 +85,7 @@ public sealed partial class IngestionPipeline(
         var changed = new List<int>();
         for (var i = 0; i < files.Count; i++)
         {
-            if (stored.TryGetValue(files[i].Id, out var d) && d.ContentHash == hashes[i]) result[i] = Relocated(d, DocumentLoader.DisplayPath(files[i].Path));
+            if (stored.TryGetValue(files[i].Id, out var d) && d.ContentHash == hashes[i]) result[i] = Relocated(d, files[i].Id);
             else changed.Add(i);
         }
         var prefixes = RootPrefixes(rootList);
@@ -200,7 +200,7 @@ public sealed partial class IngestionPipeline(
         }
     }
 
-    /// <summary>An unchanged article found at another path (a moved or copied corpus) is cited where it is now.</summary>
+    /// <summary>An unchanged article is cited by its id (its path in the corpus folder), whatever an older stored index says.</summary>
     private static IndexedDocument Relocated(IndexedDocument d, string sourcePath) => d.Info.SourcePath == sourcePath ? d : d with
     {
         Info = d.Info with { SourcePath = sourcePath },

@@ -41,6 +41,9 @@ public sealed partial class StartupIngestion(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Index once the host has started: a failure then stops a running server cleanly instead of aborting its start.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(started.SetResult)) await started.Task.WaitAsync(stoppingToken);
         try
         {
             status.SetReady(await pipeline.IngestAsync(corpus.Value.Paths, cancellationToken: stoppingToken));
@@ -51,11 +54,16 @@ public sealed partial class StartupIngestion(
         catch (Exception ex)
         {
             status.SetFailed(ex);
-            LogFailed(logger, ex, string.Join(", ", corpus.Value.Paths));
+            // The reason in one line (a missing folder names itself); the stack trace only at Debug level.
+            LogFailed(logger, string.Join(", ", corpus.Value.Paths), ex.Message);
+            LogFailureDetail(logger, ex);
             lifetime.StopApplication();
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Could not index the corpus ({Paths}); stopping")]
-    private static partial void LogFailed(ILogger logger, Exception ex, string paths);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Could not index the corpus of QaBot:Corpus:Paths ({Paths}): {Reason}; stopping")]
+    private static partial void LogFailed(ILogger logger, string paths, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Indexing failure detail")]
+    private static partial void LogFailureDetail(ILogger logger, Exception ex);
 }

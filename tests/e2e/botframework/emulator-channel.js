@@ -87,7 +87,10 @@ function checkAddressing(name, r, conversationId) {
   check(`${name}: no Authorization header in Emulator mode`, r.authorization === undefined, r.authorization);
 }
 
-/** One root schema.org Message entity; each Claim position has a [n] marker and a "[n]: url" definition (Web Chat pairs them). */
+/**
+ * One root schema.org Message entity; each Claim position has a [n] marker and a "[n]: cite:n" definition (Web Chat pairs
+ * them) and carries the quoted passage as appearance.text, which Web Chat opens on a click (and needs: without it, it throws).
+ */
 function checkCitations(name, a) {
   const roots = (a.entities || []).filter((e) => e.type === 'https://schema.org/Message');
   check(`${name}: exactly one root Message entity`, roots.length === 1, JSON.stringify(a.entities));
@@ -101,7 +104,8 @@ function checkCitations(name, a) {
     check(`${name}: claim ${c.position} is a Claim with a DigitalDocument`, c['@type'] === 'Claim' && c.appearance && c.appearance['@type'] === 'DigitalDocument' && c.appearance.name.length <= 80);
     check(`${name}: claim ${c.position} has a link definition`, definitions.has(String(c.position)), a.text);
     check(`${name}: claim ${c.position} is marked in the text`, a.text.includes(`[${c.position}]`));
-    if (c.appearance && c.appearance.url) check(`${name}: claim ${c.position} url matches its definition`, definitions.get(String(c.position)) === c.appearance.url);
+    check(`${name}: claim ${c.position} definition is cite:${c.position}`, definitions.get(String(c.position)) === `cite:${c.position}`, a.text);
+    check(`${name}: claim ${c.position} carries its passage`, c.appearance && typeof c.appearance.text === 'string' && c.appearance.text.length > 0, JSON.stringify(c.appearance));
   }
 }
 

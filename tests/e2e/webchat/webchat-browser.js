@@ -1,5 +1,5 @@
 // Drives the unmodified Web Chat page served by QaBot in headless Chromium: waits for the welcome, asks a question,
-// waits for the answer and reports what the widget rendered as one JSON line on stdout.
+// waits for the answer, clicks its first citation and reports what the widget rendered as one JSON line on stdout.
 // Usage: node webchat/webchat-browser.js <pageUrl> <screenshot.png> <question>
 'use strict';
 const { chromium } = require('playwright-core');
@@ -40,10 +40,22 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
 
     const result = await answer.evaluate(element => ({
       answerText: element.querySelector('.webchat__render-markdown')?.innerText ?? element.innerText,
-      citationMarkers: [...element.querySelectorAll('a.webchat__render-markdown__pure-identifier')].map(a => ({ text: a.innerText.trim(), href: a.href })),
-      references: [...element.querySelectorAll('.webchat__link-definitions__list-item a')].map(a => ({ text: a.innerText.trim(), href: a.href })),
+      citationMarkers: [...element.querySelectorAll('.webchat__render-markdown__pure-identifier')].map(m => ({ text: m.innerText.trim(), tag: m.tagName.toLowerCase(), href: m.href ?? null })),
+      references: [...element.querySelectorAll('.webchat__link-definitions__list-item')].map(r => r.innerText.trim()),
     }));
     result.suggestedActions = await page.locator('.webchat__suggested-action').allInnerTexts();
+
+    // Clicking the citation opens its passage inside the widget; the conversation must survive it.
+    const marker = answer.locator('.webchat__render-markdown__pure-identifier').first();
+    if (await marker.count()) {
+      await marker.click();
+      const dialog = page.locator('.webchat__citation-modal-dialog');
+      result.citationDialog = await dialog.waitFor({ timeout: 5000 }).then(() => dialog.innerText(), () => null);
+      await page.screenshot({ path: screenshotPath.replace(/\.png$/, '-citation.png') });
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+    }
+    result.transcript = await page.locator('.webchat__bubble').allInnerTexts();
     result.sendFailed = (await page.locator('body').innerText()).includes('Send failed');
     result.pageErrors = pageErrors;
     await page.screenshot({ path: screenshotPath });

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using QaBot.Channels.BotFramework.Tests.Infrastructure;
+
+namespace QaBot.Channels.BotFramework.Tests;
+
+/// <summary>The shared turn runner seen from /api/messages: a hung channel delays only its own conversation; a full queue is refused and reported.</summary>
+public sealed class TurnTests
+{
+    [Fact]
+    public async Task Conversations_whose_channel_never_answers_do_not_delay_another_conversation()
+    {
+        await using var channel = await FakeChannel.StartAsync();
+        await using var dead = new DeadChannel();
+        // Replies to the hung channel wait the whole send timeout, far longer than the live answer may take.
+        await using var server = await BotServer.StartAsync(new Dictionary<string, string?> { ["QaBot:Turns:SendTimeout"] = "00:00:30" });
+
+        // More hung conversations than answers may run at once (QaBot:Turns:MaxConcurrentAnswers is 4).
+        for (var i = 0; i < 16; i++)
+        {
+            using var accepted = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"));
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        var live = Activities.NewConversationId();
+        using var response = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(channel.ServiceUrl, live, "How much did Honda sales drop?"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var received = await channel.WaitForAsync(r => r.Any(a => a.ConversationId == live && a.Type == "message"), TimeSpan.FromSeconds(10));
+        Assert.Contains("24.2%", received.Single(a => a.ConversationId == live && a.Type == "message").Text);
+    }
+
+    [Fact]
+    public async Task A_full_turn_queue_answers_503_and_readyz_says_busy()
+    {
+        await using var dead = new DeadChannel();
+        await using var server = await BotServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["QaBot:Turns:MaxQueuedTurns"] = "2",
+            ["QaBot:Turns:SendTimeout"] = "00:00:30",
+        });
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var accepted = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"));
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        using var refused = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+
+        using var ready = await server.Http.GetAsync("readyz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("busy", (string?)(await ready.Content.ReadFromJsonAsync<JsonObject>())!["status"]);
+    }
+
+    [Fact]
+    public async Task One_conversation_with_too_many_waiting_turns_gets_429()
+    {
+        await using var dead = new DeadChannel();
+        await using var server = await BotServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["QaBot:Turns:MaxQueuedPerConversation"] = "2",
+            ["QaBot:Turns:SendTimeout"] = "00:00:30",
+        });
+
+        var conversation = Activities.NewConversationId();
+        for (var i = 0; i < 2; i++)
+        {
+            using var accepted = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, conversation, "How much did Honda sales drop?"));
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        using var refused = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, conversation, "How much did Honda sales drop?"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        // Another conversation is still welcome.
+        using var other = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"));
+        Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+    }
+}

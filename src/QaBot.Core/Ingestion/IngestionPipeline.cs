@@ -59,8 +59,10 @@ public sealed partial class IngestionPipeline(
     {
         using var activity = ActivitySource.StartActivity("ingest");
         var stopwatch = Stopwatch.StartNew();
-        var rootList = roots.Select(PathResolver.Resolve).ToList();
-        var files = loader.FindFiles(rootList);
+        // The same folder named twice is indexed once; two folders of the same name would give the same article ids,
+        // so the first one's file wins.
+        var rootList = roots.Select(PathResolver.Resolve).DistinctBy(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)), StringComparer.Ordinal).ToList();
+        var files = loader.FindFiles(rootList).DistinctBy(f => f.Id, StringComparer.Ordinal).ToList();
         var folder = indexOptions.Value.Persist ? IndexFolder(indexOptions.Value.Path, rootList) : null;
         var signature = Signature();
         // Loading the model takes a second on one core; it overlaps with reading the corpus and the stored index.

@@ -12,7 +12,7 @@ public sealed class TurnTests
     public async Task Conversations_whose_channel_never_answers_do_not_delay_another_conversation()
     {
         await using var channel = await FakeChannel.StartAsync();
-        await using var dead = new DeadChannel();
+        using var dead = new SilentServer();
         // Replies to the hung channel wait the whole send timeout, far longer than the live answer may take.
         await using var server = await BotServer.StartAsync(new Dictionary<string, string?> { ["QaBot:Turns:SendTimeout"] = "00:00:30" });
 
@@ -33,7 +33,7 @@ public sealed class TurnTests
     [Fact]
     public async Task A_full_turn_queue_answers_503_and_readyz_says_busy()
     {
-        await using var dead = new DeadChannel();
+        using var dead = new SilentServer();
         await using var server = await BotServer.StartAsync(new Dictionary<string, string?>
         {
             ["QaBot:Turns:MaxQueuedTurns"] = "2",
@@ -58,7 +58,7 @@ public sealed class TurnTests
     [Fact]
     public async Task One_conversation_with_too_many_waiting_turns_gets_429()
     {
-        await using var dead = new DeadChannel();
+        using var dead = new SilentServer();
         await using var server = await BotServer.StartAsync(new Dictionary<string, string?>
         {
             ["QaBot:Turns:MaxQueuedPerConversation"] = "2",

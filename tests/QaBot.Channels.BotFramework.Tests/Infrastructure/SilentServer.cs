@@ -3,7 +3,10 @@ using System.Net.Sockets;
 
 namespace QaBot.Channels.BotFramework.Tests.Infrastructure;
 
-/// <summary>A loopback port that accepts connections and never answers: an upstream that hangs rather than refuses.</summary>
+/// <summary>
+/// A loopback port that accepts connections and never answers: an upstream that hangs rather than refuses (metadata
+/// endpoints, or a dead channel's serviceUrl).
+/// </summary>
 public sealed class SilentServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -17,6 +20,9 @@ public sealed class SilentServer : IDisposable
     }
 
     public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+
+    /// <summary>As a Bot Framework serviceUrl (no trailing slash).</summary>
+    public string ServiceUrl => Url.ToString().TrimEnd('/');
 
     private async Task AcceptAsync()
     {

@@ -194,6 +194,39 @@ public class IngestionTests
     }
 
     [Fact]
+    public async Task Pdf_running_headers_and_page_numbers_are_dropped()
+    {
+        using var folder = new TempFolder();
+        var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        string[] bodies = ["Revenue rose by 7% in the quarter.", "Costs fell by 3% as the plant closed.", "The board kept its dividend unchanged."];
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            var page = builder.AddPage(PageSize.A4);
+            page.AddText("Report.txt.src Tue Dec 01 2026", 10, new PdfPoint(50, 800), font);
+            page.AddText(bodies[i], 12, new PdfPoint(50, 700), font);
+            page.AddText($"Page {i + 1}", 10, new PdfPoint(50, 40), font);
+        }
+        var document = await LoadOne(folder.Write("report.pdf", builder.Build()));
+
+        var text = string.Join('\n', document.Paragraphs);
+        Assert.All(bodies, b => Assert.Contains(b, text, StringComparison.Ordinal));
+        Assert.DoesNotContain("Report.txt.src", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Page 2", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("story.md", "# Plant closes\n\n## Sales outlook\n\nRevenue rose by 7% in the quarter, the company said.\n")]
+    [InlineData("story.html", "<html><body><article><h1>Plant closes</h1><p>3 March 2023</p><p>Revenue rose by 7% in the quarter, the company said.</p></article></body></html>")]
+    public async Task Subtitles_and_bylines_stay_out_of_the_sentence_that_follows(string file, string content)
+    {
+        using var folder = new TempFolder();
+        var document = await LoadOne(folder.Write(file, content));
+        var sentences = Chunks(document).SelectMany(IngestionPipeline.PassageSentences).ToList();
+        Assert.Contains("Revenue rose by 7% in the quarter, the company said.", sentences);
+    }
+
+    [Fact]
     public void Exclude_patterns_skip_files_and_unsupported_extensions_are_ignored()
     {
         using var folder = new TempFolder();

@@ -142,7 +142,7 @@ public sealed partial class IngestionPipeline(
         return new IndexSignature(
             $"{metadata?.ProviderName}/{metadata?.DefaultModelId}",
             metadata?.DefaultModelDimensions ?? 0,
-            $"max{c.MaxChars}-min{c.MinChars}-overlap{c.OverlapSentences}-v1");
+            $"max{c.MaxChars}-min{c.MinChars}-overlap{c.OverlapSentences}-v2");
     }
 
     /// <summary>
@@ -210,7 +210,9 @@ public sealed partial class IngestionPipeline(
     };
 
     /// <summary>The sentences of a passage, split as the answerer splits them, so their stored vectors are found by text.</summary>
-    public static IEnumerable<string> PassageSentences(Chunk chunk) => SentenceSplitter.Split(chunk.Text).Select(s => s.Text);
+    /// <remarks>A paragraph break always ends a sentence, so a heading or a byline line is never glued to the next sentence.</remarks>
+    public static IEnumerable<string> PassageSentences(Chunk chunk) =>
+        chunk.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).SelectMany(p => SentenceSplitter.Split(p)).Select(s => s.Text);
 
     /// <summary>The article-id prefixes of corpus folders ("bbc/"): ids are paths under the folder's name.</summary>
     private static List<string> RootPrefixes(IEnumerable<string> roots) =>

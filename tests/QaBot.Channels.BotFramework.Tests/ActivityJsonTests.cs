@@ -19,7 +19,7 @@ public sealed class ActivityJsonTests
           "conversation": { "id": "19:abc@thread.tacv2;messageid=1700000000000", "conversationType": "channel", "isGroup": true, "tenantId": "t1" },
           "recipient": { "id": "28:6f1c8e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b", "name": "QaBot" },
           "textFormat": "plain",
-          "text": "<at>QaBot</at> How much did Honda sales drop?",
+          "text": "<at>QaBot</at> How much have Honda sales dropped?",
           "attachments": [ { "contentType": "text/html", "content": "<div><at>QaBot</at> How much?</div>" } ],
           "entities": [
             { "type": "mention", "mentioned": { "id": "28:6f1c8e2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b", "name": "QaBot" }, "text": "<at>QaBot</at>" },
@@ -49,13 +49,13 @@ public sealed class ActivityJsonTests
         Assert.Equal("channel", activity.Conversation!.ConversationType);
         Assert.Equal("user", activity.From!.Properties!["userRole"].GetString());
         Assert.Equal("Europe/Berlin", activity.Properties!["localTimezone"].GetString());
-        Assert.Equal("How much did Honda sales drop?", MentionText.StripBotMention(activity));
+        Assert.Equal("How much have Honda sales dropped?", MentionText.StripBotMention(activity));
     }
 
     [Theory]
-    [InlineData("<at>QaBot</at> How much did Honda sales drop?", "<at>QaBot</at>", "How much did Honda sales drop?")]
-    [InlineData("<at>QaBot</at> How much did Honda sales drop?", "<at>@QaBot</at>", "How much did Honda sales drop?")] // Teams' own sample pairs these.
-    [InlineData("How much did Honda sales drop, <at>QaBot</at>?", "<at>QaBot</at>", "How much did Honda sales drop, ?")]
+    [InlineData("<at>QaBot</at> How much have Honda sales dropped?", "<at>QaBot</at>", "How much have Honda sales dropped?")]
+    [InlineData("<at>QaBot</at> How much have Honda sales dropped?", "<at>@QaBot</at>", "How much have Honda sales dropped?")] // Teams' own sample pairs these.
+    [InlineData("How much have Honda sales dropped, <at>QaBot</at>?", "<at>QaBot</at>", "How much have Honda sales dropped, ?")]
     [InlineData("<at>QaBot</at> what did <at>Ada</at> ask?", "<at>QaBot</at>", "what did Ada ask?")] // Someone else's mention keeps the name.
     public void BotMention_IsStripped(string text, string mentionText, string expected)
     {

@@ -57,7 +57,7 @@ public sealed class AuthTests(AzureBotFixture fixture) : IClassFixture<AzureBotF
     public async Task InvalidToken_Gets401WithTheReason_AndNoReply(Spoiled spoiled, string reason)
     {
         var conversation = Activities.NewConversationId();
-        var activity = Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?",
+        var activity = Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?",
             channelId: spoiled == Spoiled.ChannelNotEndorsed ? "slack" : "emulator");
         var token = spoiled switch
         {
@@ -144,7 +144,7 @@ public sealed class AuthTests(AzureBotFixture fixture) : IClassFixture<AzureBotF
 
     private async Task<IReadOnlyList<ReceivedActivity>> PostValidAndAssertAnsweredAsync(string conversation)
     {
-        var activity = Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?");
+        var activity = Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?");
         using var response = await _server.Http.PostAsync(_server.MessagesUrl, activity, _channel.MintToken(AzureBotFixture.AppId, _channel.ServiceUrl));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var replies = await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"));
@@ -192,7 +192,7 @@ public sealed class UnreachableMetadataTests(UnreachableMetadataFixture fixture)
     {
         var channel = fixture.Channel;
         var requests = Enumerable.Range(0, 50)
-            .Select(_ => (Activity: Activities.Message(channel.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"),
+            .Select(_ => (Activity: Activities.Message(channel.ServiceUrl, Activities.NewConversationId(), "How much have Honda sales dropped?"),
                 Token: channel.MintToken(AzureBotFixture.AppId, channel.ServiceUrl)))
             .ToList();
 

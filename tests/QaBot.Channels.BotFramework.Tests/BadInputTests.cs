@@ -58,13 +58,13 @@ public sealed class BadInputTests(EmulatorModeFixture fixture) : IClassFixture<E
     public async Task UnknownOrUnhandledType_Is200NoOp(string type)
     {
         var conversation = Activities.NewConversationId();
-        var activity = Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?");
+        var activity = Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?");
         activity["type"] = type;
         using var response = await _server.Http.PostAsync(_server.MessagesUrl, activity);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // A message posted afterwards in the same conversation is answered first: nothing was queued for the no-op.
-        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?"))).Dispose();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?"))).Dispose();
         var received = await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"));
         Assert.Equal(["typing", "message"], received.Select(r => r.Type));
     }

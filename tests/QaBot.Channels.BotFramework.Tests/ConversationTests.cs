@@ -41,7 +41,7 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         var offered = new Queue<string>(Offered(welcome.Activity));
         Assert.NotEmpty(offered);
         // And one question of the user's own, whose answer comes with suggestions about the other article.
-        offered.Enqueue("How much did Honda sales drop?");
+        offered.Enqueue("How much have Honda sales dropped?");
 
         // Click every offer, and every offer that comes with the answers, as a user would, in the same conversation.
         var asked = new HashSet<string>();
@@ -70,7 +70,7 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
     public async Task Message_SendsTypingThenACitedAnswerAsAReply()
     {
         var conversation = Activities.NewConversationId();
-        var message = Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?", id: "user-msg-1");
+        var message = Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?", id: "user-msg-1");
         using var response = await _server.Http.PostAsync(_server.MessagesUrl, message);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -89,7 +89,7 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
     public async Task FollowUp_InTheSameConversation_IsAnsweredInContext()
     {
         var conversation = Activities.NewConversationId();
-        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?"))).Dispose();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?"))).Dispose();
         await _channel.WaitForConversationAsync(conversation, r => r.Count(a => a.Type == "message") >= 1);
 
         (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "and Toyota?"))).Dispose();
@@ -99,8 +99,8 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         Assert.DoesNotContain("couldn't find", followUp.Text, StringComparison.Ordinal);
         // The core remembered both turns under the Bot Framework conversation id and read the follow-up in context.
         var turns = await _server.Services.GetRequiredService<IConversationStore>().GetAsync(conversation);
-        Assert.Equal(["How much did Honda sales drop?", "and Toyota?"], turns.Select(t => t.Question));
-        Assert.Equal("How much did Toyota sales drop?", turns[1].StandaloneQuestion);
+        Assert.Equal(["How much have Honda sales dropped?", "and Toyota?"], turns.Select(t => t.Question));
+        Assert.Equal("How much have Toyota sales dropped?", turns[1].StandaloneQuestion);
         Assert.StartsWith(turns[1].Answer, followUp.Text);
     }
 
@@ -108,7 +108,7 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
     public async Task TeamsMention_OfTheBot_IsStrippedBeforeAnswering()
     {
         var conversation = Activities.NewConversationId();
-        var message = Activities.Message(_channel.ServiceUrl, conversation, "<at>QaBot</at> How much did Honda sales drop?", channelId: "msteams");
+        var message = Activities.Message(_channel.ServiceUrl, conversation, "<at>QaBot</at> How much have Honda sales dropped?", channelId: "msteams");
         message["conversation"]!["conversationType"] = "channel";
         message["entities"] = new JsonArray(new JsonObject
         {

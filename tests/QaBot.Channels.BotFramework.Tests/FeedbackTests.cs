@@ -15,7 +15,7 @@ public sealed class FeedbackTests(EmulatorModeFixture fixture) : IClassFixture<E
     public async Task TeamsFeedbackInvoke_Gets200WithEmptyBody_AndIsRecordedWithTheRatedAnswer()
     {
         var conversation = Activities.NewConversationId();
-        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?", channelId: "msteams"))).Dispose();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?", channelId: "msteams"))).Dispose();
         var answerId = await AnswerIdAsync(conversation);
 
         var invoke = Activities.Message(_channel.ServiceUrl, conversation, "", channelId: "msteams");
@@ -33,7 +33,7 @@ public sealed class FeedbackTests(EmulatorModeFixture fixture) : IClassFixture<E
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
         var record = Assert.Single(await FeedbackAsync(conversation));
         Assert.Equal(("msteams", answerId, "dislike", "Too short"), (record.ChannelId, record.ActivityId, record.Reaction, record.Comment));
-        Assert.Equal("How much did Honda sales drop?", record.Question);
+        Assert.Equal("How much have Honda sales dropped?", record.Question);
         Assert.Contains("24.2%", record.Answer);
     }
 
@@ -54,7 +54,7 @@ public sealed class FeedbackTests(EmulatorModeFixture fixture) : IClassFixture<E
     public async Task WebChatFeedbackEvent_EchoingTheOfferedAction_IsRecordedWithTheRatedAnswer()
     {
         var conversation = Activities.NewConversationId();
-        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?", channelId: "webchat"))).Dispose();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?", channelId: "webchat"))).Dispose();
         var answer = (await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"))).Single(a => a.Type == "message");
         var offered = answer.Activity["entities"]![0]!["potentialAction"]!.AsArray();
         var like = offered.Single(a => (string?)a!["@type"] == "LikeAction")!.DeepClone();
@@ -68,7 +68,7 @@ public sealed class FeedbackTests(EmulatorModeFixture fixture) : IClassFixture<E
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var record = await WaitForFeedbackAsync(conversation);
-        Assert.Equal(("webchat", "like", "How much did Honda sales drop?"), (record.ChannelId, record.Reaction, record.Question));
+        Assert.Equal(("webchat", "like", "How much have Honda sales dropped?"), (record.ChannelId, record.Reaction, record.Question));
         Assert.Equal((string?)like["@id"], record.ActivityId);
     }
 

@@ -33,7 +33,7 @@ public sealed class LogHygieneTests : IAsyncLifetime
     public async Task Feedback_comments_and_questions_stay_out_of_the_log()
     {
         var conversation = Activities.NewConversationId();
-        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?", channelId: "msteams"))).Dispose();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?", channelId: "msteams"))).Dispose();
         var answer = (await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"))).Single(a => a.Type == "message");
         var invoke = Activities.Message(_channel.ServiceUrl, conversation, "", channelId: "msteams");
         invoke["type"] = "invoke";
@@ -56,7 +56,7 @@ public sealed class LogHygieneTests : IAsyncLifetime
     public async Task Successful_http_attempts_are_not_logged_at_information()
     {
         var conversation = Activities.NewConversationId();
-        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?"))).Dispose();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?"))).Dispose();
         await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"));
 
         // The replies went out through the Bot Connector client's resilience pipeline, which reports every attempt.

@@ -31,7 +31,7 @@ public sealed class NoticeTests : IAsyncLifetime
     public async Task ModelFallbackNotice_IsAppendedAsAnItalicLine()
     {
         var conversation = Activities.NewConversationId();
-        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?"))).Dispose();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?"))).Dispose();
 
         var answer = (await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"))).Single(a => a.Type == "message");
         Assert.Contains("24.2%", answer.Text);

@@ -32,7 +32,7 @@ public sealed class ManagedIdentityTests : IAsyncLifetime
     public async Task Replies_CarryTheManagedIdentityToken()
     {
         var conversation = Activities.NewConversationId();
-        var activity = Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?");
+        var activity = Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?");
         using var response = await _server.Http.PostAsync(_server.MessagesUrl, activity, _channel.MintToken(AzureBotFixture.AppId, _channel.ServiceUrl));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);

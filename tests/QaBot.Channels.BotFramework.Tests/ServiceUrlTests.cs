@@ -17,7 +17,7 @@ public sealed class ServiceUrlTests(EmulatorModeFixture fixture) : IClassFixture
     public async Task Replies_go_to_the_serviceUrl_path_without_its_query_or_fragment(string suffix)
     {
         var conversation = Activities.NewConversationId();
-        var message = Activities.Message(_channel.ServiceUrl + suffix, conversation, "How much did Honda sales drop?", id: "m1");
+        var message = Activities.Message(_channel.ServiceUrl + suffix, conversation, "How much have Honda sales dropped?", id: "m1");
         using var response = await _server.Http.PostAsync(_server.MessagesUrl, message);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -32,7 +32,7 @@ public sealed class ServiceUrlTests(EmulatorModeFixture fixture) : IClassFixture
         var redirects = _channel.Redirects;
         (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl + "/redirect", conversation, "hi", id: "m1"))).Dispose();
         // A conversation's activities are handled in order: once the second is answered, the first is done with.
-        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much did Honda sales drop?", id: "m2"))).Dispose();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?", id: "m2"))).Dispose();
 
         var received = await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"));
         Assert.True(_channel.Redirects > redirects, "the redirecting serviceUrl was never called");

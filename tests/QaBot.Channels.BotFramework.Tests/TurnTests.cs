@@ -19,12 +19,12 @@ public sealed class TurnTests
         // More hung conversations than answers may run at once (QaBot:Turns:MaxConcurrentAnswers is 4).
         for (var i = 0; i < 16; i++)
         {
-            using var accepted = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"));
+            using var accepted = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much have Honda sales dropped?"));
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
 
         var live = Activities.NewConversationId();
-        using var response = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(channel.ServiceUrl, live, "How much did Honda sales drop?"));
+        using var response = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(channel.ServiceUrl, live, "How much have Honda sales dropped?"));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var received = await channel.WaitForAsync(r => r.Any(a => a.ConversationId == live && a.Type == "message"), TimeSpan.FromSeconds(10));
         Assert.Contains("24.2%", received.Single(a => a.ConversationId == live && a.Type == "message").Text);
@@ -42,11 +42,11 @@ public sealed class TurnTests
 
         for (var i = 0; i < 2; i++)
         {
-            using var accepted = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"));
+            using var accepted = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much have Honda sales dropped?"));
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
 
-        using var refused = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"));
+        using var refused = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much have Honda sales dropped?"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.NotNull(refused.Headers.RetryAfter);
 
@@ -68,14 +68,14 @@ public sealed class TurnTests
         var conversation = Activities.NewConversationId();
         for (var i = 0; i < 2; i++)
         {
-            using var accepted = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, conversation, "How much did Honda sales drop?"));
+            using var accepted = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, conversation, "How much have Honda sales dropped?"));
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
 
-        using var refused = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, conversation, "How much did Honda sales drop?"));
+        using var refused = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, conversation, "How much have Honda sales dropped?"));
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         // Another conversation is still welcome.
-        using var other = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much did Honda sales drop?"));
+        using var other = await server.Http.PostAsync(server.MessagesUrl, Activities.Message(dead.ServiceUrl, Activities.NewConversationId(), "How much have Honda sales dropped?"));
         Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
     }
 }

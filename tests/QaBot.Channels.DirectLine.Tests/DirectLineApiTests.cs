@@ -10,7 +10,7 @@ namespace QaBot.Channels.DirectLine.Tests;
 /// <summary>The Direct Line 3.0 REST and WebSocket surface over real HTTP: tokens, conversations, errors, CORS, the page.</summary>
 public sealed class DirectLineApiTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
-    private const string Question = "How much did Honda sales drop?";
+    private const string Question = "How much have Honda sales dropped?";
     private DirectLineServer Server => fixture.Server;
 
     [Fact]

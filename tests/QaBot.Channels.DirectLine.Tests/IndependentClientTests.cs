@@ -11,7 +11,7 @@ namespace QaBot.Channels.DirectLine.Tests;
 public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
     // Answered from the Nissan article, which has no URL: its citation can only open the quoted passage.
-    private const string NissanQuestion = "When was the article about Nissan's production cuts posted?";
+    private const string NissanQuestion = "When was the Nissan production cut article published?";
 
     [SkippableFact]
     public async Task DirectLineJs_talks_to_the_bot_over_WebSocket_and_polling_reconnects_resumes_and_stays_in_its_conversation()

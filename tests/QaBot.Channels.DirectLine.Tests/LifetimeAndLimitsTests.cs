@@ -70,7 +70,7 @@ public sealed class LifetimeAndLimitsTests
         for (var i = 0; i < 5; i++)
         {
             using var posted = await server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{conversationId}/activities", token,
-                """{"type":"message","text":"How much did Honda sales drop?"}""");
+                """{"type":"message","text":"How much have Honda sales dropped?"}""");
             var id = (string)(await posted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
             await server.WaitForActivitiesAsync(conversationId, token, a => a.Any(x => (string?)x!["type"] == "message" && (string?)x["replyToId"] == id));
         }
@@ -132,7 +132,7 @@ public sealed class LifetimeAndLimitsTests
             var results = new List<(string Text, HttpStatusCode Status)>();
             for (var i = 0; i < 12; i++)
             {
-                var text = $"How much did Honda sales drop? ({i})";
+                var text = $"How much have Honda sales dropped? ({i})";
                 using var posted = await server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{conversationId}/activities", token,
                     $$"""{"type":"message","text":"{{text}}"}""");
                 results.Add((text, posted.StatusCode));
@@ -219,7 +219,7 @@ public sealed class LifetimeAndLimitsTests
         var answers = await Task.WhenAll(conversations.Select(async c =>
         {
             using var posted = await server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{c.ConversationId}/activities", c.Token,
-                """{"type":"message","text":"How much did Honda sales drop?"}""");
+                """{"type":"message","text":"How much have Honda sales dropped?"}""");
             posted.EnsureSuccessStatusCode();
             var id = (string)(await posted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
             var activities = await server.WaitForActivitiesAsync(c.ConversationId, c.Token,

@@ -158,7 +158,7 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
     {
         var channel = SlackRequests.NewChannel();
         const string thread = "1700000300.000100";
-        await AcceptedAsync(SlackRequests.Callback(SlackRequests.Mention(channel, thread, "How much did Honda sales drop?")));
+        await AcceptedAsync(SlackRequests.Callback(SlackRequests.Mention(channel, thread, "How much have Honda sales dropped?")));
         await server.Slack.WaitForMessagesAsync(channel);
         // Alone, "why?" has nothing to look up; with the thread's memory it asks why Honda's sales dropped.
         await AcceptedAsync(SlackRequests.Callback(SlackRequests.Mention(channel, "1700000300.000200", "why?", threadTs: thread)));

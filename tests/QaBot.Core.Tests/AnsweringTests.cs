@@ -42,7 +42,7 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     [Fact]
     public async Task A_when_question_about_the_article_is_answered_with_its_date()
     {
-        var answer = await seeds.Answers.AskAsync("When was the article about Nissan's production cuts posted?");
+        var answer = await seeds.Answers.AskAsync("When was the Nissan production cut article published?");
 
         Assert.False(answer.Declined);
         Assert.Contains("February 14, 2025", answer.Text, StringComparison.Ordinal);
@@ -61,9 +61,9 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     }
 
     [Theory]
-    [InlineData("Which automaker joined the alliance between Honda and Nissan?", "Mitsubishi")]
+    [InlineData("Which carmaker's addition made the Honda and Nissan alliance stronger?", "Mitsubishi")]
     [InlineData("Who joined the alliance between Honda and Nissan?", "Mitsubishi")]
-    [InlineData("Whose hybrid powertrain does Toyota's new Corolla use?", "BYD")]
+    [InlineData("Which company supplies the hybrid powertrain for Toyota's new Corolla?", "BYD")]
     public async Task Who_and_which_questions_are_answered_with_a_name(string question, string name)
     {
         var answer = await seeds.Answers.AskAsync(question);
@@ -76,13 +76,13 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     [Fact]
     public async Task A_how_many_question_is_answered_with_a_count()
     {
-        var answer = await seeds.Answers.AskAsync("How many months in a row has Honda been in negative growth?");
+        var answer = await seeds.Answers.AskAsync("For how many consecutive months has Honda shown negative growth?");
         Assert.False(answer.Declined);
         Assert.Contains("17 consecutive months", answer.Text, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("What is the boiling point of mercury?")]
+    [InlineData("What is the melting point of gold?")]
     [InlineData("Who won the 2018 football World Cup?")]
     public async Task A_question_the_articles_do_not_answer_is_declined(string question)
     {
@@ -109,7 +109,7 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     [Fact]
     public async Task An_over_long_question_is_refused_with_the_limit()
     {
-        var answer = await seeds.Answers.AskAsync("How much did Honda sales drop? " + new string('x', 1000));
+        var answer = await seeds.Answers.AskAsync("How much have Honda sales dropped? " + new string('x', 1000));
 
         Assert.True(answer.Declined);
         Assert.Contains("too long", answer.Text, StringComparison.Ordinal);

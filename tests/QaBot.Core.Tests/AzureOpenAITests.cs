@@ -105,7 +105,7 @@ public sealed class AzureOpenAITests : IAsyncLifetime
     {
         _fake.ChatReply = _ => "I couldn't find that in the articles.";
         await using var services = await ChatHost();
-        var answer = await services.GetRequiredService<AnswerService>().AskAsync("What is the boiling point of mercury?");
+        var answer = await services.GetRequiredService<AnswerService>().AskAsync("What is the melting point of gold?");
 
         Assert.True(answer.Declined);
         Assert.Equal(Answer.DeclineText, answer.Text);

@@ -14,11 +14,11 @@ public class HeuristicFollowUpRewriterTests
     ];
 
     [Theory]
-    [InlineData("and Toyota?", "How much did Toyota sales drop?")]
-    [InlineData("And Toyota?", "How much did Toyota sales drop?")]
-    [InlineData("what about Nissan?", "How much did Nissan sales drop?")]
-    [InlineData("What about for Nissan?", "How much did Nissan sales drop?")]
-    [InlineData("how about Mitsubishi Motors?", "How much did Mitsubishi Motors sales drop?")]
+    [InlineData("and Toyota?", "How much have Toyota sales dropped?")]
+    [InlineData("And Toyota?", "How much have Toyota sales dropped?")]
+    [InlineData("what about Nissan?", "How much have Nissan sales dropped?")]
+    [InlineData("What about for Nissan?", "How much have Nissan sales dropped?")]
+    [InlineData("how about Mitsubishi Motors?", "How much have Mitsubishi Motors sales dropped?")]
     public void An_elliptical_follow_up_swaps_the_subject(string followUp, string expected)
     {
         var rewritten = HeuristicFollowUpRewriter.Rewrite(followUp, AfterHonda);
@@ -42,8 +42,8 @@ public class HeuristicFollowUpRewriterTests
     }
 
     [Theory]
-    [InlineData("Which automaker joined the alliance between Honda and Nissan?")]
-    [InlineData("What is the boiling point of mercury?")]
+    [InlineData("Which carmaker's addition made the Honda and Nissan alliance stronger?")]
+    [InlineData("What is the melting point of gold?")]
     public void A_standalone_question_is_unchanged(string question)
     {
         var rewritten = HeuristicFollowUpRewriter.Rewrite(question, AfterHonda);
@@ -60,7 +60,7 @@ public class HeuristicFollowUpRewriterTests
     }
 
     [Theory]
-    [InlineData("How much did Honda sales drop?", "why?", "Why did Honda sales drop?")]
+    [InlineData("How much have Honda sales dropped?", "why?", "Why have Honda sales dropped?")]
     [InlineData("When did Nissan cut production?", "Why is that?", "Why did Nissan cut production?")]
     [InlineData("By how much did Toyota sales rise", "and why", "Why did Toyota sales rise?")]
     public void Why_asks_for_the_reason_of_the_previous_questions_event(string previous, string followUp, string expected)
@@ -75,7 +75,7 @@ public class HeuristicFollowUpRewriterTests
     {
         var rewritten = HeuristicFollowUpRewriter.Rewrite("since when?", AfterHonda);
         Assert.True(rewritten.IsFollowUp);
-        Assert.StartsWith("How much did Honda sales drop", rewritten.Text, StringComparison.Ordinal);
+        Assert.StartsWith("How much have Honda sales dropped", rewritten.Text, StringComparison.Ordinal);
         Assert.Contains("since when", rewritten.Text, StringComparison.Ordinal);
     }
 }
@@ -92,7 +92,7 @@ public class FollowUpAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<See
         var followUp = await seeds.Answers.AskAsync("and Toyota?", conversation);
 
         Assert.Equal("and Toyota?", followUp.Question);
-        Assert.Equal("How much did Toyota sales drop?", followUp.StandaloneQuestion);
+        Assert.Equal("How much have Toyota sales dropped?", followUp.StandaloneQuestion);
         Assert.False(followUp.Declined);
         // Which sentence answers is the calibrated model's choice; the follow-up must stay with the same article.
         Assert.Contains(Seeds.HondaFile, followUp.Citations[0].Source, StringComparison.Ordinal);
@@ -106,7 +106,7 @@ public class FollowUpAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<See
 
         var why = await seeds.Answers.AskAsync("why?", conversation);
 
-        Assert.Equal("Why did Honda sales drop?", why.StandaloneQuestion);
+        Assert.Equal("Why have Honda sales dropped?", why.StandaloneQuestion);
         Assert.False(why.Declined, why.Text);
         Assert.NotEqual(Seeds.HondaQuestion, why.Text);
     }

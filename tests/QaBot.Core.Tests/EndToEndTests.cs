@@ -54,7 +54,7 @@ public class EndToEndTests
         Assert.Contains(catalog.Documents, d => d.Id == "bbc/sport/199.txt" && d.Title == "Chelsea sack Mutu");
 
         var answers = services.GetRequiredService<AnswerService>();
-        var ibm = await answers.AskAsync("How much is IBM spending to boost its commitment to Linux?");
+        var ibm = await answers.AskAsync("How much is IBM investing to strengthen its Linux commitment?");
         Assert.False(ibm.Declined);
         Assert.Contains("100m", ibm.Text, StringComparison.Ordinal);
         Assert.Contains("IBM puts cash behind Linux push", ibm.Citations[0].Title, StringComparison.Ordinal);

@@ -206,7 +206,7 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         Assert.InRange(calls, 2, 3);
 
         // While it is open, questions are answered from the articles without a call, and stay grounded.
-        string[] questions = [Seeds.HondaQuestion, "Why did Nissan cut production at its largest factory?", "What is the boiling point of mercury?"];
+        string[] questions = [Seeds.HondaQuestion, "Why did Nissan cut production at its largest factory?", "What is the melting point of gold?"];
         foreach (var question in questions)
         {
             var (answer, elapsed) = await AskTimed(services, question);

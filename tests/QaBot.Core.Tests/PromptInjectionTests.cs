@@ -56,7 +56,7 @@ public sealed partial class PromptInjectionTests : IAsyncLifetime
         _fake.ChatReply = _ => "Honda sales rose 99% [9].";
         await using var services = await ChatHost();
 
-        var answer = await services.GetRequiredService<AnswerService>().AskAsync("How much did Honda sales drop?");
+        var answer = await services.GetRequiredService<AnswerService>().AskAsync("How much have Honda sales dropped?");
 
         var messages = Assert.Single(_fake.ChatRequests).Json["messages"]!.AsArray();
         var system = RecordedRequest.Text(messages[0]!["content"]);

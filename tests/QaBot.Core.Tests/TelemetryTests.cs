@@ -32,7 +32,7 @@ public sealed class TelemetryTests(SeedsIndexFixture seeds) : IClassFixture<Seed
         meters.Start();
 
         await seeds.Answers.AskAsync(Seeds.HondaQuestion);
-        await seeds.Answers.AskAsync("What is the boiling point of mercury?");
+        await seeds.Answers.AskAsync("What is the melting point of gold?");
 
         Assert.Contains("QaBot.Answering/answer", spans);
         Assert.Contains("QaBot.Retrieval/retrieve", spans);

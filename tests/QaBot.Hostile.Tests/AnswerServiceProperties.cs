@@ -14,7 +14,7 @@ public sealed class AnswerServiceProperties(SeedsAnswerService seeds) : IClassFi
     {
         var question = Gen.Frequency(
             (20, HostileText.Text),
-            (2, Gen.OneOf("", " ", "\0", "?", "How much did Honda sales drop?", "and Toyota?", "by how much?", "what about it?")),
+            (2, Gen.OneOf("", " ", "\0", "?", "How much have Honda sales dropped?", "and Toyota?", "by how much?", "what about it?")),
             (1, Gen.Char['a', 'z'].Array[seeds.MaxQuestionChars - 2, seeds.MaxQuestionChars + 2].Select(c => new string(c))),
             (1, HostileText.Megabyte));
         await Gen.Select(question, Conversation, Gen.OneOf<string?>(null, "u1", "u2")).SampleAsync(async (q, conversation, user) =>

@@ -8,7 +8,7 @@ public sealed class QuestionSet
     /// <summary>Questions beyond the dev sets: other BBC stories, one the corpus cannot answer, one long and rambling.</summary>
     private static readonly string[] OwnQuestions =
     [
-        "How much did Honda sales drop?",
+        "How much have Honda sales dropped?",
         "Why is Nissan cutting production?",
         "What did the Bank of England decide about interest rates?",
         "Who won the Australian Open?",

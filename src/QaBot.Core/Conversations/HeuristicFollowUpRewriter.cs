@@ -7,7 +7,7 @@ namespace QaBot.Conversations;
 /// The offline follow-up rewriter. It recognises the common shapes of a follow-up and rebuilds a full question from
 /// the previous one:
 /// <list type="bullet">
-/// <item>"and Toyota?" / "what about Toyota?": the previous question with its subject swapped ("How much did Toyota sales drop?");</item>
+/// <item>"and Toyota?" / "what about Toyota?": the previous question with its subject swapped ("How much have Toyota sales dropped?");</item>
 /// <item>"how long has it been falling?": the pronoun replaced by the previous question's subject;</item>
 /// <item>a short fragment ("by how much?"): appended to the previous question.</item>
 /// </list>
@@ -56,7 +56,7 @@ public sealed partial class HeuristicFollowUpRewriter : IFollowUpRewriter
         return new(q, false);
     }
 
-    /// <summary>"How much did Honda sales drop?" → "Why did Honda sales drop?": the clause from its first auxiliary on.</summary>
+    /// <summary>"How much have Honda sales dropped?" → "Why have Honda sales dropped?": the clause from its first auxiliary on.</summary>
     public static string AskWhy(string previous)
     {
         var clause = previous.Trim().TrimEnd('?', '.', '!', ' ');

@@ -126,7 +126,7 @@ async function main() {
 
     // 2. A question → typing, then the cited answer, both replies to the question.
     const qaConversation = 'emu-qa';
-    const question = inbound(serviceUrl, qaConversation, { type: ActivityTypes.Message, text: 'How much did Honda sales drop?' });
+    const question = inbound(serviceUrl, qaConversation, { type: ActivityTypes.Message, text: 'How much have Honda sales dropped?' });
     res = await post(question);
     check('message accepted', res.status === 200 || res.status === 202, res.status);
     const replies = await waitFor(qaConversation, (a) => a.some((r) => r.activity.type === ActivityTypes.Message), 'the answer');
@@ -147,10 +147,10 @@ async function main() {
     const teamsConversation = '19:abc@thread.skype;messageid=1';
     const mention = { type: 'mention', mentioned: { id: BOT.id, name: BOT.name }, text: `<at>${BOT.name}</at>` };
     const teamsQuestion = inbound(serviceUrl, teamsConversation, {
-      type: ActivityTypes.Message, channelId: Channels.Msteams, text: `<at>${BOT.name}</at> How much did Honda sales drop?`,
+      type: ActivityTypes.Message, channelId: Channels.Msteams, text: `<at>${BOT.name}</at> How much have Honda sales dropped?`,
       entities: [mention], conversation: { id: teamsConversation, conversationType: 'channel', isGroup: true },
     });
-    check('SDK strips the mention to the plain question', TurnContext.removeMentionText({ ...teamsQuestion, entities: [mention] }, BOT.id) === 'How much did Honda sales drop?');
+    check('SDK strips the mention to the plain question', TurnContext.removeMentionText({ ...teamsQuestion, entities: [mention] }, BOT.id) === 'How much have Honda sales dropped?');
     await post(teamsQuestion);
     const teamsReplies = await waitFor(teamsConversation, (a) => a.some((r) => r.activity.type === ActivityTypes.Message), 'the Teams answer');
     const teamsAnswer = teamsReplies.find((r) => r.activity.type === ActivityTypes.Message);

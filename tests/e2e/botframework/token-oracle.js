@@ -44,7 +44,7 @@ async function microsoftAccepts(c) {
 async function qabotAccepts(c, i) {
   const activity = {
     type: ActivityTypes.Message, id: `oracle-${i}`, serviceUrl, channelId: c.channelId ?? Channels.Emulator,
-    from: { id: 'user-id' }, recipient: { id: 'bot-id' }, conversation: { id: `oracle-${i}` }, text: 'How much did Honda sales drop?',
+    from: { id: 'user-id' }, recipient: { id: 'bot-id' }, conversation: { id: `oracle-${i}` }, text: 'How much have Honda sales dropped?',
   };
   const response = await fetch(messagesUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${c.token}` }, body: JSON.stringify(activity) });
   if (response.status !== 202 && response.status !== 401) throw new Error(`${c.name}: unexpected status ${response.status}`);

@@ -18,7 +18,7 @@ if (!baseUrl || !secret) {
 }
 const domain = new URL('v3/directline', baseUrl.endsWith('/') ? baseUrl : baseUrl + '/').href;
 const TIMEOUT = 20000;
-const QUESTION = 'How much did Honda sales drop?';
+const QUESTION = 'How much have Honda sales dropped?';
 const FOLLOW_UP = 'Why is Nissan cutting production?';
 const AFTER_RECONNECT = 'How many consecutive months has Honda been in negative growth?';
 

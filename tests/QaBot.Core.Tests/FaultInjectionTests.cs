@@ -237,7 +237,7 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         var roots = services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths;
         // What the pipeline embeds for each article, in order: its title, then each distinct sentence once.
         var documents = await services.GetRequiredService<DocumentLoader>().LoadAsync(roots);
-        var texts = documents.Select(d => services.GetRequiredService<Chunker>().Split(d).SelectMany(IngestionPipeline.PassageSentences)
+        var texts = documents.Select(d => services.GetRequiredService<Chunker>().Split(d).SelectMany(c => c.Sentences())
             .Distinct(StringComparer.Ordinal).Prepend(d.Title).ToList()).ToList();
         Assert.True(texts.Count >= 2 && texts[0].Count > batchSize, "seeds/ must give two articles, the first longer than a batch");
         // Enough good calls to finish the first article; the call that fails holds the second article's texts.

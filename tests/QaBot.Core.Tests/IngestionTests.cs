@@ -222,7 +222,7 @@ public class IngestionTests
     {
         using var folder = new TempFolder();
         var document = await LoadOne(folder.Write(file, content));
-        var sentences = Chunks(document).SelectMany(IngestionPipeline.PassageSentences).ToList();
+        var sentences = Chunks(document).SelectMany(c => c.Sentences()).ToList();
         Assert.Contains("Revenue rose by 7% in the quarter, the company said.", sentences);
     }
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.VectorData;
 using QaBot.Embedding;
-using QaBot.Ingestion;
 using QaBot.Retrieval;
 using QaBot.Text;
 using QaBot.VectorStore;
@@ -31,7 +30,7 @@ public sealed class AnswerCandidates(
         var records = new Dictionary<string, PassageRecord>(StringComparer.Ordinal);
         await foreach (var r in passageVectors.GetAsync(passages.Select(p => p.Chunk.Id), WithVectors, cancellationToken)) records[r.Id] = r;
         var split = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var p in passages) split[p.Chunk.Id] = IngestionPipeline.PassageSentences(p.Chunk).ToList();
+        foreach (var p in passages) split[p.Chunk.Id] = p.Chunk.Sentences().ToList();
         var keys = passages.SelectMany(p => split[p.Chunk.Id].Select(t => SentenceRecord.KeyFor(p.Chunk.DocumentId, t))).Distinct(StringComparer.Ordinal).ToList();
         var vectors = new Dictionary<string, ReadOnlyMemory<float>>(StringComparer.Ordinal);
         await foreach (var r in sentenceVectors.GetAsync(keys, WithVectors, cancellationToken)) vectors[r.Id] = r.Embedding;

@@ -38,7 +38,7 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         if (ranked.Count > 1 && best.Sentence.Length + ranked[1].Candidate.Sentence.Length + 1 <= maxChars)
         {
             // Neighbours in the best sentence's passage (a sentence is a candidate once, under its best-ranked passage).
-            var sentences = Ingestion.IngestionPipeline.PassageSentences(best.Passage.Chunk).ToList();
+            var sentences = best.Passage.Chunk.Sentences().ToList();
             var (at, other) = (sentences.IndexOf(best.Sentence), sentences.IndexOf(ranked[1].Candidate.Sentence));
             if (at >= 0 && other >= 0 && Math.Abs(at - other) == 1)
             {

@@ -157,7 +157,7 @@ public sealed partial class IngestionPipeline(
         {
             var d = document(i);
             var chunks = chunker.Split(d);
-            var sentenceTexts = chunks.SelectMany(PassageSentences).Distinct(StringComparer.Ordinal).ToList();
+            var sentenceTexts = chunks.SelectMany(c => c.Sentences()).Distinct(StringComparer.Ordinal).ToList();
             return (Index: i, Document: d, Chunks: chunks, Sentences: sentenceTexts);
         }).ToList();
         var texts = prepared.SelectMany(p => p.Sentences.Prepend(p.Document.Title)).ToList();
@@ -178,7 +178,7 @@ public sealed partial class IngestionPipeline(
                 var title = vectors[offset];
                 var sentenceVectors = vectors.AsSpan(offset + 1, sentenceTexts.Count).ToArray();
                 var position = sentenceTexts.Select((t, n) => (t, n)).ToDictionary(x => x.t, x => x.n, StringComparer.Ordinal);
-                var chunkVectors = chunks.Select(c => (ReadOnlyMemory<float>)Sum(PassageSentences(c).Select(t => sentenceVectors[position[t]]).Append(title))).ToList();
+                var chunkVectors = chunks.Select(c => (ReadOnlyMemory<float>)Sum(c.Sentences().Select(t => sentenceVectors[position[t]]).Append(title))).ToList();
                 var indexed = new IndexedDocument(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, chunks.Count), hashes[i], chunks, chunkVectors, sentenceTexts, sentenceVectors);
                 result[i] = indexed;
                 _embedded[d.Id] = indexed;
@@ -209,10 +209,6 @@ public sealed partial class IngestionPipeline(
         Chunks = d.Chunks.Select(c => c with { SourcePath = sourcePath }).ToList(),
     };
 
-    /// <summary>The sentences of a passage, split as the answerer splits them, so their stored vectors are found by text.</summary>
-    /// <remarks>A paragraph break always ends a sentence, so a heading or a byline line is never glued to the next sentence.</remarks>
-    public static IEnumerable<string> PassageSentences(Chunk chunk) =>
-        chunk.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).SelectMany(p => SentenceSplitter.Split(p)).Select(s => s.Text);
 
     /// <summary>The article-id prefixes of corpus folders ("bbc/"): ids are paths under the folder's name.</summary>
     private static List<string> RootPrefixes(IEnumerable<string> roots) =>

@@ -73,7 +73,7 @@ public sealed class DirectLineConversation
                 _stream = null;
             }
 
-            Touch(now);
+            // No Touch here: only the client's own requests count as use, so a late bot reply cannot keep an abandoned conversation alive.
             return stamped;
         }
     }

@@ -10,7 +10,6 @@ namespace QaBot.Channels.BotFramework;
 /// </summary>
 public static class TeamsAppPackage
 {
-    private const string Placeholder = "${{BOT_ID}}";
     private static readonly string[] Files = ["manifest.json", "color.png", "outline.png"];
 
     /// <summary>Writes the zip to <paramref name="path"/> for the Azure Bot whose Microsoft App ID is <paramref name="botId"/>.</summary>

@@ -89,7 +89,8 @@ public sealed class DirectLineStream(
                 "The conversation does not exist or has expired; start a new one."));
         }
 
-        DirectLineConversation.TryParseWatermark(grant.Watermark, out var after);
+        // A token issued without a watermark streams from the start (after = 0).
+        _ = DirectLineConversation.TryParseWatermark(grant.Watermark, out var after);
         return (conversation, after, null);
     }
 

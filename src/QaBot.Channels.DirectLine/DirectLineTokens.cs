@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -18,7 +17,7 @@ public enum TokenRejection
     Expired,
 }
 
-/// <summary>The outcome of <see cref="DirectLineTokens.Validate"/>: a grant, or the reason there is none.</summary>
+/// <summary>The outcome of a token check: a grant, or the reason there is none.</summary>
 public sealed record TokenCheck(DirectLineGrant? Grant, TokenRejection? Rejection);
 
 /// <summary>

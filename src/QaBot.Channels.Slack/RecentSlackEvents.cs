@@ -9,27 +9,27 @@ internal sealed class RecentSlackEvents(TimeProvider time)
     private const int Capacity = 10_000;
     private static readonly TimeSpan Retention = TimeSpan.FromHours(1);
 
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, DateTimeOffset> expiries = new(StringComparer.Ordinal);
-    private readonly Queue<(string Id, DateTimeOffset Expires)> order = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, DateTimeOffset> _expiries = new(StringComparer.Ordinal);
+    private readonly Queue<(string Id, DateTimeOffset Expires)> _order = new();
 
     /// <summary>Records <paramref name="eventId"/>; false when it was already recorded (a redelivery).</summary>
     public bool TryAdd(string eventId)
     {
         var now = time.GetUtcNow();
-        lock (gate)
+        lock (_gate)
         {
-            while (order.TryPeek(out var oldest) && (oldest.Expires <= now || order.Count >= Capacity))
+            while (_order.TryPeek(out var oldest) && (oldest.Expires <= now || _order.Count >= Capacity))
             {
-                order.Dequeue();
+                _order.Dequeue();
                 // The id may have been forgotten and recorded again since; only its latest entry counts.
-                if (expiries.TryGetValue(oldest.Id, out var expires) && expires == oldest.Expires) expiries.Remove(oldest.Id);
+                if (_expiries.TryGetValue(oldest.Id, out var expires) && expires == oldest.Expires) _expiries.Remove(oldest.Id);
             }
 
-            if (expiries.ContainsKey(eventId)) return false;
+            if (_expiries.ContainsKey(eventId)) return false;
             var entry = (eventId, now + Retention);
-            expiries[eventId] = entry.Item2;
-            order.Enqueue(entry);
+            _expiries[eventId] = entry.Item2;
+            _order.Enqueue(entry);
             return true;
         }
     }
@@ -37,6 +37,6 @@ internal sealed class RecentSlackEvents(TimeProvider time)
     /// <summary>Forgets an event that could not be accepted, so Slack's redelivery is handled.</summary>
     public void Forget(string eventId)
     {
-        lock (gate) expiries.Remove(eventId);
+        lock (_gate) _expiries.Remove(eventId);
     }
 }

@@ -8,32 +8,32 @@ internal sealed record SlackBotIdentity(string UserId, string? BotId);
 /// <summary>Learns the bot's identity with auth.test once and keeps it; a failed attempt is retried on the next call.</summary>
 internal sealed partial class SlackBotIdentityProvider(SlackApiClient api, ILogger<SlackBotIdentityProvider> logger) : IDisposable
 {
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private SlackBotIdentity? identity;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private SlackBotIdentity? _identity;
 
     public async Task<SlackBotIdentity> GetAsync(CancellationToken cancellationToken)
     {
-        if (identity is { } known) return known;
-        await gate.WaitAsync(cancellationToken);
+        if (_identity is { } known) return known;
+        await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (identity is null)
+            if (_identity is null)
             {
                 var result = await api.AuthTestAsync(cancellationToken);
                 if (string.IsNullOrEmpty(result.UserId)) throw new SlackApiException("auth.test", "no_user_id");
-                identity = new SlackBotIdentity(result.UserId, result.BotId);
-                LogIdentity(logger, identity.UserId, identity.BotId);
+                _identity = new SlackBotIdentity(result.UserId, result.BotId);
+                LogIdentity(logger, _identity.UserId, _identity.BotId);
             }
 
-            return identity;
+            return _identity;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 
-    public void Dispose() => gate.Dispose();
+    public void Dispose() => _gate.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Slack bot identity: user {UserId}, bot {BotId}")]
     private static partial void LogIdentity(ILogger logger, string userId, string? botId);

@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using QaBot.Configuration;
 using Polly;
+using QaBot.Configuration;
 
 namespace QaBot.Channels.Slack;
 

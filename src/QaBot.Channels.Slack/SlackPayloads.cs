@@ -22,10 +22,7 @@ internal sealed record SlackEvent(
 internal sealed record UrlVerificationResponse(string Challenge);
 
 /// <summary>A Block Kit text object (<c>mrkdwn</c>).</summary>
-internal sealed record SlackText(string Text)
-{
-    public string Type => "mrkdwn";
-}
+internal sealed record SlackText(string Text, string Type = "mrkdwn");
 
 /// <summary>A Block Kit block: a <c>section</c> with text or a <c>context</c> with small text elements.</summary>
 internal sealed record SlackBlock(string Type, SlackText? Text = null, IReadOnlyList<SlackText>? Elements = null)

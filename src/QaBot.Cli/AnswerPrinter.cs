@@ -1,5 +1,4 @@
 using QaBot.Answering;
-using QaBot.Text;
 
 namespace QaBot.Cli;
 

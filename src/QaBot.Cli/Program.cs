@@ -1,7 +1,6 @@
 using System.CommandLine;
-using QaBot.Configuration;
-using QaBot.Cli;
 using QaBot.Cli.Commands;
+using QaBot.Configuration;
 
 var docs = new Option<string[]>("--docs")
 {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
 

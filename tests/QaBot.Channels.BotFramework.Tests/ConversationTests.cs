@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -90,7 +91,7 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
     {
         var conversation = Activities.NewConversationId();
         (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?"))).Dispose();
-        await _channel.WaitForConversationAsync(conversation, r => r.Count(a => a.Type == "message") >= 1);
+        await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"));
 
         (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "and Toyota?"))).Dispose();
         var received = await _channel.WaitForConversationAsync(conversation, r => r.Count(a => a.Type == "message") >= 2);
@@ -160,7 +161,7 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         Assert.NotEmpty(claims);
         Assert.All(claims, c => Assert.Equal("Claim", (string?)c["@type"]));
         var positions = claims.Select(c => (int)c["position"]!).ToList();
-        var definitions = LinkDefinition().Matches(text).ToDictionary(m => int.Parse(m.Groups[1].Value), m => m.Groups[3].Value);
+        var definitions = LinkDefinition().Matches(text).ToDictionary(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m => m.Groups[3].Value);
         Assert.Equal(positions.Order(), definitions.Keys.Order());
         Assert.DoesNotContain("Sources", text);
         foreach (var claim in claims)

@@ -1,5 +1,5 @@
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
-using QaBot.Tests.Shared;
+using QaBot.TestSupport;
 using Xunit.Abstractions;
 
 namespace QaBot.Channels.BotFramework.Tests;

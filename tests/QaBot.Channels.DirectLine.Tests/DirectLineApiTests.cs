@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -128,7 +127,7 @@ public sealed class DirectLineApiTests(ServerFixture fixture) : IClassFixture<Se
         using var mine = await Server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationA}", tokenA);
         var streamUrl = (string)(await ReadAsync(mine, HttpStatusCode.OK))["streamUrl"]!;
         Assert.Equal(HttpStatusCode.Forbidden, await WebSocketStatusAsync(streamUrl.Replace(conversationA, conversationB)));
-        Assert.Equal(HttpStatusCode.Forbidden, await WebSocketStatusAsync($"{streamUrl[..streamUrl.IndexOf("?t=")]}?t={tokenB}"));
+        Assert.Equal(HttpStatusCode.Forbidden, await WebSocketStatusAsync($"{streamUrl[..streamUrl.IndexOf("?t=", StringComparison.Ordinal)]}?t={tokenB}"));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
-using QaBot.Tests.Shared;
+using QaBot.TestSupport;
 using Xunit.Abstractions;
 
 namespace QaBot.Channels.DirectLine.Tests;

@@ -29,16 +29,16 @@ public sealed class FakeSlackApi : IAsyncDisposable
     public const string TeamId = "T0TEST";
     public const string UnknownChannel = "CNOTFOUND";
 
-    private readonly WebApplication app;
-    private readonly ConcurrentQueue<RecordedCall> calls = new();
-    private readonly ConcurrentDictionary<string, int> rateLimits = new();
-    private long nextTs;
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<RecordedCall> _calls = new();
+    private readonly ConcurrentDictionary<string, int> _rateLimits = new();
+    private long _nextTs;
 
-    private FakeSlackApi(WebApplication app) => this.app = app;
+    private FakeSlackApi(WebApplication app) => _app = app;
 
     public Uri ApiUrl { get; private set; } = null!;
 
-    public IReadOnlyList<RecordedCall> Calls => [.. calls];
+    public IReadOnlyList<RecordedCall> Calls => [.. _calls];
 
     public static async Task<FakeSlackApi> StartAsync()
     {
@@ -46,15 +46,15 @@ public sealed class FakeSlackApi : IAsyncDisposable
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
         var fake = new FakeSlackApi(builder.Build());
-        fake.app.MapPost("/api/{method}", (string method, HttpContext context) => fake.HandleAsync(method, context));
-        await fake.app.StartAsync();
-        var address = fake.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake._app.MapPost("/api/{method}", (string method, HttpContext context) => fake.HandleAsync(method, context));
+        await fake._app.StartAsync();
+        var address = fake._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         fake.ApiUrl = new Uri(address + "/api/");
         return fake;
     }
 
     /// <summary>The next <paramref name="times"/> chat.postMessage calls to <paramref name="channel"/> get 429 with Retry-After: 1.</summary>
-    public void RateLimit(string channel, int times = 1) => rateLimits[channel] = times;
+    public void RateLimit(string channel, int times = 1) => _rateLimits[channel] = times;
 
     public IReadOnlyList<RecordedCall> Posts(string channel) =>
         Calls.Where(c => c.Method == "chat.postMessage" && c.Field("channel") == channel).ToList();
@@ -96,7 +96,7 @@ public sealed class FakeSlackApi : IAsyncDisposable
 
         var authorization = request.Headers.Authorization.ToString();
         var (status, body) = Respond(method, authorization, fields);
-        calls.Enqueue(new RecordedCall(method, request.ContentType, authorization, fields, status, DateTimeOffset.UtcNow));
+        _calls.Enqueue(new RecordedCall(method, request.ContentType, authorization, fields, status, DateTimeOffset.UtcNow));
         if (status == 429) context.Response.Headers.RetryAfter = "1";
         return Results.Json(body, statusCode: status);
     }
@@ -115,9 +115,9 @@ public sealed class FakeSlackApi : IAsyncDisposable
             case "chat.postMessage":
                 var channel = (string?)fields["channel"];
                 if (channel is null or UnknownChannel) return (200, Error("channel_not_found"));
-                if (rateLimits.TryGetValue(channel, out var left) && left > 0 && rateLimits.TryUpdate(channel, left - 1, left))
+                if (_rateLimits.TryGetValue(channel, out var left) && left > 0 && _rateLimits.TryUpdate(channel, left - 1, left))
                     return (429, Error("ratelimited"));
-                var ts = $"1800000000.{Interlocked.Increment(ref nextTs):D6}";
+                var ts = $"1800000000.{Interlocked.Increment(ref _nextTs):D6}";
                 return (200, new JsonObject { ["ok"] = true, ["channel"] = channel, ["ts"] = ts, ["message"] = new JsonObject { ["ts"] = ts, ["text"] = (string?)fields["text"] } });
             default:
                 return (200, Error("unknown_method"));
@@ -126,5 +126,5 @@ public sealed class FakeSlackApi : IAsyncDisposable
 
     private static JsonObject Error(string error) => new() { ["ok"] = false, ["error"] = error };
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

@@ -67,7 +67,10 @@ public sealed class SlackMrkdwnTests
     {
         var reply = SlackAnswerRenderer.Render(new Answer
         {
-            Question = "q", StandaloneQuestion = "q", Text = "Sales fell.", Declined = false,
+            Question = "q",
+            StandaloneQuestion = "q",
+            Text = "Sales fell.",
+            Declined = false,
             Citations = [new Citation(1, "Cars", "a.html", url, "quote", null, "a.html#0")],
             Timing = new AnswerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero),
         });
@@ -82,7 +85,11 @@ public sealed class SlackMrkdwnTests
     {
         var reply = SlackAnswerRenderer.Render(new Answer
         {
-            Question = "q", StandaloneQuestion = "q", Text = Answer.DeclineText, Declined = true, Citations = [],
+            Question = "q",
+            StandaloneQuestion = "q",
+            Text = Answer.DeclineText,
+            Declined = true,
+            Citations = [],
             Timing = new AnswerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero),
         });
 

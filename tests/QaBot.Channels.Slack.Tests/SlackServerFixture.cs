@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -15,7 +14,7 @@ public sealed class SlackServerFixture : IAsyncLifetime
 {
     public const string SigningSecret = "0123456789abcdef0123456789abcdef";
 
-    private WebApplicationFactory<Program>? factory;
+    private WebApplicationFactory<Program>? _factory;
 
     public FakeSlackApi Slack { get; private set; } = null!;
 
@@ -25,14 +24,14 @@ public sealed class SlackServerFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public FakeLogCollector Logs => factory!.Services.GetRequiredService<FakeLogCollector>();
+    public FakeLogCollector Logs => _factory!.Services.GetRequiredService<FakeLogCollector>();
 
-    public TurnRunner Turns => factory!.Services.GetRequiredService<TurnRunner>();
+    public TurnRunner Turns => _factory!.Services.GetRequiredService<TurnRunner>();
 
     public async Task InitializeAsync()
     {
         Slack = await FakeSlackApi.StartAsync();
-        (factory, BaseUrl) = await StartServerAsync(SlackSettings(Slack));
+        (_factory, BaseUrl) = await StartServerAsync(SlackSettings(Slack));
         await WaitUntilReadyAsync(Http, BaseUrl);
     }
 
@@ -55,7 +54,7 @@ public sealed class SlackServerFixture : IAsyncLifetime
     /// </summary>
     public static Task<(WebApplicationFactory<Program> Factory, Uri BaseUrl)> StartServerAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        var _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
             builder.ConfigureServices(s =>
@@ -64,19 +63,19 @@ public sealed class SlackServerFixture : IAsyncLifetime
                 services?.Invoke(s);
             });
         });
-        factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         try
         {
-            factory.StartServer();
+            _factory.StartServer();
         }
         catch
         {
-            factory.Dispose();
+            _factory.Dispose();
             throw;
         }
 
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return Task.FromResult((factory, new Uri(address)));
+        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return Task.FromResult((_factory, new Uri(address)));
     }
 
     private static async Task WaitUntilReadyAsync(HttpClient http, Uri baseUrl)
@@ -92,7 +91,7 @@ public sealed class SlackServerFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http.Dispose();
-        if (factory is not null) await factory.DisposeAsync();
+        if (_factory is not null) await _factory.DisposeAsync();
         await Slack.DisposeAsync();
     }
 }

@@ -12,10 +12,10 @@ public sealed class SlackSignatureVerifierTests
     private const string DocBody = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
     private const string DocSignature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 
-    private readonly FakeTimeProvider time = new(DateTimeOffset.FromUnixTimeSeconds(1531420618));
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1531420618));
 
     private SlackSignatureVerifier Verifier(string secret = DocSecret) =>
-        new(Options.Create(new SlackOptions { SigningSecret = secret, BotToken = "xoxb-x" }), time);
+        new(Options.Create(new SlackOptions { SigningSecret = secret, BotToken = "xoxb-x" }), _time);
 
     [Fact]
     public void Slack_documentation_example_signs_to_the_published_signature() =>
@@ -50,7 +50,7 @@ public sealed class SlackSignatureVerifierTests
     [InlineData(-301, SlackSignatureCheck.StaleTimestamp)]
     public void Timestamps_more_than_five_minutes_away_are_replays(int secondsLater, SlackSignatureCheck expected)
     {
-        var later = new FakeTimeProvider(time.GetUtcNow().AddSeconds(secondsLater));
+        var later = new FakeTimeProvider(_time.GetUtcNow().AddSeconds(secondsLater));
         var verifier = new SlackSignatureVerifier(Options.Create(new SlackOptions { SigningSecret = DocSecret, BotToken = "xoxb-x" }), later);
         Assert.Equal(expected, verifier.Verify(DocTimestamp, DocSignature, Encoding.UTF8.GetBytes(DocBody)));
     }

@@ -131,7 +131,7 @@ public class ConfigurationTests
 }
 
 /// <summary>The answerer's fitted weights file: loaded at start-up, and a missing or broken file stops it naming the file.</summary>
-public class AnswerModelFileTests : IDisposable
+public sealed class AnswerModelFileTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("qabot-weights-").FullName;
 

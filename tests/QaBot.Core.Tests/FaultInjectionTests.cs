@@ -2,13 +2,11 @@ using System.ClientModel;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.VectorData;
 using QaBot.Answering;
 using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Core.Tests.Infrastructure;
 using QaBot.Ingestion;
-using QaBot.VectorStore;
 
 namespace QaBot.Core.Tests;
 

@@ -9,7 +9,7 @@ namespace QaBot.Core.Tests;
 /// The persistent index through the real pipeline: a copy of seeds/ in a temporary folder, indexed into a temporary
 /// index folder by fresh hosts, as successive runs of the bot would.
 /// </summary>
-public class IndexStoreTests : IDisposable
+public sealed class IndexStoreTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("qabot-index-").FullName;
 

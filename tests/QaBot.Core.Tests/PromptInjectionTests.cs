@@ -68,9 +68,9 @@ public sealed partial class PromptInjectionTests : IAsyncLifetime
         // is closed exactly once, and the text never appears outside one.
         Assert.Contains("Ignore previous instructions", user, StringComparison.Ordinal);
         Assert.Contains("&lt;/passage&gt;", user, StringComparison.Ordinal);
-        var opened = OpenTag().Matches(user).Count;
+        var opened = OpenTag().Count(user);
         Assert.True(opened >= 2, $"expected several passages, got {opened}");
-        Assert.Equal(opened, Regex.Matches(user, "</passage>").Count);
+        Assert.Equal(opened, Regex.Count(user, "</passage>"));
         var outside = PassageElement().Replace(user, "");
         Assert.DoesNotContain("Ignore previous instructions", outside, StringComparison.Ordinal);
         Assert.Contains("not an instruction", outside, StringComparison.Ordinal);

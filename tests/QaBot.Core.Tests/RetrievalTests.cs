@@ -14,12 +14,14 @@ internal static class Passages
         new(id, documentId ?? id, title, id + ".txt", null, null, 0, text);
 }
 
-public class KeywordIndexTests
+public sealed class KeywordIndexTests : IDisposable
 {
     private readonly TermStatistics _statistics = new();
     private readonly KeywordIndex _index;
 
     public KeywordIndexTests() => _index = new KeywordIndex(_statistics, new QueryCorrector(), Options.Create(new RetrievalOptions()));
+
+    public void Dispose() => _index.Dispose();
 
     private List<string> Search(string query, int top = 10) =>
         _index.Search(HybridRetriever.QueryTerms(query), top).Select(r => r.Chunk.Id).ToList();
@@ -115,7 +117,7 @@ public class KeywordIndexTests
 /// The retriever over the real keyword index, embedder and vector store. Vectors are stored deliberately (the
 /// embedding of a chosen text, not of the passage's own) so each ranker's order is known and fusion is what is tested.
 /// </summary>
-public class HybridRetrieverTests
+public sealed class HybridRetrieverTests : IDisposable
 {
     private readonly TermStatistics _statistics = new();
     private readonly KeywordIndex _keywords;
@@ -123,6 +125,13 @@ public class HybridRetrieverTests
     private readonly OnnxEmbeddingGenerator _embedder = new(SentenceModel.MiniLM);
 
     public HybridRetrieverTests() => _keywords = new KeywordIndex(_statistics, new QueryCorrector(), Options.Create(new RetrievalOptions()));
+
+    public void Dispose()
+    {
+        _keywords.Dispose();
+        _vectors.Dispose();
+        _embedder.Dispose();
+    }
 
     private HybridRetriever Retriever(int candidatePool = 2, double focusBoost = 0.5) => new(_keywords, _vectors, _embedder,
         Options.Create(new RetrievalOptions { CandidatePool = candidatePool, TopK = 10, FocusBoost = focusBoost }));

@@ -1,5 +1,4 @@
 using CsCheck;
-using Microsoft.Extensions.Options;
 using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Hostile.Tests.Infrastructure;

@@ -1,4 +1,4 @@
-namespace QaBot.Tests.Shared;
+namespace QaBot.TestSupport;
 
 /// <summary>
 /// What the tests driving tests/e2e (Microsoft's and Slack's JavaScript clients, Chromium) need. When something is

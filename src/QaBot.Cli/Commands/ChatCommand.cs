@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Answering;
-using QaBot.Ingestion;
 
 namespace QaBot.Cli.Commands;
 

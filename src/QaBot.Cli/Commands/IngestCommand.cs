@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Ingestion;
@@ -21,7 +22,7 @@ internal static class IngestCommand
             var table = new Table().AddColumns("Title", "File", "Published", "URL", "Passages");
             foreach (var d in catalog.Take(ListedDocuments))
             {
-                table.AddRow(Markup.Escape(d.Title), Markup.Escape(d.SourcePath), d.Published?.ToString("yyyy-MM-dd") ?? "", Markup.Escape(d.Url ?? ""), d.Passages.ToString());
+                table.AddRow(Markup.Escape(d.Title), Markup.Escape(d.SourcePath), d.Published?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", Markup.Escape(d.Url ?? ""), d.Passages.ToString(CultureInfo.InvariantCulture));
             }
             AnsiConsole.Write(table);
             if (catalog.Count > ListedDocuments) AnsiConsole.WriteLine($"... and {catalog.Count - ListedDocuments} more documents.");

@@ -54,7 +54,7 @@ public sealed class Evaluator(AnswerService answers)
         // The answer text alone (not sources or quotes), as a user would read it, capped at 300 characters.
         var text = answer.Text.Length > 300 ? answer.Text[..300] : answer.Text;
         var hit = !answer.Declined && q.ExpectAny.Any(e => text.Contains(e, StringComparison.OrdinalIgnoreCase));
-        var first = answer.Citations.FirstOrDefault();
+        var first = answer.Citations.Count > 0 ? answer.Citations[0] : null;
         var citationHit = !answer.Declined && first is not null && q.SourceHint.Length > 0 && Matches(first.Title, first.Source, q.SourceHint);
         var recall = q.SourceHint.Length > 0 && answer.Passages.Take(RecallDepth).Any(p => Matches(p.Chunk.Title, p.Chunk.SourcePath, q.SourceHint));
         return new EvalResult(q.Id, q.Question, answer.Text, answer.Declined, q.Answerable, hit, citationHit, recall, ms, answer.Citations);

@@ -105,7 +105,7 @@ public sealed partial class IngestionPipeline(
         {
             // Keep what was embedded: the stored index then holds it, and a rerun embeds only the rest.
             var done = result.OfType<IndexedDocument>().ToList();
-            if (folder is not null) store.Save(folder, signature, done);
+            if (folder is not null) IndexStore.Save(folder, signature, done);
             throw new IngestionException(
                 $"Embedding failed after {done.Count} of {files.Count} articles: {ex.Message} " +
                 $"The {done.Count} articles before it are stored; run the ingestion again to resume from there.", ex);
@@ -114,7 +114,7 @@ public sealed partial class IngestionPipeline(
         var documents = result.OfType<IndexedDocument>().ToList();
         await LoadAsync(documents, rootList, cancellationToken);
         await warmUp;
-        if (folder is not null && (pending.Count > 0 || removed > 0 || (!known && persisted.Count != documents.Count))) store.Save(folder, signature, documents);
+        if (folder is not null && (pending.Count > 0 || removed > 0 || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);
 
         var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);
         LogIngested(logger, report.Documents, report.Passages, report.Embedded, report.Removed, (long)report.Elapsed.TotalMilliseconds);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace QaBot.Ingestion;
@@ -49,9 +50,11 @@ internal static class UnixFiles
     public static bool IsWithin(string path, string folder) =>
         path == folder || path.StartsWith(folder.EndsWith('/') ? folder : folder + "/", StringComparison.Ordinal);
 
+    [SuppressMessage("Globalization", "CA2101", Justification = "The path is marshalled as UTF-8 (LPUTF8Str); the rule only knows CharSet.")]
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int Statx(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
 
+    [SuppressMessage("Globalization", "CA2101", Justification = "The path is marshalled as UTF-8 (LPUTF8Str); the rule only knows CharSet.")]
     [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
     private static extern IntPtr RealPathNative([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
 

@@ -11,7 +11,7 @@ namespace QaBot.Retrieval;
 /// BM25 over the same passages as the vector store: an inverted index of stemmed terms (title included), so exact
 /// names, numbers and rare words rank the passages that contain them.
 /// </summary>
-public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocabulary, IOptions<RetrievalOptions> options)
+public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocabulary, IOptions<RetrievalOptions> options) : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly Dictionary<string, List<(int Passage, int Frequency)>> _postings = new(StringComparer.Ordinal);
@@ -118,4 +118,6 @@ public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocab
         }
         finally { _lock.ExitReadLock(); }
     }
+
+    public void Dispose() => _lock.Dispose();
 }

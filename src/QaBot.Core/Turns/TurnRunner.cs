@@ -52,7 +52,7 @@ public sealed partial class TurnRunner(
     IndexStatus index,
     IOptions<TurnOptions> options,
     IHostApplicationLifetime lifetime,
-    ILogger<TurnRunner> logger)
+    ILogger<TurnRunner> logger) : IDisposable
 {
     /// <summary>What every channel tells the user when a turn could not be answered.</summary>
     public const string FailureText = "Sorry, something went wrong while I was looking that up. Please try again in a moment.";
@@ -62,6 +62,8 @@ public sealed partial class TurnRunner(
     // SemaphoreSlim hands slots to async waiters first come, first served, so busy conversations take turns.
     private readonly SemaphoreSlim _answering = new(options.Value.MaxConcurrentAnswers);
     private int _queued;
+
+    public void Dispose() => _answering.Dispose();
 
     /// <summary>Turns accepted and not yet finished.</summary>
     public int Queued => Volatile.Read(ref _queued);

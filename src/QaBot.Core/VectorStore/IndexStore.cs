@@ -20,6 +20,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
 {
     private const string ManifestName = "manifest.json";
     private const int Format = 1;
+    private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
 
     private sealed record Manifest(int Format, string ModelId, int Dimensions, string Chunking, string DataFile, long DataLength, string DataHash, int Documents, DateTimeOffset Written);
 
@@ -51,7 +52,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         }
     }
 
-    public void Save(string folder, IndexSignature signature, IReadOnlyCollection<IndexedDocument> documents)
+    public static void Save(string folder, IndexSignature signature, IReadOnlyCollection<IndexedDocument> documents)
     {
         Directory.CreateDirectory(folder);
         byte[] data;
@@ -65,7 +66,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         using var writerLock = AcquireWriterLock(folder);
         WriteAtomically(Path.Combine(folder, dataFile), data);
         var manifest = new Manifest(Format, signature.ModelId, signature.Dimensions, signature.Chunking, dataFile, data.Length, Hash(data), documents.Count, DateTimeOffset.UtcNow);
-        WriteAtomically(Path.Combine(folder, ManifestName), JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions { WriteIndented = true }));
+        WriteAtomically(Path.Combine(folder, ManifestName), JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson));
         // Older data files are no longer named by the manifest; a reader that opened one keeps its handle.
         foreach (var old in Directory.EnumerateFiles(folder, "index-*.bin").Where(f => Path.GetFileName(f) != dataFile))
         {

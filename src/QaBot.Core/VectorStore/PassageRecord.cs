@@ -1,4 +1,3 @@
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
 

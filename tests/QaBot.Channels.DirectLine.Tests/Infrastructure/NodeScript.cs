@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using QaBot.Tests.Shared;
+using QaBot.TestSupport;
 using Xunit.Abstractions;
 
 namespace QaBot.Channels.DirectLine.Tests.Infrastructure;

@@ -74,8 +74,16 @@ public static class HostileBodies
         {
             var activity = new JsonObject
             {
-                ["type"] = type, ["id"] = "activity-1", ["conversation"] = conversation, ["serviceUrl"] = serviceUrl, ["text"] = text, ["from"] = from,
-                ["recipient"] = new JsonObject { ["id"] = "qabot", ["name"] = "QaBot" }, ["value"] = value, ["name"] = name, ["channelId"] = "emulator",
+                ["type"] = type,
+                ["id"] = "activity-1",
+                ["conversation"] = conversation,
+                ["serviceUrl"] = serviceUrl,
+                ["text"] = text,
+                ["from"] = from,
+                ["recipient"] = new JsonObject { ["id"] = "qabot", ["name"] = "QaBot" },
+                ["value"] = value,
+                ["name"] = name,
+                ["channelId"] = "emulator",
             };
             foreach (var (key, list) in lists as JsonObject ?? [])
                 activity[key] = list?.DeepClone();
@@ -103,7 +111,10 @@ public static class HostileBodies
         (1, Gen.Select(Gen.OneOf(64, 1_000, 10_000, 100_000), Gen.Bool, (depth, arrays) => new HostileBody($"nested {depth}", Nested(depth, arrays)))),
         (1, HostileText.Megabyte.Select(RemoveLoneSurrogates).Select(text => Body("1 MB text", new JsonObject
         {
-            ["type"] = "message", ["text"] = text, ["conversation"] = new JsonObject { ["id"] = "conv-1" }, ["serviceUrl"] = "http://127.0.0.1:1",
+            ["type"] = "message",
+            ["text"] = text,
+            ["conversation"] = new JsonObject { ["id"] = "conv-1" },
+            ["serviceUrl"] = "http://127.0.0.1:1",
         }))),
         (2, Gen.Select(shaped, InvalidUtf8, Gen.Double.Unit, (n, bad, where) => new HostileBody("invalid utf-8", Splice(Serialize(n), bad, where)))),
         (1, Gen.Select(shaped, Gen.Char['\0', '\u001F'].Array[1, 5], Gen.Double.Unit, (n, controls, where) =>

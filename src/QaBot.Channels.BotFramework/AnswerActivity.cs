@@ -24,7 +24,7 @@ internal static class AnswerActivity
         var teams = string.Equals(inbound.ChannelId, TeamsChannel, StringComparison.OrdinalIgnoreCase);
         var reply = inbound.CreateReply(ActivityTypes.Message);
         if (answer.Declined)
-            return reply with { Text = WithNotice(answer.Text, answer.Notice), TextFormat = "plain" };
+            return reply with { Text = WithNotice(answer.Text, answer.Notice), TextFormat = "plain", ChannelData = ChannelData(answer, teams: false) };
 
         var citations = answer.Citations.Take(MaxCitations).ToList();
         // Article text is escaped (no links, HTML or formatting of its own); the [n] markers stay markers.
@@ -48,18 +48,29 @@ internal static class AnswerActivity
             SuggestedActions = SuggestionsFit(inbound) && suggestions.Count > 0
                 ? new SuggestedActions { Actions = [.. suggestions.Select(CardAction.ImBack)] }
                 : null,
-            ChannelData = teams ? TeamsFeedbackLoop : null,
+            ChannelData = ChannelData(answer, teams),
         };
+    }
+
+    /// <summary>
+    /// Teams' thumbs up/down (<c>feedbackLoop</c> for current clients, <c>feedbackLoopEnabled</c> for Teams AI v1 ones), and
+    /// the question as answered (a follow-up rewritten with its conversation), which clients ignore and load tests check.
+    /// </summary>
+    private static JsonElement ChannelData(Answer answer, bool teams)
+    {
+        var data = new JsonObject { ["qabot"] = new JsonObject { ["standaloneQuestion"] = answer.StandaloneQuestion } };
+        if (teams)
+        {
+            data["feedbackLoop"] = new JsonObject { ["type"] = "default" };
+            data["feedbackLoopEnabled"] = true;
+        }
+        return JsonSerializer.SerializeToElement(data, BotJson.Options);
     }
 
     /// <summary>Teams draws suggested actions only in personal chats; every other channel QaBot serves draws them.</summary>
     public static bool SuggestionsFit(Activity inbound) => inbound.Conversation?.ConversationType is null or "personal";
 
     public static string WithNotice(string text, string? notice) => notice is null ? text : $"{text}\n\n_{notice}_";
-
-    /// <summary>Teams' thumbs up/down: <c>feedbackLoop</c> for current clients, <c>feedbackLoopEnabled</c> for Teams AI v1 ones.</summary>
-    private static readonly JsonElement TeamsFeedbackLoop = JsonSerializer.SerializeToElement(
-        new { feedbackLoop = new { type = "default" }, feedbackLoopEnabled = true }, BotJson.Options);
 
     /// <summary>
     /// The single root Message entity (Teams rejects a second one). With a <paramref name="feedbackReference"/> it also

@@ -103,6 +103,8 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
         Assert.Equal(["How much have Honda sales dropped?", "and Toyota?"], turns.Select(t => t.Question));
         Assert.Equal("How much have Toyota sales dropped?", turns[1].StandaloneQuestion);
         Assert.StartsWith(turns[1].Answer, followUp.Text);
+        // The reply says how it read the follow-up, for clients and load tests that check context survived.
+        Assert.Equal(turns[1].StandaloneQuestion, (string?)followUp.Activity["channelData"]!["qabot"]!["standaloneQuestion"]);
     }
 
     [Fact]

@@ -11,8 +11,8 @@ using Microsoft.Extensions.Logging;
 
 namespace QaBot.LoadTest;
 
-/// <summary>What the bot posted back for one question: its message text and when it arrived.</summary>
-public sealed record BotReply(string? Text, long ArrivedTimestamp, bool Misrouted);
+/// <summary>What the bot posted back for one question: its message text, the question as it read it, and when it arrived.</summary>
+public sealed record BotReply(string? Text, string? StandaloneQuestion, long ArrivedTimestamp, bool Misrouted);
 
 /// <summary>
 /// Plays the Bot Framework channel (the Emulator's Connector) on a loopback port: the bot POSTs its typing and answer
@@ -23,8 +23,11 @@ public sealed class ChannelSink : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Expected> _expected = new(StringComparer.Ordinal);
+    // Every question answered so far (a run asks a few hundred thousand at most), so a second answer is recognised.
+    private readonly ConcurrentDictionary<string, byte> _answered = new(StringComparer.Ordinal);
     private long _typing;
     private long _unmatched;
+    private long _duplicates;
     private long _ids;
 
     private sealed record Expected(string ConversationId, TaskCompletionSource<BotReply> Reply);
@@ -39,6 +42,9 @@ public sealed class ChannelSink : IAsyncDisposable
 
     /// <summary>Activities that answered no awaited question (e.g. an answer that came after its question timed out).</summary>
     public long Unmatched => Interlocked.Read(ref _unmatched);
+
+    /// <summary>Answers to a question that had been answered already (e.g. by two replicas).</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
 
     public static async Task<ChannelSink> StartAsync(CancellationToken cancellationToken)
     {
@@ -76,8 +82,15 @@ public sealed class ChannelSink : IAsyncDisposable
         }
         else if (type == "message" && replyToId is not null && _expected.TryRemove(replyToId, out var expected))
         {
+            _answered.TryAdd(replyToId, 0);
             var text = root.TryGetProperty("text", out var x) ? x.GetString() : null;
-            expected.Reply.TrySetResult(new BotReply(text, arrived, Misrouted: expected.ConversationId != conversationId));
+            var standalone = root.TryGetProperty("channelData", out var data) && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty("qabot", out var qabot) && qabot.TryGetProperty("standaloneQuestion", out var s) ? s.GetString() : null;
+            expected.Reply.TrySetResult(new BotReply(text, standalone, arrived, Misrouted: expected.ConversationId != conversationId));
+        }
+        else if (type == "message" && replyToId is not null && _answered.ContainsKey(replyToId))
+        {
+            Interlocked.Increment(ref _duplicates);
         }
         else
         {

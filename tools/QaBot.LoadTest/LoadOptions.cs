@@ -26,6 +26,24 @@ public sealed class LoadOptions
     /// <summary>JSON-lines files whose <c>question</c> fields are asked, besides the generator's own questions.</summary>
     public List<string> QuestionFiles { get; set; } = [];
 
+    /// <summary>
+    /// Server processes behind the generator's round-robin "load balancer": each conversation's turns go to different
+    /// replicas in turn, so only state shared between them (<c>QaBot:State:Provider=Redis</c>) keeps follow-ups in context.
+    /// </summary>
+    [Range(1, 8)]
+    public int Replicas { get; set; } = 1;
+
+    /// <summary>What the replicas share their state through, for the report (the server settings come from <see cref="ServerEnvironment"/>).</summary>
+    public string State { get; set; } = "memory";
+
+    /// <summary>Seconds into the measured run at which the last replica is killed (SIGKILL); 0 kills none.</summary>
+    [Range(0, 3600)]
+    public int KillReplicaAfterSeconds { get; set; }
+
+    /// <summary>The throughput bar of the main run, in answered questions per second.</summary>
+    [Range(0.0, 100_000.0)]
+    public double MinAnswersPerSecond { get; set; } = 200;
+
     /// <summary>Length of the measured run, after the warm-up.</summary>
     [Range(1, 3600)]
     public int Seconds { get; set; } = 60;

@@ -24,18 +24,25 @@ public sealed record MachineLoad(double OneMinute)
 /// <summary>The result of a load run, printed as a table and as one JSON line.</summary>
 public sealed record LoadReport(
     string Mode,
+    int Replicas,
+    string State,
+    int? KilledReplicaAtSecond,
     int Concurrency,
     int MeasuredSeconds,
     long Questions,
     long Answered,
     long Declined,
     double AnswersPerSecond,
+    double MinAnswersPerSecond,
     double P50Ms,
     double P95Ms,
     double P99Ms,
     double MaxMs,
     long Errors,
     IReadOnlyDictionary<string, long> ErrorsByKind,
+    long LostFollowUps,
+    long DuplicateAnswers,
+    long LostInFlight,
     long RateLimited,
     long TypingReceived,
     long UnmatchedActivities,
@@ -51,7 +58,6 @@ public sealed record LoadReport(
     double LoadAverageAfter,
     bool Passed)
 {
-    private const double MinAnswersPerSecond = 200;
     private static readonly Outcome[] ErrorKinds = [Outcome.HttpError, Outcome.SendFailed, Outcome.MissingAnswer, Outcome.PoliteError, Outcome.Misrouted];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -60,18 +66,21 @@ public sealed record LoadReport(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static LoadReport Create(LoadOptions o, LoadStats stats, long typing, long unmatched, MemoryFigures memory,
+    public static LoadReport Create(LoadOptions o, LoadStats stats, long typing, long unmatched, long duplicates, MemoryFigures memory,
         CpuFigures cpu, MachineLoad before, MachineLoad after)
     {
         var latency = stats.Latency;
         var perSecond = (double)stats.RepliesInWindow / o.Seconds;
         var growth = memory.GrowthPercent;
-        // The bars: errors always zero; the throughput bar for the main run; the memory bar for a soak.
-        var passed = stats.Errors == 0 && (o.Soak ? growth < o.MaxRssGrowthPercent : perSecond >= MinAnswersPerSecond);
+        // The bars: no errors, lost follow-ups or duplicate answers ever; the throughput bar for the main run; the memory bar for a soak.
+        var passed = stats.Errors == 0 && stats.LostFollowUps == 0 && duplicates == 0
+            && (o.Soak ? growth < o.MaxRssGrowthPercent : perSecond >= o.MinAnswersPerSecond);
         return new LoadReport(
-            o.Soak ? "soak" : "load", o.Concurrency, o.Seconds, stats.Total, stats[Outcome.Answered], stats[Outcome.Declined],
-            Math.Round(perSecond, 1), Ms(latency.Percentile(50)), Ms(latency.Percentile(95)), Ms(latency.Percentile(99)), Ms(latency.Max),
-            stats.Errors, ErrorKinds.ToDictionary(k => k.ToString(), k => stats[k]), stats[Outcome.RateLimited], typing, unmatched,
+            o.Soak ? "soak" : "load", o.Replicas, o.State, o.KillReplicaAfterSeconds > 0 && o.Replicas > 1 ? o.KillReplicaAfterSeconds : null,
+            o.Concurrency, o.Seconds, stats.Total, stats[Outcome.Answered], stats[Outcome.Declined],
+            Math.Round(perSecond, 1), o.MinAnswersPerSecond, Ms(latency.Percentile(50)), Ms(latency.Percentile(95)), Ms(latency.Percentile(99)), Ms(latency.Max),
+            stats.Errors, ErrorKinds.ToDictionary(k => k.ToString(), k => stats[k]), stats.LostFollowUps, duplicates, stats[Outcome.LostInFlight],
+            stats[Outcome.RateLimited], typing, unmatched,
             Mb(memory.ReadyBytes), memory.Minute1Bytes is { } m ? Mb(m) : null, Mb(memory.EndBytes), Mb(memory.PeakBytes),
             growth is { } g ? Math.Round(g, 1) : null,
             Math.Round(cpu.ServerCores, 2), Math.Round(cpu.LoadGeneratorCores, 2), cpu.MachineCores, before.OneMinute, after.OneMinute, passed);
@@ -80,27 +89,31 @@ public sealed record LoadReport(
     public void WriteTable(TextWriter w)
     {
         w.WriteLine();
-        w.WriteLine($"QaBot {Mode} run: {Concurrency} concurrent conversations, {MeasuredSeconds} s measured");
-        w.WriteLine(new string('-', 64));
+        w.WriteLine($"QaBot {Mode} run: {Replicas} replica(s), {State} state, {Concurrency} concurrent conversations, {MeasuredSeconds} s measured"
+            + (KilledReplicaAtSecond is { } k ? $", one replica killed at {k} s" : ""));
+        w.WriteLine(new string('-', 72));
         Row(w, "questions sent", $"{Questions}");
         Row(w, "answered / declined", $"{Answered} / {Declined}");
         Row(w, "answered questions per second", $"{AnswersPerSecond:F1}  (bar: >= {MinAnswersPerSecond})");
         Row(w, "latency p50 / p95 / p99 / max", $"{P50Ms:F1} / {P95Ms:F1} / {P99Ms:F1} / {MaxMs:F1} ms");
         Row(w, "errors", $"{Errors}  ({string.Join(", ", ErrorsByKind.Select(e => $"{e.Key} {e.Value}"))})");
+        Row(w, "lost follow-ups", $"{LostFollowUps}  (bar: 0)");
+        Row(w, "duplicate answers", $"{DuplicateAnswers}  (bar: 0)");
+        if (KilledReplicaAtSecond is not null) Row(w, "lost in flight on the killed replica", $"{LostInFlight}");
         Row(w, "rate-limited replies", $"{RateLimited}");
         Row(w, "typing activities received", $"{TypingReceived}");
         Row(w, "unmatched activities", $"{UnmatchedActivities}");
-        Row(w, "server RSS ready / end / peak", $"{RssReadyMb:F1} / {RssEndMb:F1} / {RssPeakMb:F1} MB");
+        Row(w, "server RSS ready / end / peak (all)", $"{RssReadyMb:F1} / {RssEndMb:F1} / {RssPeakMb:F1} MB");
         if (RssMinute1Mb is { } m1) Row(w, "server RSS minute 1 -> end", $"{m1:F1} -> {RssEndMb:F1} MB ({RssGrowthPercent:+0.0;-0.0}%)");
         Row(w, "CPU cores used: server / generator", $"{ServerCpuCores:F2} / {LoadGeneratorCpuCores:F2} of {MachineCores}");
         Row(w, "load average before / after", $"{LoadAverageBefore:F2} / {LoadAverageAfter:F2}");
         Row(w, "result", Passed ? "PASS" : "FAIL");
-        w.WriteLine(new string('-', 64));
+        w.WriteLine(new string('-', 72));
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    private static void Row(TextWriter w, string label, string value) => w.WriteLine($"{label,-36}{value}");
+    private static void Row(TextWriter w, string label, string value) => w.WriteLine($"{label,-40}{value}");
 
     private static double Ms(TimeSpan t) => Math.Round(t.TotalMilliseconds, 1);
 

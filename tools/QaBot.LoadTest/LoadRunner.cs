@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
+using QaBot.Conversations;
 
 namespace QaBot.LoadTest;
 
@@ -28,41 +29,51 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
         var loadBefore = MachineLoad.Read();
 
         await using var sink = await ChannelSink.StartAsync(cancellationToken);
-        await using var server = await ServerProcess.StartAsync(o, httpClients.CreateClient(HttpClientName), logger, cancellationToken);
-        // Clients from the factory share its pooled handler; this one only adds the server's address.
-        var http = httpClients.CreateClient(HttpClientName);
-        http.BaseAddress = server.BaseUrl;
-        var rssReady = server.ReadRssBytes();
-        LogReady(logger, questions.Questions.Count, rssReady / 1048576.0, o.WarmupSeconds, o.Seconds, o.Concurrency);
+        await using var servers = new Replicas();
+        // One after another: the first builds or loads the persistent index that the others then load.
+        for (var i = 0; i < o.Replicas; i++)
+        {
+            var server = await ServerProcess.StartAsync(o, i, httpClients.CreateClient(HttpClientName), logger, cancellationToken);
+            // Clients from the factory share its pooled handler; each only adds its server's address.
+            var http = httpClients.CreateClient(HttpClientName);
+            http.BaseAddress = server.BaseUrl;
+            servers.Add(server, http);
+        }
+        var rssReady = servers.ReadRssBytes();
+        LogReady(logger, o.Replicas, questions.Questions.Count, rssReady / 1048576.0, o.WarmupSeconds, o.Seconds, o.Concurrency);
 
         var warmupEnd = Stopwatch.GetTimestamp() + Seconds(o.WarmupSeconds);
-        var run = new Run(sink, http, questions, new LoadStats(), warmupEnd, warmupEnd + Seconds(o.Seconds));
+        var run = new Run(sink, servers, questions, new LoadStats(), warmupEnd, warmupEnd + Seconds(o.Seconds));
         using var samplingStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var memory = SampleRssAsync(server, run, samplingStop.Token);
+        var memory = SampleRssAsync(servers, run, samplingStop.Token);
+        var kill = o.KillReplicaAfterSeconds > 0 && o.Replicas > 1
+            ? KillLastReplicaAsync(servers, run.MeasureFrom + Seconds(o.KillReplicaAfterSeconds), samplingStop.Token)
+            : Task.CompletedTask;
 
         var cpuStart = Stopwatch.GetTimestamp();
-        var cpuBefore = (Server: server.ReadCpuTime(), Self: Process.GetCurrentProcess().TotalProcessorTime);
+        var cpuBefore = (Server: servers.ReadCpuTime(), Self: Process.GetCurrentProcess().TotalProcessorTime);
         await Task.WhenAll(Enumerable.Range(0, o.Concurrency).Select(w => Task.Run(() => ConverseAsync(w, run, cancellationToken), cancellationToken)));
         var elapsed = Stopwatch.GetElapsedTime(cpuStart);
-        var cpu = (Server: server.ReadCpuTime() - cpuBefore.Server, Self: Process.GetCurrentProcess().TotalProcessorTime - cpuBefore.Self);
+        var cpu = (Server: servers.ReadCpuTime() - cpuBefore.Server, Self: Process.GetCurrentProcess().TotalProcessorTime - cpuBefore.Self);
         await samplingStop.CancelAsync();
+        await kill;
         var (rssMinute1, rssPeak) = await memory;
-        var rssEnd = server.ReadRssBytes();
+        var rssEnd = servers.ReadRssBytes();
 
-        return LoadReport.Create(o, run.Stats, sink.Typing, sink.Unmatched,
+        return LoadReport.Create(o, run.Stats, sink.Typing, sink.Unmatched, sink.Duplicates,
             new MemoryFigures(rssReady, rssMinute1, rssEnd, Math.Max(rssPeak, rssEnd)),
             new CpuFigures(cpu.Server / elapsed, cpu.Self / elapsed, Environment.ProcessorCount),
             loadBefore, MachineLoad.Read());
     }
 
     /// <summary>What every conversation of one run shares; the measured window is in Stopwatch timestamps.</summary>
-    private sealed class Run(ChannelSink sink, HttpClient http, QuestionSet questions, LoadStats stats, long measureFrom, long measureUntil)
+    private sealed class Run(ChannelSink sink, Replicas servers, QuestionSet questions, LoadStats stats, long measureFrom, long measureUntil)
     {
         private long _sent;
 
         public ChannelSink Sink => sink;
 
-        public HttpClient Http => http;
+        public Replicas Servers => servers;
 
         public QuestionSet Questions => questions;
 
@@ -85,21 +96,32 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
             // Fresh conversation and user ids, so a per-conversation or per-user rate limit is not what gets measured.
             var conversationId = $"load-{worker}-{n}";
             var userId = $"user-{worker}-{n}";
+            var history = new List<ConversationTurn>();
             for (var turn = 0; turn < o.TurnsPerConversation; turn++)
             {
                 var started = Stopwatch.GetTimestamp();
                 if (started >= run.MeasureUntil || cancellationToken.IsCancellationRequested || !run.TryTakeQuestion(o.MaxQuestions)) return;
-                var (outcome, reply) = await AskAsync(run, conversationId, userId, run.Questions.Pick(random, turn), cancellationToken);
+                var question = run.Questions.Pick(random, turn);
+                // Round robin per turn: consecutive turns of a conversation land on different replicas.
+                var server = run.Servers.Pick(worker + n + turn);
+                var (outcome, reply) = await AskAsync(run, server, conversationId, userId, question, cancellationToken);
+                // A failure on a replica killed while the question was in flight is what the kill costs, not an error.
+                if (outcome is Outcome.HttpError or Outcome.SendFailed or Outcome.MissingAnswer && server.KilledAfter(started)) outcome = Outcome.LostInFlight;
                 var replied = outcome is Outcome.Answered or Outcome.Declined;
                 // Questions asked in the window count for latency and errors; answers received in it, for throughput.
                 if (started >= run.MeasureFrom) run.Stats.Record(outcome, reply is null ? null : Stopwatch.GetElapsedTime(started, reply.ArrivedTimestamp));
                 if (replied && reply!.ArrivedTimestamp >= run.MeasureFrom && reply.ArrivedTimestamp < run.MeasureUntil) run.Stats.CountReplyInWindow();
                 if (!replied) break;
+                // A follow-up the offline rewriter reads in context when it has the history, answered as if it had none: the
+                // replica that answered it did not see the conversation's earlier turns.
+                if (history.Count > 0 && started >= run.MeasureFrom && HeuristicFollowUpRewriter.Rewrite(question, history).IsFollowUp
+                    && string.Equals(reply!.StandaloneQuestion, question.Trim(), StringComparison.Ordinal)) run.Stats.CountLostFollowUp();
+                history.Add(new ConversationTurn(question, reply!.StandaloneQuestion ?? question, reply.Text ?? "", [], DateTimeOffset.UtcNow));
             }
         }
     }
 
-    private async Task<(Outcome, BotReply?)> AskAsync(Run run, string conversationId, string userId, string question, CancellationToken cancellationToken)
+    private async Task<(Outcome, BotReply?)> AskAsync(Run run, Replica server, string conversationId, string userId, string question, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid().ToString("N");
         var reply = run.Sink.Expect(id, conversationId);
@@ -118,7 +140,7 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
                 text = question,
                 locale = "en-US",
             };
-            using (var response = await run.Http.PostAsJsonAsync("api/messages", activity, cancellationToken))
+            using (var response = await server.Http.PostAsJsonAsync("api/messages", activity, cancellationToken))
             {
                 if (response.StatusCode == HttpStatusCode.TooManyRequests) return (Outcome.RateLimited, null);
                 if (!response.IsSuccessStatusCode) return (Outcome.HttpError, null);
@@ -151,7 +173,7 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
     };
 
     /// <summary>RSS every few seconds (for the peak) and, in a soak, one minute into the measured run (the growth baseline).</summary>
-    private static async Task<(long? Minute1, long Peak)> SampleRssAsync(ServerProcess server, Run run, CancellationToken cancellationToken)
+    private static async Task<(long? Minute1, long Peak)> SampleRssAsync(Replicas servers, Run run, CancellationToken cancellationToken)
     {
         long? minute1 = null;
         long peak = 0;
@@ -161,7 +183,7 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                var rss = server.ReadRssBytes();
+                var rss = servers.ReadRssBytes();
                 peak = Math.Max(peak, rss);
                 if (minute1 is null && Stopwatch.GetTimestamp() >= baselineAt) minute1 = rss;
             }
@@ -173,8 +195,27 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
         return (minute1, peak);
     }
 
+    /// <summary>Kills the last replica at <paramref name="at"/>; from then on its conversations' turns go to the others.</summary>
+    private async Task KillLastReplicaAsync(Replicas servers, long at, CancellationToken cancellationToken)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), at);
+        try
+        {
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // The run ended first.
+        }
+        var victim = servers.KillLast();
+        LogKilled(logger, victim.Process.Id, victim.Process.BaseUrl);
+    }
+
     private static long Seconds(double seconds) => (long)(seconds * Stopwatch.Frequency);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Server ready ({Questions} questions, RSS {RssMb:F0} MB); {Warmup} s warm-up, then {Seconds} s measured with {Concurrency} conversations")]
-    private static partial void LogReady(ILogger logger, int questions, double rssMb, int warmup, int seconds, int concurrency);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Replicas} server(s) ready ({Questions} questions, RSS {RssMb:F0} MB in all); {Warmup} s warm-up, then {Seconds} s measured with {Concurrency} conversations")]
+    private static partial void LogReady(ILogger logger, int replicas, int questions, double rssMb, int warmup, int seconds, int concurrency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Killed replica {Pid} at {BaseUrl} (SIGKILL)")]
+    private static partial void LogKilled(ILogger logger, int pid, Uri baseUrl);
 }

@@ -26,6 +26,9 @@ public enum Outcome
 
     /// <summary>The answer came back for a different conversation than the question's.</summary>
     Misrouted,
+
+    /// <summary>The question was in flight on a replica when it was killed: the cost of the kill, counted apart from errors.</summary>
+    LostInFlight,
 }
 
 /// <summary>Counters and latencies of the measured questions; safe for concurrent recording, fixed in size.</summary>
@@ -33,6 +36,7 @@ public sealed class LoadStats
 {
     private readonly long[] _outcomes = new long[Enum.GetValues<Outcome>().Length];
     private long _repliesInWindow;
+    private long _lostFollowUps;
 
     public LatencyHistogram Latency { get; } = new();
 
@@ -46,6 +50,11 @@ public sealed class LoadStats
     public void CountReplyInWindow() => Interlocked.Increment(ref _repliesInWindow);
 
     public long RepliesInWindow => Interlocked.Read(ref _repliesInWindow);
+
+    /// <summary>A follow-up was answered without its conversation's earlier turns (see <c>LoadRunner</c>).</summary>
+    public void CountLostFollowUp() => Interlocked.Increment(ref _lostFollowUps);
+
+    public long LostFollowUps => Interlocked.Read(ref _lostFollowUps);
 
     public long this[Outcome outcome] => Interlocked.Read(ref _outcomes[(int)outcome]);
 

@@ -14,6 +14,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private TimeSpan _lastCpu;
 
     private ServerProcess(Process process, StreamWriter log, Uri baseUrl)
     {
@@ -26,7 +27,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(LoadOptions options, HttpClient http, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Whether the process is still running (false once it was killed or exited).</summary>
+    public bool IsAlive => !_process.HasExited;
+
+    /// <param name="replica">The replica's number; each replica after the first logs to its own file.</param>
+    public static async Task<ServerProcess> StartAsync(LoadOptions options, int replica, HttpClient http, ILogger logger, CancellationToken cancellationToken)
     {
         var baseUrl = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
         var start = new ProcessStartInfo("dotnet")
@@ -44,7 +49,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
         for (var i = 0; i < options.CorpusPaths.Count; i++) start.Environment[$"QaBot__Corpus__Paths__{i}"] = options.CorpusPaths[i];
         foreach (var (key, value) in options.ServerEnvironment) start.Environment[key] = value;
 
-        var log = new StreamWriter(options.ServerLog, append: false) { AutoFlush = true };
+        var logPath = replica == 0 ? options.ServerLog : $"{options.ServerLog}.{replica}";
+        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
         var process = new Process { StartInfo = start };
         // Both pipes must be drained or the server blocks on a full pipe; the writer is shared, hence the lock.
         process.OutputDataReceived += (_, e) => Append(log, e.Data);
@@ -53,7 +59,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new ServerProcess(process, log, baseUrl);
-        LogStarted(logger, process.Id, baseUrl, options.ServerLog);
+        LogStarted(logger, process.Id, baseUrl, logPath);
         try
         {
             await server.WaitUntilReadyAsync(http, options.ReadyTimeout, cancellationToken);
@@ -87,23 +93,35 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process at once (SIGKILL), as a crashed or evicted instance disappears.</summary>
+    public void Kill() => _process.Kill();
+
     /// <summary>Resident set size (VmRSS of /proc/&lt;pid&gt;/status), in bytes.</summary>
     public long ReadRssBytes()
     {
+        if (!IsAlive) return 0;
         foreach (var line in File.ReadLines($"/proc/{Id}/status"))
         {
             if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
             var kb = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
             return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
         }
-        throw new InvalidOperationException($"/proc/{Id}/status has no VmRSS line.");
+        return 0; // A killed process not yet reaped (a zombie) has no memory left.
     }
 
-    /// <summary>CPU time the server has used so far (user + system).</summary>
+    /// <summary>CPU time the server has used so far (user + system); a killed server keeps what it had used when last read.</summary>
     public TimeSpan ReadCpuTime()
     {
+        if (!IsAlive) return _lastCpu;
         _process.Refresh();
-        return _process.TotalProcessorTime;
+        try
+        {
+            return _lastCpu = _process.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+            return _lastCpu; // It exited between the check and the read.
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -40,6 +40,13 @@ public sealed class LoadOptions
     [Range(0, 3600)]
     public int KillReplicaAfterSeconds { get; set; }
 
+    /// <summary>
+    /// Share of the conversations held over Slack's Events API instead of Bot Framework; every Slack event is also
+    /// redelivered (as Slack retries) to the next replica, which must not answer it a second time.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double SlackShare { get; set; }
+
     /// <summary>The throughput bar of the main run, in answered questions per second.</summary>
     [Range(0.0, 100_000.0)]
     public double MinAnswersPerSecond { get; set; } = 200;

@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
@@ -16,6 +20,9 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
 {
     public const string HttpClientName = "QaBot";
 
+    /// <summary>The Slack app's signing secret the servers are given and the generator signs its events with.</summary>
+    private const string SlackSigningSecret = "load-test-signing-secret";
+
     /// <summary>How BotActivityHandler apologises when answering throws.</summary>
     private const string PoliteErrorPrefix = "Sorry, something went wrong";
 
@@ -30,10 +37,18 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
 
         await using var sink = await ChannelSink.StartAsync(cancellationToken);
         await using var servers = new Replicas();
+        var slack = o.SlackShare > 0
+            ? new Dictionary<string, string>
+            {
+                ["QaBot__Slack__SigningSecret"] = SlackSigningSecret,
+                ["QaBot__Slack__BotToken"] = "xoxb-load-test",
+                ["QaBot__Slack__ApiBaseUrl"] = sink.SlackApiUrl,
+            }
+            : [];
         // One after another: the first builds or loads the persistent index that the others then load.
         for (var i = 0; i < o.Replicas; i++)
         {
-            var server = await ServerProcess.StartAsync(o, i, httpClients.CreateClient(HttpClientName), logger, cancellationToken);
+            var server = await ServerProcess.StartAsync(o, i, slack, httpClients.CreateClient(HttpClientName), logger, cancellationToken);
             // Clients from the factory share its pooled handler; each only adds its server's address.
             var http = httpClients.CreateClient(HttpClientName);
             http.BaseAddress = server.BaseUrl;
@@ -83,6 +98,11 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
 
         public long MeasureUntil => measureUntil;
 
+        private long _slackTs;
+
+        /// <summary>A fresh Slack message timestamp: unique, shaped as Slack's "seconds.micros".</summary>
+        public string NextSlackTs() => $"1800000000.{Interlocked.Increment(ref _slackTs):D6}";
+
         /// <summary>Takes one question from the budget; false once it is spent.</summary>
         public bool TryTakeQuestion(int max) => Interlocked.Increment(ref _sent) <= max;
     }
@@ -97,6 +117,8 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
             var conversationId = $"load-{worker}-{n}";
             var userId = $"user-{worker}-{n}";
             var history = new List<ConversationTurn>();
+            var overSlack = worker < o.Concurrency * o.SlackShare;
+            string? slackThread = null;
             for (var turn = 0; turn < o.TurnsPerConversation; turn++)
             {
                 var started = Stopwatch.GetTimestamp();
@@ -104,7 +126,9 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
                 var question = run.Questions.Pick(random, turn);
                 // Round robin per turn: consecutive turns of a conversation land on different replicas.
                 var server = run.Servers.Pick(worker + n + turn);
-                var (outcome, reply) = await AskAsync(run, server, conversationId, userId, question, cancellationToken);
+                var (outcome, reply) = overSlack
+                    ? await AskOverSlackAsync(run, server, run.Servers.Pick(worker + n + turn + 1), conversationId, userId, turn, question, slackThread, cancellationToken)
+                    : await AskAsync(run, server, conversationId, userId, question, cancellationToken);
                 // A failure on a replica killed while the question was in flight is what the kill costs, not an error.
                 if (outcome is Outcome.HttpError or Outcome.SendFailed or Outcome.MissingAnswer && server.KilledAfter(started)) outcome = Outcome.LostInFlight;
                 var replied = outcome is Outcome.Answered or Outcome.Declined;
@@ -114,7 +138,8 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
                 if (!replied) break;
                 // A follow-up the offline rewriter reads in context when it has the history, answered as if it had none: the
                 // replica that answered it did not see the conversation's earlier turns.
-                if (history.Count > 0 && started >= run.MeasureFrom && HeuristicFollowUpRewriter.Rewrite(question, history).IsFollowUp
+                slackThread ??= reply!.ThreadTs;
+                if (!overSlack && history.Count > 0 && started >= run.MeasureFrom && HeuristicFollowUpRewriter.Rewrite(question, history).IsFollowUp
                     && string.Equals(reply!.StandaloneQuestion, question.Trim(), StringComparison.Ordinal)) run.Stats.CountLostFollowUp();
                 history.Add(new ConversationTurn(question, reply!.StandaloneQuestion ?? question, reply.Text ?? "", [], DateTimeOffset.UtcNow));
             }
@@ -160,6 +185,74 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
         {
             run.Sink.Forget(id);
         }
+    }
+
+    /// <summary>
+    /// Asks over Slack's Events API: a direct message (a reply in the conversation's thread after the first), signed as
+    /// Slack signs it, sent to <paramref name="server"/> and then redelivered to <paramref name="retryServer"/> as Slack
+    /// retries an event whose acknowledgement was late. The answer is the bot's chat.postMessage in the thread.
+    /// </summary>
+    private async Task<(Outcome, BotReply?)> AskOverSlackAsync(Run run, Replica server, Replica retryServer, string conversationId, string userId,
+        int turn, string question, string? thread, CancellationToken cancellationToken)
+    {
+        var ts = run.NextSlackTs();
+        var threadTs = thread ?? ts;
+        var reply = run.Sink.ExpectSlack(threadTs);
+        var body = JsonSerializer.Serialize(new
+        {
+            type = "event_callback",
+            team_id = "TLOAD",
+            api_app_id = "ALOAD",
+            event_id = $"Ev{conversationId}-{turn}",
+            event_time = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            @event = new
+            {
+                type = "message",
+                channel_type = "im",
+                channel = $"D{conversationId}",
+                user = $"U{userId}",
+                text = question,
+                ts,
+                thread_ts = thread,
+                team = "TLOAD",
+            },
+        });
+        try
+        {
+            foreach (var (target, retry) in new[] { (server, 0), (retryServer, 1) })
+            {
+                using var request = SignedSlackRequest(body, retry);
+                using var response = await target.Http.SendAsync(request, cancellationToken);
+                // The redelivery may meet a replica that was killed meanwhile; Slack would then retry again later.
+                if (retry == 0 && response.StatusCode == HttpStatusCode.TooManyRequests) return (Outcome.RateLimited, null);
+                if (retry == 0 && !response.IsSuccessStatusCode) return (Outcome.HttpError, null);
+            }
+            var answer = await reply.WaitAsync(options.Value.AnswerTimeout, cancellationToken);
+            return (Classify(answer), answer with { ThreadTs = threadTs });
+        }
+        catch (TimeoutException)
+        {
+            return (Outcome.MissingAnswer, null);
+        }
+        catch (HttpRequestException)
+        {
+            return (Outcome.SendFailed, null);
+        }
+    }
+
+    private static HttpRequestMessage SignedSlackRequest(string body, int retry)
+    {
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(SlackSigningSecret), Encoding.UTF8.GetBytes($"v0:{timestamp}:{body}"));
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/slack/events") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+        request.Headers.Add("X-Slack-Signature", "v0=" + Convert.ToHexStringLower(signature));
+        if (retry > 0)
+        {
+            request.Headers.Add("X-Slack-Retry-Num", retry.ToString(CultureInfo.InvariantCulture));
+            request.Headers.Add("X-Slack-Retry-Reason", "http_timeout");
+        }
+        return request;
     }
 
     private static Outcome Classify(BotReply reply) => reply switch

@@ -31,7 +31,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public bool IsAlive => !_process.HasExited;
 
     /// <param name="replica">The replica's number; each replica after the first logs to its own file.</param>
-    public static async Task<ServerProcess> StartAsync(LoadOptions options, int replica, HttpClient http, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="environment">Settings of this run on top of the caller's <see cref="LoadOptions.ServerEnvironment"/>.</param>
+    public static async Task<ServerProcess> StartAsync(LoadOptions options, int replica, IReadOnlyDictionary<string, string> environment,
+        HttpClient http, ILogger logger, CancellationToken cancellationToken)
     {
         var baseUrl = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
         var start = new ProcessStartInfo("dotnet")
@@ -47,7 +49,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         // Emulator mode whatever the caller's environment says: replies may then only go to loopback, i.e. to our sink.
         start.Environment["QaBot__Bot__MicrosoftAppId"] = "";
         for (var i = 0; i < options.CorpusPaths.Count; i++) start.Environment[$"QaBot__Corpus__Paths__{i}"] = options.CorpusPaths[i];
-        foreach (var (key, value) in options.ServerEnvironment) start.Environment[key] = value;
+        foreach (var (key, value) in options.ServerEnvironment.Concat(environment)) start.Environment[key] = value;
 
         var logPath = replica == 0 ? options.ServerLog : $"{options.ServerLog}.{replica}";
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };

@@ -71,6 +71,8 @@ public static class AnswerFeatures
                 previousVector = vector;
                 // Overlapping passages repeat sentences: each is scored once, at its best rank.
                 if (!seen.Add(text)) continue;
+                // Text that instructs the reader (or the bot) is never an answer, whatever it matches.
+                if (ReaderDirectives.IsDirective(text)) continue;
                 var novel = terms.Count == 0 ? 0 : (double)terms.Count(t => !profile.Words.Contains(t) && profile.Terms.All(q => q.Stem != t)) / terms.Count;
                 // Names the sentence (read with its predecessor) does not mention: it is probably about someone else.
                 var names = profile.Names.Count == 0 ? 0 : (double)profile.Names.Count(n => !context.Contains(n)) / profile.Names.Count;

@@ -72,7 +72,7 @@ public sealed partial class ChatAnswerer(
 
     /// <summary>
     /// Passages are delimited and labelled as data (see prompts/system.md), with attributes escaped, so a passage
-    /// cannot close its own tag and pose as instructions.
+    /// cannot close its own tag and pose as instructions; sentences that give instructions are left out altogether.
     /// </summary>
     public static string FormatPassages(IReadOnlyList<RetrievedPassage> passages)
     {
@@ -82,10 +82,15 @@ public sealed partial class ChatAnswerer(
             var c = passages[i].Chunk;
             sb.Append(CultureInfo.InvariantCulture, $"<passage id=\"{i + 1}\" title=\"{SecurityElement.Escape(c.Title)}\" source=\"{SecurityElement.Escape(c.SourcePath)}\"");
             if (c.Published is { } d) sb.Append(CultureInfo.InvariantCulture, $" published=\"{d:yyyy-MM-dd}\"");
-            sb.Append(">\n").Append(SecurityElement.Escape(c.Text)).Append("\n</passage>\n\n");
+            sb.Append(">\n").Append(SecurityElement.Escape(WithoutDirectives(c))).Append("\n</passage>\n\n");
         }
         return sb.ToString().TrimEnd();
     }
+
+    /// <summary>The passage without its sentences that instruct the reader or the bot: planted instructions never reach the model.</summary>
+    private static string WithoutDirectives(Chunk chunk) => string.Join('\n', chunk.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(p => string.Join(' ', SentenceSplitter.Split(p).Select(s => s.Text).Where(s => !ReaderDirectives.IsDirective(s))))
+        .Where(p => p.Length > 0));
 
     /// <summary>Keeps markers that name a passage that was sent, renumbered 1..n in order of first use; drops the rest.</summary>
     public static (string Text, List<int> Cited) Renumber(string reply, int passageCount)

@@ -23,9 +23,59 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         if (profile.AsksPublicationDate && passages.Count > 0 && PublicationDate(profile, passages) is { } dated) return dated;
         var (ranked, declineFeatures) = Rank(model, profile, candidates);
         if (ranked.Count == 0 || Probability(model.Decline.Logit(declineFeatures)) < model.DeclineThreshold) return AnswerDraft.Decline();
+        if (Rival(ranked, profile, model) is { } rival) return Disagreement(ranked[0].Candidate, rival, profile, options.Value.MaxAnswerChars);
         var (text, quote, chunk) = Compose(ranked, profile, options.Value.MaxAnswerChars);
         return new AnswerDraft(text, false, [CitationFor(1, chunk, quote)]);
     }
+
+    public const string SourcesDisagree = "The sources disagree:";
+
+    /// <summary>
+    /// The answer the other articles give, when it states a different value of the kind asked for ("dropped by 24.2%"
+    /// against "dropped by 99.9%"): the bot cannot tell which source is right, so it must not pick one silently. It is
+    /// the best sentence once the best answer's article is set aside, and counts only if the decline model would accept
+    /// it as an answer on its own, it says every word of the question the best one says and misses no more of the
+    /// question's names (a figure about something else, "Ericsson's profit" against "eBay's profit", is no
+    /// disagreement). Only value questions
+    /// (figures, dates, scores) are compared: two articles naming different people are usually not in conflict.
+    /// </summary>
+    public static AnswerCandidate? Rival(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, AnswerModel model)
+    {
+        if (profile.Kind is AnswerKind.Unknown or AnswerKind.Person or AnswerKind.Place or AnswerKind.Name) return null;
+        var best = ranked[0].Candidate;
+        var bestValues = ValuesOf(best.Sentence, profile);
+        if (bestValues.Count == 0) return null;
+        var others = ranked.Where(r => r.Candidate.Passage.Chunk.DocumentId != best.Passage.Chunk.DocumentId).ToList();
+        if (others.Count == 0) return null;
+        var rival = others[0].Candidate;
+        var (bestTerms, rivalTerms) = (AnswerFeatures.TermSet(best.Sentence), AnswerFeatures.TermSet(rival.Sentence));
+        if (profile.Terms.Any(t => bestTerms.Contains(t.Stem) && !rivalTerms.Contains(t.Stem)) || rival.Features[11] > best.Features[11]) return null;
+        if (Probability(model.Decline.Logit(AnswerFeatures.Decline(profile, others))) < model.DeclineThreshold) return null;
+        var values = ValuesOf(rival.Sentence, profile);
+        return values.Count > 0 && !values.Overlaps(bestValues) ? rival : null;
+    }
+
+    /// <summary>Both answers, each with its own citation, under a plain statement that they disagree.</summary>
+    private static AnswerDraft Disagreement(AnswerCandidate best, AnswerCandidate rival, QuestionProfile profile, int maxChars)
+    {
+        var each = (maxChars - SourcesDisagree.Length) / 2 - 6;
+        var text = $"{SourcesDisagree} {Marked(Shorten(best.Sentence, profile, each), 1)} {Marked(Shorten(rival.Sentence, profile, each), 2)}";
+        return new AnswerDraft(text, false, [CitationFor(1, best.Passage.Chunk, best.Sentence), CitationFor(2, rival.Passage.Chunk, rival.Sentence)]);
+    }
+
+    private static string Marked(string sentence, int index) =>
+        sentence.EndsWith('.') ? $"{sentence[..^1]} [{index}]." : $"{sentence} [{index}]";
+
+    /// <summary>
+    /// The values of the asked kind a sentence states, compared by their figures ("24.2%" and "24.2 per cent" agree);
+    /// a value without digits ("Monday") by its words.
+    /// </summary>
+    private static HashSet<string> ValuesOf(string sentence, QuestionProfile profile) =>
+        AnswerValues.Find(sentence, profile.Kind, profile.Words)
+            .Where(v => v.Score >= 1)
+            .Select(v => sentence[v.Start..v.End])
+            .Select(v => v.Any(char.IsDigit) ? new string(v.Where(c => char.IsDigit(c) || c == '.').ToArray()).Trim('.') : v.ToLowerInvariant())
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// The answer text, the quote for its citation and its passage. When the runner-up is the best sentence's neighbour

@@ -19,10 +19,10 @@ public class HostileFolderTests
 
     private readonly FakeLogger<DocumentLoader> _log = new();
 
-    private DocumentLoader Loader(int maxFileMegabytes = 10) => new(
+    private DocumentLoader Loader(int maxFileMegabytes = 10, int maxReadSeconds = 30) => new(
         [new PlainTextReader(), new MarkdownReader(), new HtmlReader(), new PdfReader()],
         new DocumentCatalog(),
-        Options.Create(new IngestionOptions { MaxFileMegabytes = maxFileMegabytes }),
+        Options.Create(new IngestionOptions { MaxFileMegabytes = maxFileMegabytes, MaxReadSeconds = maxReadSeconds }),
         _log);
 
     /// <summary>Loads on a pool thread, so even a loader blocked in a system call fails the test after <see cref="Bound"/>.</summary>
@@ -134,5 +134,20 @@ public class HostileFolderTests
 
         Assert.Contains("The factory reopened on Monday.", Assert.Single(documents).Paragraphs);
         Assert.Contains($"nests deeper than {HtmlReader.MaxDepth} elements", SkipReason("deep.html"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Markup_that_slips_past_the_depth_estimate_is_skipped_when_its_time_runs_out_and_the_rest_is_read()
+    {
+        using var folder = new TempFolder();
+        // Each unmatched </span> makes the estimate count a div as closed, but the parser ignores it and nests all
+        // 200,000 divs: unbounded, parsing this 2.4 MB file takes minutes.
+        folder.Write("misnested.html", "<html><body>" + string.Concat(Enumerable.Repeat("<div></span>", 200_000)) + "</body></html>");
+        folder.Write("story.html", "<html><body><article><p>The factory reopened on Monday.</p></article></body></html>");
+
+        var documents = await LoadBounded(Loader(maxReadSeconds: 2), folder.Path);
+
+        Assert.Contains("The factory reopened on Monday.", Assert.Single(documents).Paragraphs);
+        Assert.Contains("took longer than QaBot:Ingestion:MaxReadSeconds (2 s)", SkipReason("misnested.html"), StringComparison.Ordinal);
     }
 }

@@ -31,6 +31,14 @@ public sealed class IngestionOptions
     /// </summary>
     [Range(1, 1024)]
     public int MaxFileMegabytes { get; set; } = 10;
+
+    /// <summary>
+    /// Reading one file (parsing included) for longer than this skips it with a warning: markup can be built so that
+    /// a parser's time grows with the square of its size, and one file must not hold up the rest of the corpus. A
+    /// 10 MB article reads in well under a second.
+    /// </summary>
+    [Range(1, 3600)]
+    public int MaxReadSeconds { get; set; } = 30;
 }
 
 public sealed class IndexOptions

@@ -33,7 +33,7 @@ public enum SkipReason
     /// <summary>Nothing was left after cleaning.</summary>
     NoText,
 
-    /// <summary>Not fit to index: binary content, over QaBot:Ingestion:MaxFileMegabytes, markup nested too deep.</summary>
+    /// <summary>Not fit to index: binary content, over QaBot:Ingestion:MaxFileMegabytes, markup nested too deep, over QaBot:Ingestion:MaxReadSeconds.</summary>
     Unsuitable,
 
     /// <summary>Not a regular file inside the folder: a FIFO, socket or device, a link out of the folder, a broken link.</summary>

@@ -32,18 +32,21 @@ public sealed partial class DocumentLoader(
     public async Task<IReadOnlyList<SourceDocument>> LoadAsync(IReadOnlyList<(string Path, string Id)> files, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var maxBytes = options.Value.MaxFileMegabytes * 1024L * 1024;
+        var budget = TimeSpan.FromSeconds(options.Value.MaxReadSeconds);
         var documents = new SourceDocument?[files.Count];
         var done = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
         {
             var (path, id) = files[i];
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(budget);
             try
             {
                 // Checked before reading: memory is a multiple of the input, so one huge file could exhaust the machine.
                 var size = new FileInfo(path).Length;
                 if (size > maxBytes)
                     throw new FileSkippedException($"{size / (1024.0 * 1024):0.#} MB is over the limit of {IngestionOptions.Section}:MaxFileMegabytes ({options.Value.MaxFileMegabytes})");
-                var raw = await _readers[Path.GetExtension(path)].ReadAsync(path, ct);
+                var raw = await _readers[Path.GetExtension(path)].ReadAsync(path, timeout.Token);
                 // Shown as the id ("seeds/001.txt"): relative to the corpus folder, the same wherever the process runs from.
                 var document = ArticleCleaner.Clean(raw, id, id);
                 if (document.Paragraphs.Count > 0) documents[i] = document;
@@ -52,6 +55,10 @@ public sealed partial class DocumentLoader(
             catch (FileSkippedException ex)
             {
                 Skip(path, SkipReason.Unsuitable, ex.Message);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                Skip(path, SkipReason.Unsuitable, $"reading it took longer than {IngestionOptions.Section}:MaxReadSeconds ({options.Value.MaxReadSeconds} s)");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -4,7 +4,11 @@ using QaBot.Text;
 
 namespace QaBot.Ingestion;
 
-/// <summary>HTML via AngleSharp: title, canonical URL and publication date from the head; text from the article body.</summary>
+/// <summary>
+/// HTML via AngleSharp: title, canonical URL and publication date from the head; text from the article body. Parsing
+/// and the walk over the tree stop when the read is cancelled, which is how the loader's per-file
+/// time budget (QaBot:Ingestion:MaxReadSeconds) ends markup that nests past what the depth estimate sees.
+/// </summary>
 public sealed class HtmlReader : IDocumentReader
 {
     private static readonly string[] NonContent = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg"];
@@ -30,7 +34,12 @@ public sealed class HtmlReader : IDocumentReader
         foreach (var element in root.QuerySelectorAll(string.Join(',', NonContent)).ToList()) element.Remove();
 
         var blocks = root.QuerySelectorAll("p, li, h2, h3, h4, blockquote, pre, td")
-            .Where(e => !e.Ancestors<IElement>().Any(a => a.LocalName is "p" or "li" or "blockquote"))
+            .Where(e =>
+            {
+                // Each block looks up its ancestors: on a deep tree this walk costs as much as parsing.
+                cancellationToken.ThrowIfCancellationRequested();
+                return !e.Ancestors<IElement>().Any(a => a.LocalName is "p" or "li" or "blockquote");
+            })
             .Select(e => Collapse(e.TextContent))
             .Where(t => t.Length > 0)
             .ToList();

@@ -89,6 +89,25 @@ public class HostileFolderTests
     }
 
     [Fact]
+    public async Task A_large_file_is_streamed_into_one_copy_of_its_text()
+    {
+        using var folder = new TempFolder();
+        // 20 MB of article text (curly quotes and all, so UTF-8 bytes and characters differ), on one line and on many.
+        var article = await File.ReadAllTextAsync(Path.Combine(TestPaths.Seeds, Seeds.HondaFile + ".txt"));
+        var text = string.Concat(Enumerable.Repeat(article, 20 * 1024 * 1024 / Encoding.UTF8.GetByteCount(article) + 1));
+        var path = folder.Write("large.txt", text);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var read = (await new PlainTextReader().ReadAsync(path, CancellationToken.None)).Text;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(text, read);
+        // The string itself is two bytes a character; reading the whole file's bytes first and decoding them cost one
+        // more byte per input byte. What remains is small and fixed: the stream, the decoders, a pooled chunk buffer.
+        Assert.InRange(allocated, 2L * text.Length, 2L * text.Length + 256 * 1024);
+    }
+
+    [Fact]
     public async Task Binary_content_with_a_text_extension_is_skipped_with_a_reason()
     {
         using var folder = new TempFolder();

@@ -20,7 +20,7 @@ public sealed class HtmlReader : IDocumentReader
 
     public async Task<RawDocument> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        var html = await TextFile.ReadAsync(path, cancellationToken);
+        var html = TextFile.Read(path, cancellationToken);
         if (HtmlNesting.Exceeds(html, MaxDepth)) throw new FileSkippedException($"its markup nests deeper than {MaxDepth} elements");
         var document = await new HtmlParser().ParseDocumentAsync(html, cancellationToken);
 

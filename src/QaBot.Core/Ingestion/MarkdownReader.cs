@@ -7,9 +7,9 @@ public sealed partial class MarkdownReader : IDocumentReader
 {
     public IReadOnlyCollection<string> Extensions { get; } = [".md", ".markdown"];
 
-    public async Task<RawDocument> ReadAsync(string path, CancellationToken cancellationToken)
+    public Task<RawDocument> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        var text = await TextFile.ReadAsync(path, cancellationToken);
+        var text = TextFile.Read(path, cancellationToken);
         string? title = null;
         var lines = new List<string>();
         var inFence = false;
@@ -35,7 +35,7 @@ public sealed partial class MarkdownReader : IDocumentReader
             }
             lines.Add(Inline(ListMarker().Replace(line, "")));
         }
-        return new RawDocument(string.Join('\n', lines), title);
+        return Task.FromResult(new RawDocument(string.Join('\n', lines), title));
     }
 
     private static string Inline(string s)

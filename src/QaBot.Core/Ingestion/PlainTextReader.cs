@@ -4,6 +4,6 @@ public sealed class PlainTextReader : IDocumentReader
 {
     public IReadOnlyCollection<string> Extensions { get; } = [".txt", ".text"];
 
-    public async Task<RawDocument> ReadAsync(string path, CancellationToken cancellationToken) =>
-        new(await TextFile.ReadAsync(path, cancellationToken));
+    public Task<RawDocument> ReadAsync(string path, CancellationToken cancellationToken) =>
+        Task.FromResult(new RawDocument(TextFile.Read(path, cancellationToken)));
 }

@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Text;
-using System.Text.Unicode;
 
 namespace QaBot.Ingestion;
 
@@ -10,38 +10,99 @@ internal static class TextFile
     /// <summary>Above this share of control characters a file is binary (an executable, an archive) renamed as text.</summary>
     private const double MaxControlShare = 0.1;
 
+    /// <summary>Bytes read at a time: the file itself is never held as bytes, only as the text it decodes to.</summary>
+    private const int ChunkBytes = 64 * 1024;
+
     /// <summary>
     /// Reads UTF-8 text, falling back to Windows-1252/Latin-1 for the odd legacy file (one BBC article stores "£"
     /// as a single byte), so no file is dropped or garbled. Binary content is refused with a
     /// <see cref="FileSkippedException"/>: it would become passages of noise, and its control bytes titles and answers.
+    /// The file is streamed twice in small chunks, first to check it and count its characters, then to decode it
+    /// straight into a string of that length: memory is the text alone (two bytes a character), not the file's bytes
+    /// plus copies of the text.
     /// </summary>
-    public static async Task<string> ReadAsync(string path, CancellationToken cancellationToken)
+    public static string Read(string path, CancellationToken cancellationToken)
     {
-        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
-        var offset = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? 3 : 0;
-        var content = bytes.AsSpan(offset);
-        if (content.Contains((byte)0)) throw new FileSkippedException("it holds NUL bytes: binary content, not text");
-
-        var utf8 = Utf8.IsValid(content);
-        var share = ControlShare(content, latin1: !utf8);
-        if (share > MaxControlShare)
-            throw new FileSkippedException($"{(utf8 ? "" : "it is not UTF-8 and ")}{share * 100:0}% of it is control characters: binary content, not text");
-        return utf8 ? StrictUtf8.GetString(content) : Encoding.Latin1.GetString(content);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        var (start, length, chars) = Scan(stream, cancellationToken);
+        var encoding = chars >= 0 ? StrictUtf8 : Encoding.Latin1;
+        stream.Position = start;
+        return string.Create(chars >= 0 ? chars : (int)length, (stream, encoding, cancellationToken), static (text, state) =>
+        {
+            var decoder = state.encoding.GetDecoder();
+            var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+            try
+            {
+                var written = 0;
+                int read;
+                while ((read = state.stream.Read(buffer, 0, ChunkBytes)) > 0)
+                {
+                    state.cancellationToken.ThrowIfCancellationRequested();
+                    written += decoder.GetChars(buffer.AsSpan(0, read), text[written..], flush: false);
+                }
+                written += decoder.GetChars([], text[written..], flush: true);
+                // The file grew or shrank between the two passes: its text is not what was checked.
+                if (written != text.Length) throw new IOException("the file changed while it was read");
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        });
     }
 
     /// <summary>
-    /// Share of bytes that are control characters other than tab, line feed, form feed and carriage return; read as
-    /// Latin-1, the bytes 0x80–0x9F are control characters too.
+    /// One pass over the file: where its content starts (after a UTF-8 byte order mark), how many bytes it has, and
+    /// how many characters it decodes to as UTF-8 (-1 when it is not UTF-8). Throws <see cref="FileSkippedException"/>
+    /// for binary content: a NUL byte, or too large a share of control characters other than tab, line feed, form feed
+    /// and carriage return (read as Latin-1, the bytes 0x80–0x9F are control characters too).
     /// </summary>
-    private static double ControlShare(ReadOnlySpan<byte> content, bool latin1)
+    private static (int Start, long Length, int Chars) Scan(FileStream stream, CancellationToken cancellationToken)
     {
-        if (content.IsEmpty) return 0;
-        var controls = 0;
-        foreach (var b in content)
+        var decoder = StrictUtf8.GetDecoder();
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
         {
-            if ((b < 0x20 && b is not (byte)'\t' and not (byte)'\n' and not (byte)'\f' and not (byte)'\r') || b == 0x7F || (latin1 && b is >= 0x80 and <= 0x9F))
-                controls++;
+            var (start, length, controls, c1, chars, utf8) = (0, 0L, 0L, 0L, 0L, true);
+            int read;
+            while ((read = stream.Read(buffer, 0, ChunkBytes)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var chunk = buffer.AsSpan(0, read);
+                if (length == 0 && chunk.StartsWith(Encoding.UTF8.Preamble)) chunk = chunk[(start = Encoding.UTF8.Preamble.Length)..];
+                length += chunk.Length;
+                if (chunk.Contains((byte)0)) throw new FileSkippedException("it holds NUL bytes: binary content, not text");
+                foreach (var b in chunk)
+                {
+                    if ((b < 0x20 && b is not (byte)'\t' and not (byte)'\n' and not (byte)'\f' and not (byte)'\r') || b == 0x7F) controls++;
+                    else if (b is >= 0x80 and <= 0x9F) c1++;
+                }
+                utf8 = utf8 && Count(decoder, chunk, flush: false, ref chars);
+            }
+            utf8 = utf8 && Count(decoder, [], flush: true, ref chars);
+            var share = length == 0 ? 0 : (double)(utf8 ? controls : controls + c1) / length;
+            if (share > MaxControlShare)
+                throw new FileSkippedException($"{(utf8 ? "" : "it is not UTF-8 and ")}{share * 100:0}% of it is control characters: binary content, not text");
+            if (utf8 ? chars > int.MaxValue : length > int.MaxValue) throw new FileSkippedException("it is too large to hold as one text");
+            return (start, length, utf8 ? (int)chars : -1);
         }
-        return (double)controls / content.Length;
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Adds the characters <paramref name="bytes"/> decode to; false when they are not valid UTF-8.</summary>
+    private static bool Count(Decoder decoder, ReadOnlySpan<byte> bytes, bool flush, ref long chars)
+    {
+        try
+        {
+            chars += decoder.GetCharCount(bytes, flush);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
     }
 }

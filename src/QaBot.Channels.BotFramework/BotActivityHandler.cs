@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
+using QaBot.Feedback;
 using QaBot.Ingestion;
 using QaBot.Suggestions;
 using QaBot.Turns;
@@ -16,10 +17,9 @@ public sealed partial class BotActivityHandler(
     TurnRunner turns,
     SuggestedQuestions suggestions,
     DocumentCatalog catalog,
-    IFeedbackStore feedback,
-    SentAnswers sentAnswers,
+    FeedbackRecorder feedback,
+    ISentAnswerStore sentAnswers,
     IOptions<BotOptions> options,
-    TimeProvider time,
     ILogger<BotActivityHandler> logger)
 {
     public const string SubmitActionInvoke = "message/submitAction";
@@ -83,7 +83,11 @@ public sealed partial class BotActivityHandler(
         var reference = Guid.NewGuid().ToString("N");
         var suggested = answer.Declined ? [] : await suggestions.AfterAsync(answer, MaxSuggestions);
         var id = await sender.SendAsync(inbound, AnswerActivity.Create(inbound, answer, reference, suggested), cancellationToken);
-        if (conversationId is not null) sentAnswers.Remember(conversationId, [reference, id], new SentAnswer(question, answer.Text));
+        if (conversationId is null) return;
+        var sent = new SentAnswer(question, answer.Text, answer.Citations);
+        // Teams votes name the Connector's id for the answer, Web Chat's our own reference.
+        foreach (var key in new[] { reference, id }.Where(k => !string.IsNullOrEmpty(k)))
+            await sentAnswers.RememberAsync(conversationId, key, sent, cancellationToken);
     }
 
     private async Task WelcomeAsync(Activity inbound, IActivitySender sender, CancellationToken cancellationToken)
@@ -171,19 +175,29 @@ public sealed partial class BotActivityHandler(
 
     private async Task RecordAsync(Activity inbound, string? ratedId, string reaction, string? comment, CancellationToken cancellationToken)
     {
-        var conversationId = inbound.Conversation?.Id ?? "";
-        var rated = sentAnswers.Find(conversationId, ratedId);
-        var record = new FeedbackRecord(inbound.ChannelId ?? "", conversationId, ratedId, reaction, comment, rated?.Question, rated?.Answer,
-            inbound.From?.Id, time.GetUtcNow());
-        await feedback.AddAsync(record, cancellationToken);
-        BotTelemetry.RecordFeedback(record);
-        // What the user wrote (comment, question) belongs in the feedback store, not in logs.
-        LogFeedback(logger, record.ChannelId, record.ConversationId, record.ActivityId, record.Reaction, record.Comment?.Length ?? 0);
+        if (VoteOf(reaction) is not { } vote)
+        {
+            LogNotAVote(logger, reaction);
+            return;
+        }
+
+        await feedback.RecordAsync(new VoteCast(inbound.ChannelId ?? "", inbound.Conversation?.Id ?? "", inbound.From?.Id, ratedId, vote, reaction, comment),
+            cancellationToken);
     }
+
+    /// <summary>
+    /// Thumbs (Teams feedback buttons, Web Chat) and Teams reactions as votes; "surprised" says neither, so it is not one.
+    /// </summary>
+    internal static Vote? VoteOf(string reaction) => reaction switch
+    {
+        "like" or "heart" or "laugh" => Vote.Up,
+        "dislike" or "sad" or "angry" => Vote.Down,
+        _ => null,
+    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering failed in conversation {ConversationId}; the user was told to try again")]
     private static partial void LogAnswerFailed(ILogger logger, Exception exception, string? conversationId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Feedback on {ChannelId} conversation {ConversationId}, activity {ActivityId}: {Reaction}, comment of {CommentChars} characters")]
-    private static partial void LogFeedback(ILogger logger, string channelId, string conversationId, string? activityId, string reaction, int commentChars);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reaction {Reaction} is not a vote; ignored")]
+    private static partial void LogNotAVote(ILogger logger, string reaction);
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using QaBot.Configuration;
+using QaBot.Feedback;
 using QaBot.Turns;
 
 namespace QaBot.Channels.BotFramework;
@@ -47,8 +48,7 @@ public static class BotFrameworkChannelExtensions
         services.AddHttpClient(TokenHttpClient).ConfigurePrimaryHttpMessageHandler(NoRedirects).AddStandardResilienceHandler();
         services.AddHttpClient(MetadataHttpClient).AddStandardResilienceHandler();
 
-        services.TryAddSingleton<IFeedbackStore, InMemoryFeedbackStore>();
-        services.AddSingleton<SentAnswers>();
+        services.OpenFeedbackStoreAtStart();
         services.AddSingleton<BotActivityHandler>();
         services.AddSingleton<BotTokenProvider>();
         services.AddSingleton<BotAuthenticator>();

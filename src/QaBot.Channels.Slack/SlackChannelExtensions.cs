@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using QaBot.Configuration;
+using QaBot.Feedback;
 
 namespace QaBot.Channels.Slack;
 
@@ -27,6 +28,8 @@ public static partial class SlackChannelExtensions
         services.AddSingleton<SlackSignatureVerifier>();
         services.AddSingleton<RecentSlackEvents>();
         services.AddSingleton<SlackEventsEndpoint>();
+        services.AddSingleton<SlackInteractivityEndpoint>();
+        services.OpenFeedbackStoreAtStart();
         services.AddSingleton<SlackApiClient>();
         services.AddSingleton<SlackBotIdentityProvider>();
         services.AddSingleton<SlackResponder>();
@@ -70,12 +73,16 @@ public static partial class SlackChannelExtensions
         if (options.IsEnabled)
         {
             endpoints.MapPost(SlackEventsEndpoint.Path, (HttpContext context, SlackEventsEndpoint endpoint) => endpoint.HandleAsync(context));
+            endpoints.MapPost(SlackInteractivityEndpoint.Path, (HttpContext context, SlackInteractivityEndpoint endpoint) => endpoint.HandleAsync(context));
         }
         else
         {
-            endpoints.MapPost(SlackEventsEndpoint.Path, () => Results.Problem(statusCode: StatusCodes.Status404NotFound,
-                title: "Slack is not configured",
-                detail: $"Set {SlackOptions.Section}:SigningSecret and {SlackOptions.Section}:BotToken to enable the Slack channel."));
+            foreach (var path in new[] { SlackEventsEndpoint.Path, SlackInteractivityEndpoint.Path })
+            {
+                endpoints.MapPost(path, () => Results.Problem(statusCode: StatusCodes.Status404NotFound,
+                    title: "Slack is not configured",
+                    detail: $"Set {SlackOptions.Section}:SigningSecret and {SlackOptions.Section}:BotToken to enable the Slack channel."));
+            }
         }
 
         return endpoints;

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -24,25 +22,8 @@ internal sealed partial class SlackEventsEndpoint(
 
     public async Task<IResult> HandleAsync(HttpContext context)
     {
-        var request = context.Request;
-        var max = options.Value.MaxRequestBytes;
-        var body = request.ContentLength > max ? null : await ReadBodyAsync(request.BodyReader, max, context.RequestAborted);
-        if (body is null)
-        {
-            return Refuse(context, StatusCodes.Status413PayloadTooLarge, "Request too large", $"Slack event payloads are limited to {max} bytes.");
-        }
-
-        var check = verifier.Verify(request.Headers[SlackSignatureVerifier.TimestampHeader], request.Headers[SlackSignatureVerifier.SignatureHeader], body);
-        if (check != SlackSignatureCheck.Valid)
-        {
-            LogRejected(logger, check);
-            return Refuse(context, StatusCodes.Status401Unauthorized, "Invalid Slack request", check switch
-            {
-                SlackSignatureCheck.MissingHeaders => $"The {SlackSignatureVerifier.SignatureHeader} and {SlackSignatureVerifier.TimestampHeader} headers are required.",
-                SlackSignatureCheck.StaleTimestamp => "The request timestamp is more than 5 minutes from now; replays are rejected.",
-                _ => "The request signature does not match.",
-            });
-        }
+        var (body, refusal) = await SlackSignedRequest.ReadAsync(context, verifier, options.Value.MaxRequestBytes, logger);
+        if (refusal is not null) return refusal;
 
         SlackEnvelope? envelope;
         try
@@ -98,41 +79,7 @@ internal sealed partial class SlackEventsEndpoint(
     }
 
     private static IResult BadRequest(HttpContext context, string detail) =>
-        Refuse(context, StatusCodes.Status400BadRequest, "Malformed Slack event", detail);
-
-    /// <summary>A 4xx ProblemDetails; Slack would redeliver the same bytes, which cannot succeed, so it is told not to.</summary>
-    private static IResult Refuse(HttpContext context, int status, string title, string detail)
-    {
-        context.Response.Headers["X-Slack-No-Retry"] = "1";
-        return Results.Problem(statusCode: status, title: title, detail: detail);
-    }
-
-    /// <summary>The whole body, or null when it exceeds <paramref name="max"/> bytes (checked before it is all buffered).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int max, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var read = await reader.ReadAsync(cancellationToken);
-            var buffer = read.Buffer;
-            if (buffer.Length > max)
-            {
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                return null;
-            }
-
-            if (read.IsCompleted)
-            {
-                var bytes = buffer.ToArray();
-                reader.AdvanceTo(buffer.End);
-                return bytes;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Slack request: {Reason}")]
-    private static partial void LogRejected(ILogger logger, SlackSignatureCheck reason);
+        SlackSignedRequest.Refuse(context, StatusCodes.Status400BadRequest, "Malformed Slack event", detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Slack event {EventId} was already accepted; ignoring redelivery {RetryNum} ({RetryReason})")]
     private static partial void LogDuplicate(ILogger logger, string eventId, string? retryNum, string? retryReason);

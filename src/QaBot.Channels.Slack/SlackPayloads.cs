@@ -21,15 +21,38 @@ internal sealed record SlackEvent(
 
 internal sealed record UrlVerificationResponse(string Challenge);
 
-/// <summary>A Block Kit text object (<c>mrkdwn</c>).</summary>
-internal sealed record SlackText(string Text, string Type = "mrkdwn");
+/// <summary>A Block Kit element of a <c>context</c> or <c>actions</c> block.</summary>
+[JsonDerivedType(typeof(SlackText))]
+[JsonDerivedType(typeof(SlackButton))]
+internal abstract record SlackElement
+{
+    [JsonPropertyOrder(-1)]
+    public abstract string Type { get; }
+}
 
-/// <summary>A Block Kit block: a <c>section</c> with text or a <c>context</c> with small text elements.</summary>
-internal sealed record SlackBlock(string Type, SlackText? Text = null, IReadOnlyList<SlackText>? Elements = null)
+/// <summary>A Block Kit text object (<c>mrkdwn</c>).</summary>
+internal sealed record SlackText(string Text) : SlackElement
+{
+    public override string Type => "mrkdwn";
+}
+
+/// <summary>A <c>plain_text</c> object, as buttons need; <c>emoji</c> turns <c>:thumbsup:</c> codes into emoji.</summary>
+internal sealed record SlackPlainText(string Text, bool Emoji = true, string Type = "plain_text");
+
+/// <summary>A button; clicking it sends a <c>block_actions</c> payload with its <c>action_id</c> and <c>value</c>.</summary>
+internal sealed record SlackButton(SlackPlainText Text, string ActionId, string Value, string? AccessibilityLabel = null) : SlackElement
+{
+    public override string Type => "button";
+}
+
+/// <summary>A Block Kit block: a <c>section</c> with text, a <c>context</c> with small text elements, or <c>actions</c>.</summary>
+internal sealed record SlackBlock(string Type, SlackText? Text = null, IReadOnlyList<SlackElement>? Elements = null, string? BlockId = null)
 {
     public static SlackBlock Section(string mrkdwn) => new("section", Text: new SlackText(mrkdwn));
 
     public static SlackBlock Context(string mrkdwn) => new("context", Elements: [new SlackText(mrkdwn)]);
+
+    public static SlackBlock Actions(string blockId, params SlackElement[] elements) => new("actions", Elements: elements, BlockId: blockId);
 }
 
 internal sealed record ChatPostMessageRequest(
@@ -44,10 +67,31 @@ internal sealed record ChatPostMessageRequest(
 /// <summary>The Web API's answer: always <c>ok</c>, <c>error</c> when not; auth.test adds the ids, chat.postMessage <c>ts</c>.</summary>
 internal sealed record SlackApiResponse(bool Ok, string? Error, string? UserId, string? BotId, string? Ts);
 
+/// <summary>
+/// An interactivity payload (the <c>payload</c> form field): for a button click, <c>block_actions</c> with the clicked
+/// action, who clicked and the message it sits on.
+/// </summary>
+internal sealed record SlackInteraction(
+    string? Type,
+    SlackInteractionUser? User,
+    SlackId? Team,
+    SlackId? Channel,
+    SlackInteractionMessage? Message,
+    IReadOnlyList<SlackAction>? Actions);
+
+internal sealed record SlackInteractionUser(string? Id, string? TeamId);
+
+internal sealed record SlackId(string? Id);
+
+internal sealed record SlackInteractionMessage(string? Ts, string? ThreadTs);
+
+internal sealed record SlackAction(string? ActionId, string? BlockId, string? Value);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SlackEnvelope))]
+[JsonSerializable(typeof(SlackInteraction))]
 [JsonSerializable(typeof(UrlVerificationResponse))]
 [JsonSerializable(typeof(ChatPostMessageRequest))]
 [JsonSerializable(typeof(SlackApiResponse))]

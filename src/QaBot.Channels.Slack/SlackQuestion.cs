@@ -25,8 +25,11 @@ internal sealed partial record SlackQuestion(string Channel, string ThreadTs, st
     public static string ConversationOf(SlackEnvelope envelope)
     {
         var e = envelope.Event;
-        return $"slack:{envelope.TeamId ?? e?.Team}:{e?.Channel}:{e?.ThreadTs ?? e?.Ts}";
+        return ConversationOf(envelope.TeamId ?? e?.Team, e?.Channel, e?.ThreadTs ?? e?.Ts);
     }
+
+    /// <summary>The conversation of a thread; a click on a reply in it (which Slack reports with the thread's ts) maps to the same one.</summary>
+    public static string ConversationOf(string? team, string? channel, string? threadTs) => $"slack:{team}:{channel}:{threadTs}";
 
     /// <summary>A user mention, <c>&lt;@U123&gt;</c> or the older <c>&lt;@U123|name&gt;</c>.</summary>
     [GeneratedRegex(@"<@(?<id>[A-Z0-9]+)(?:\|[^>]*)?>")]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using QaBot.Feedback;
 using QaBot.Turns;
 
 namespace QaBot.Channels.Slack;
@@ -13,6 +14,7 @@ internal sealed partial class SlackResponder(
     SlackBotIdentityProvider identity,
     TurnRunner turns,
     SlackApiClient api,
+    ISentAnswerStore sentAnswers,
     IOptions<SlackOptions> options,
     ILogger<SlackResponder> logger) : BackgroundService
 {
@@ -43,7 +45,11 @@ internal sealed partial class SlackResponder(
         SlackReply reply;
         try
         {
-            reply = SlackAnswerRenderer.Render(await turns.AskAsync(question.Text, question.ConversationId, question.UserId, cancellationToken));
+            var answer = await turns.AskAsync(question.Text, question.ConversationId, question.UserId, cancellationToken);
+            // Remembered before it is posted, so a click on its buttons always finds it.
+            var reference = Guid.NewGuid().ToString("N");
+            await sentAnswers.RememberAsync(question.ConversationId, reference, new SentAnswer(question.Text, answer.Text, answer.Citations), cancellationToken);
+            reply = SlackAnswerRenderer.Render(answer, reference);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

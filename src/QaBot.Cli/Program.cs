@@ -18,6 +18,7 @@ var root = new RootCommand("QaBot: answers questions about a body of articles, w
     EvalCommand.Create(docs, verbose),
     BenchCommand.Create(docs, verbose),
     CalibrateCommand.Create(verbose),
+    FeedbackCommand.Create(verbose),
 };
 root.Options.Add(docs);
 root.Options.Add(verbose);

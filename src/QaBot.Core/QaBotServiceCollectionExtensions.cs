@@ -13,6 +13,7 @@ using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Conversations;
 using QaBot.Embedding;
+using QaBot.Feedback;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
 using QaBot.Suggestions;
@@ -128,6 +129,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<TurnRunner>();
         services.AddSingleton<SuggestedQuestions>();
         services.AddSingleton<Evaluation.Evaluator>();
+        services.AddQaBotFeedback(configuration);
         return services;
     }
 

@@ -80,9 +80,9 @@ public class CliTests
         }
     }
 
-    private static Task<(int ExitCode, string StdOut, string StdErr)> RunCli(params string[] arguments) => RunCli(new Dictionary<string, string>(), arguments);
+    internal static Task<(int ExitCode, string StdOut, string StdErr)> RunCli(params string[] arguments) => RunCli(new Dictionary<string, string>(), arguments);
 
-    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunCli(Dictionary<string, string> environment, params string[] arguments)
+    internal static async Task<(int ExitCode, string StdOut, string StdErr)> RunCli(Dictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {

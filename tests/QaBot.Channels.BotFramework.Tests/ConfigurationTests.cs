@@ -62,6 +62,53 @@ public sealed class ConfigurationTests
         Assert.DoesNotContain("Unhandled exception", result.Output);
     }
 
+    [Fact]
+    public async Task A_feedback_file_that_is_not_a_database_stops_the_server_naming_the_key_and_the_path()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"qabot-not-a-db-{Guid.NewGuid():N}.db");
+        await File.WriteAllTextAsync(path, "plain text, not SQLite");
+        try
+        {
+            var result = await RunServerAsync($"Feedback__Path={path}");
+
+            Assert.Equal(2, result.ExitCode);
+            var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.StartsWith($"Configuration error: QaBot:Feedback:Path: {path} is not a SQLite database", line);
+            Assert.DoesNotMatch(StackFrame, result.Output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_locked_feedback_file_stops_the_server_naming_the_key_and_the_path()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"qabot-locked-{Guid.NewGuid():N}.db");
+        try
+        {
+            // Another process's exclusive lock, held for the whole start-up.
+            using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                holder.Open();
+                using var command = holder.CreateCommand();
+                command.CommandText = "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; CREATE TABLE held (x);";
+                command.ExecuteNonQuery();
+
+                var result = await RunServerAsync($"Feedback__Path={path};Feedback__BusyTimeout=00:00:01");
+
+                Assert.Equal(2, result.ExitCode);
+                var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                Assert.StartsWith($"Configuration error: QaBot:Feedback:Path: {path} is locked by another process", line);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>Runs the server with <c>QaBot__</c> + each <c>key=value</c> of <paramref name="settings"/>; it should stop by itself.</summary>
     private static Task<ProcessResult> RunServerAsync(string settings, params string[] arguments)
     {

@@ -47,7 +47,7 @@ public sealed class LogHygieneTests : IAsyncLifetime
         (await _server.Http.PostAsync(_server.MessagesUrl, invoke)).Dispose();
 
         var records = Logs.GetSnapshot();
-        Assert.Contains(records, r => r.Level == LogLevel.Information && r.Message.Contains("dislike, comment of 22 characters", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Level == LogLevel.Information && r.Message.Contains("Down (dislike)", StringComparison.Ordinal) && r.Message.Contains("comment of 22 characters", StringComparison.Ordinal));
         Assert.DoesNotContain(records, r => r.Message.Contains("private remark", StringComparison.Ordinal));
         Assert.DoesNotContain(records, r => r.Message.Contains("(question:", StringComparison.Ordinal));
     }

@@ -46,11 +46,11 @@ public sealed class SlackMrkdwnTests
             Timing = new AnswerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero),
         };
 
-        var reply = SlackAnswerRenderer.Render(answer);
+        var reply = SlackAnswerRenderer.Render(answer, "ref-1");
 
         var section = Assert.Single(reply.Blocks, b => b.Type == "section");
         Assert.Equal("Honda's sales dropped by 24.2% &lt;year-on-year&gt;. [1][2]", section.Text!.Text);
-        var contexts = reply.Blocks.Where(b => b.Type == "context").Select(b => Assert.Single(b.Elements!).Text).ToList();
+        var contexts = reply.Blocks.Where(b => b.Type == "context").Select(b => Assert.IsType<SlackText>(Assert.Single(b.Elements!)).Text).ToList();
         Assert.Equal(
             "*Sources*\n[1] <https://news.example/cars?id=1&amp;p=2|Japanese cars &amp; China> (4 Mar 2025)\n[2] *Nissan cuts* (seeds/000.txt)",
             contexts[0]);
@@ -73,11 +73,11 @@ public sealed class SlackMrkdwnTests
             Declined = false,
             Citations = [new Citation(1, "Cars", "a.html", url, "quote", null, "a.html#0")],
             Timing = new AnswerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero),
-        });
+        }, "ref-1");
 
         Assert.Contains("[1] *Cars* (a.html)", reply.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(url.Split(':')[0] + ":", reply.Text, StringComparison.Ordinal);
-        Assert.All(reply.Blocks.SelectMany(b => b.Elements ?? []), e => Assert.DoesNotContain("<", e.Text, StringComparison.Ordinal));
+        Assert.All(reply.Blocks.SelectMany(b => b.Elements ?? []).OfType<SlackText>(), e => Assert.DoesNotContain("<", e.Text, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -91,9 +91,26 @@ public sealed class SlackMrkdwnTests
             Declined = true,
             Citations = [],
             Timing = new AnswerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero),
-        });
+        }, "ref-1");
 
         Assert.Equal(Answer.DeclineText, reply.Text);
-        Assert.Equal("section", Assert.Single(reply.Blocks).Type);
+        Assert.Equal(["section", "actions"], reply.Blocks.Select(b => b.Type));
+    }
+
+    [Fact]
+    public void Every_answer_ends_with_thumbs_buttons_carrying_its_reference()
+    {
+        var reply = SlackAnswerRenderer.Render(new Answer
+        {
+            Question = "q", StandaloneQuestion = "q", Text = "Sales fell.", Declined = false,
+            Citations = [new Citation(1, "Cars", "a.html", null, "quote", null, "a.html#0")],
+            Timing = new AnswerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero),
+        }, "ref-42");
+
+        var actions = reply.Blocks[^1];
+        Assert.Equal("actions", actions.Type);
+        var buttons = actions.Elements!.Cast<SlackButton>().ToList();
+        Assert.Equal([("👍", SlackInteractivityEndpoint.UpActionId), ("👎", SlackInteractivityEndpoint.DownActionId)], buttons.Select(b => (b.Text.Text, b.ActionId)));
+        Assert.All(buttons, b => Assert.Equal("ref-42", b.Value));
     }
 }

@@ -22,16 +22,23 @@ public sealed class SlackServerFixture : IAsyncLifetime
 
     public Uri EventsUrl => new(BaseUrl, "/api/slack/events");
 
+    public Uri InteractivityUrl => new(BaseUrl, "/api/slack/interactivity");
+
+    /// <summary>This server's own votes file, so a test can read it as the CLI does.</summary>
+    public string FeedbackPath { get; } = Path.Combine(Path.GetTempPath(), $"qabot-slack-feedback-{Guid.NewGuid():N}", "feedback.db");
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public FakeLogCollector Logs => _factory!.Services.GetRequiredService<FakeLogCollector>();
 
     public TurnRunner Turns => _factory!.Services.GetRequiredService<TurnRunner>();
 
+    public IServiceProvider Services => _factory!.Services;
+
     public async Task InitializeAsync()
     {
         Slack = await FakeSlackApi.StartAsync();
-        (_factory, BaseUrl) = await StartServerAsync(SlackSettings(Slack));
+        (_factory, BaseUrl) = await StartServerAsync(SlackSettings(Slack, new() { ["QaBot:Feedback:Path"] = FeedbackPath }));
         await WaitUntilReadyAsync(Http, BaseUrl);
     }
 
@@ -93,6 +100,7 @@ public sealed class SlackServerFixture : IAsyncLifetime
         Http.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
         await Slack.DisposeAsync();
+        Directory.Delete(Path.GetDirectoryName(FeedbackPath)!, recursive: true);
     }
 }
 

@@ -56,6 +56,14 @@ async function main() {
   const blocks = [
     { type: 'section', text: { type: 'mrkdwn', text: 'Honda fell 24.2% [1]' } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: '*Sources*\n[1] <https://example.com/a|Japanese cars>' }] },
+    {
+      type: 'actions',
+      block_id: 'qabot_vote',
+      elements: [
+        { type: 'button', action_id: 'qabot_vote_up', text: { type: 'plain_text', text: '👍', emoji: true }, value: 'ref' },
+        { type: 'button', action_id: 'qabot_vote_down', text: { type: 'plain_text', text: '👎', emoji: true }, value: 'ref' },
+      ],
+    },
   ];
   const posted = await client.chat.postMessage({ channel, text: 'Honda fell 24.2% [1]', thread_ts: '1700000900.000100', blocks, unfurl_links: false });
   result.postMessage = { ok: posted.ok, ts: posted.ts, channel: posted.channel };

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using QaBot.Feedback;
+using QaBot.Tests.Shared;
+
+namespace QaBot.Channels.Slack.Tests;
+
+/// <summary>The 👍/👎 buttons under each answer: Slack's signed interactivity requests become stored votes.</summary>
+[Collection(SlackServerCollection.Name)]
+public sealed class SlackInteractivityTests(SlackServerFixture server)
+{
+    private const string Question = "How much did Honda's sales drop in China?";
+
+    [Fact]
+    public async Task A_thumbs_down_click_is_acknowledged_stored_with_the_answer_and_exported_by_the_cli()
+    {
+        var channel = SlackRequests.NewChannel();
+        var (threadTs, reference) = await AskAsync(channel);
+
+        using var response = await PostAsync(SlackRequests.Interaction(SlackRequests.BlockActions(channel, threadTs, SlackInteractivityEndpoint.DownActionId, reference)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        var vote = Assert.Single(await VotesAsync(channel));
+        Assert.Equal((Vote.Down, Question, $"slack:{FakeSlackApi.TeamId}:UALICE"), (vote.Vote, vote.Question, vote.UserId));
+        var shown = (await server.Slack.WaitForMessagesAsync(channel)).Single().Field("text")!;
+        Assert.NotNull(vote.Answer);
+        Assert.Contains(vote.Answer, shown, StringComparison.Ordinal);
+        Assert.NotEmpty(vote.Citations);
+
+        // The CLI, reading the same file, turns it into a test case.
+        var (exit, stdout, stderr) = await RunCliAsync("feedback", "export", "--down", "--channel", "slack");
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        var exported = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).Single(c => (string?)c["conversation_id"] == vote.ConversationId);
+        Assert.Equal((Question, vote.Answer), ((string?)exported["question"], (string?)exported["bot_answer"]));
+        Assert.Equal(vote.Citations.Count, exported["bot_sources"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Changing_ones_mind_replaces_the_vote()
+    {
+        var channel = SlackRequests.NewChannel();
+        var (threadTs, reference) = await AskAsync(channel);
+
+        foreach (var action in new[] { SlackInteractivityEndpoint.DownActionId, SlackInteractivityEndpoint.UpActionId })
+        {
+            using var response = await PostAsync(SlackRequests.Interaction(SlackRequests.BlockActions(channel, threadTs, action, reference)));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(Vote.Up, Assert.Single(await VotesAsync(channel)).Vote);
+    }
+
+    [Fact]
+    public async Task Unsigned_wrongly_signed_and_replayed_clicks_are_401_and_not_stored()
+    {
+        var channel = SlackRequests.NewChannel();
+        var body = SlackRequests.Interaction(SlackRequests.BlockActions(channel, "1700000300.000100", SlackInteractivityEndpoint.DownActionId, "ref"));
+
+        using var unsigned = await server.Http.PostAsync(server.InteractivityUrl, new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+        using var wrongSecret = await PostAsync(body, secret: "not-the-signing-secret-at-all-00");
+        using var replayed = await PostAsync(body, at: DateTimeOffset.UtcNow.AddMinutes(-10));
+
+        Assert.All([unsigned, wrongSecret, replayed], r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        Assert.Empty(await VotesAsync(channel));
+    }
+
+    [Theory]
+    [InlineData("json", "application/x-www-form-urlencoded")]
+    [InlineData("no-payload", "payload field")]
+    [InlineData("not-json", "not a valid interaction payload")]
+    [InlineData("no-value", "the action's value")]
+    [InlineData("no-user", "user.id")]
+    public async Task Malformed_clicks_are_400_with_the_reason(string kind, string reason)
+    {
+        var channel = SlackRequests.NewChannel();
+        var click = SlackRequests.BlockActions(channel, "1700000400.000100", SlackInteractivityEndpoint.UpActionId, kind == "no-value" ? null : "ref");
+        if (kind == "no-user") click.Remove("user");
+        var (body, contentType) = kind switch
+        {
+            "json" => (click.ToJsonString(), "application/json"),
+            "no-payload" => ("action=up", "application/x-www-form-urlencoded"),
+            "not-json" => ("payload=%7Bnot%20json", "application/x-www-form-urlencoded"),
+            _ => (SlackRequests.Interaction(click), "application/x-www-form-urlencoded"),
+        };
+
+        using var response = await PostAsync(body, contentType: contentType);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Contains(reason, (string?)problem["detail"], StringComparison.Ordinal);
+        Assert.Empty(await VotesAsync(channel));
+    }
+
+    [Fact]
+    public async Task Other_interactions_are_acknowledged_and_ignored()
+    {
+        var channel = SlackRequests.NewChannel();
+        var otherButton = SlackRequests.BlockActions(channel, "1700000500.000100", "someone_elses_button", "x");
+        var shortcut = new JsonObject { ["type"] = "shortcut", ["callback_id"] = "do_something", ["user"] = new JsonObject { ["id"] = "UALICE" } };
+
+        foreach (var payload in new[] { otherButton, shortcut })
+        {
+            using var response = await PostAsync(SlackRequests.Interaction(payload));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Empty(await VotesAsync(channel));
+    }
+
+    /// <summary>Asks in a new thread of <paramref name="channel"/>; returns the thread and the reference its buttons carry.</summary>
+    private async Task<(string ThreadTs, string Reference)> AskAsync(string channel)
+    {
+        const string threadTs = "1700000200.000100";
+        using (var asked = await server.Http.SendAsync(SlackRequests.Signed(server.EventsUrl, SlackRequests.Callback(SlackRequests.Mention(channel, threadTs, Question)))))
+            Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var reply = Assert.Single(await server.Slack.WaitForMessagesAsync(channel));
+        var actions = reply.Fields["blocks"]!.AsArray().Single(b => (string?)b!["type"] == "actions")!;
+        var buttons = actions["elements"]!.AsArray();
+        Assert.Equal([SlackInteractivityEndpoint.UpActionId, SlackInteractivityEndpoint.DownActionId], buttons.Select(b => (string?)b!["action_id"]));
+        var reference = (string?)buttons[0]!["value"];
+        Assert.False(string.IsNullOrEmpty(reference));
+        return (threadTs, reference);
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string body, string secret = SlackServerFixture.SigningSecret, DateTimeOffset? at = null,
+        string contentType = "application/x-www-form-urlencoded") =>
+        server.Http.SendAsync(SlackRequests.Signed(server.InteractivityUrl, body, secret, at, contentType: contentType));
+
+    private async Task<IReadOnlyList<FeedbackRecord>> VotesAsync(string channel) =>
+        [.. (await server.Services.GetRequiredService<IFeedbackStore>().QueryAsync(new FeedbackQuery(Channel: "slack"), default))
+            .Where(v => v.ConversationId.Contains($":{channel}:", StringComparison.Ordinal))];
+
+    /// <summary>The CLI's own build output (a project reference builds it first), run from the repository root over this server's file.</summary>
+    private async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(params string[] arguments)
+    {
+        var relative = Path.GetRelativePath(Path.Combine(E2ePrerequisites.RepositoryRoot, "tests", "QaBot.Channels.Slack.Tests", "bin"), AppContext.BaseDirectory);
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = E2ePrerequisites.RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(E2ePrerequisites.RepositoryRoot, "src", "QaBot.Cli", "bin", relative, "qabot.dll"));
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["QaBot__Feedback__Path"] = server.FeedbackPath;
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -188,7 +188,7 @@ public sealed partial class BotActivityHandler(
     /// <summary>
     /// Thumbs (Teams feedback buttons, Web Chat) and Teams reactions as votes; "surprised" says neither, so it is not one.
     /// </summary>
-    internal static Vote? VoteOf(string reaction) => reaction switch
+    private static Vote? VoteOf(string reaction) => reaction switch
     {
         "like" or "heart" or "laugh" => Vote.Up,
         "dislike" or "sad" or "angry" => Vote.Down,

@@ -40,6 +40,15 @@ public sealed class HostileHttpTests(HostileServer server, ITestOutputHelper out
         }));
 
     [Fact]
+    public Task Slack_interactivity_endpoint_with_valid_signatures() =>
+        SurvivesAsync(HostileBodies.AsSlackForm(HostileBodies.For(HostileBodies.SlackInteraction)),
+            body => server.PostAsync("/api/slack/interactivity", body.Bytes, request =>
+            {
+                request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+                HostileServer.SignForSlack(request, body.Bytes);
+            }));
+
+    [Fact]
     public async Task Direct_Line_activities_endpoint()
     {
         var conversationId = await server.StartDirectLineConversationAsync();

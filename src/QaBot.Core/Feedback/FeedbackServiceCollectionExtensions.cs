@@ -24,7 +24,6 @@ public static class FeedbackServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>, FeedbackStoreCheck>());
         services.TryAddSingleton<IFeedbackStore>(sp => SqliteFeedbackStore.Open(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value));
         services.TryAddSingleton<ISentAnswerStore, InMemorySentAnswerStore>();
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<FeedbackRecorder>();
         return services;
     }

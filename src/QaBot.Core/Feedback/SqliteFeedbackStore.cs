@@ -34,7 +34,8 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
-            DefaultTimeout = (int)Math.Ceiling(busyTimeout.TotalSeconds),
+            // Seconds, and 0 would mean "wait forever".
+            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
         }.ToString();
     }
 
@@ -75,7 +76,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
 
     public async Task AddAsync(FeedbackRecord vote, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = Connect();
         await using var command = connection.CreateCommand();
         // A user's second vote on the same message replaces the first (NULLs never conflict, so anonymous votes all stay).
         command.CommandText = """
@@ -102,7 +103,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
 
     public async Task<IReadOnlyList<FeedbackRecord>> QueryAsync(FeedbackQuery query, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = Connect();
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT id, time, channel, conversation_id, user_id, message_ref, vote, reaction, comment, question, answer, citations
@@ -140,7 +141,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
 
     public async Task<IReadOnlyList<FeedbackDayStats>> StatsAsync(DateTimeOffset? since, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = Connect();
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT substr(time, 1, 10) AS day, channel, sum(vote = 'up'), sum(vote = 'down')
@@ -160,7 +161,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
 
     private void CreateSchema()
     {
-        using var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+        using var connection = Connect();
         Execute(connection, "PRAGMA journal_mode = WAL");
         using var transaction = connection.BeginTransaction(); // BEGIN IMMEDIATE: proves the file can be written now
         var version = Convert.ToInt64(Execute(connection, "PRAGMA user_version", transaction), CultureInfo.InvariantCulture);
@@ -188,18 +189,19 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
         transaction.Commit();
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    // Microsoft.Data.Sqlite opens synchronously whichever method is called.
+    private SqliteConnection Connect()
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken);
+            connection.Open();
             Execute(connection, $"PRAGMA busy_timeout = {_busyMilliseconds}");
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync();
+            connection.Dispose();
             throw;
         }
     }

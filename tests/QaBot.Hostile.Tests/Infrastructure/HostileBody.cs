@@ -104,6 +104,24 @@ public static class HostileBodies
             return (JsonNode?)new JsonObject { ["type"] = type, ["challenge"] = challenge, ["event_id"] = eventId, ["event"] = @event, ["team_id"] = "T1" };
         });
 
+    /// <summary>A Slack interactivity payload (a 👍/👎 click), every known field possibly of the wrong type.</summary>
+    public static readonly Gen<JsonNode?> SlackInteraction = Gen.Select(
+        Field("block_actions", "shortcut", "view_submission", ""),
+        Field(new JsonObject { ["id"] = "U1", ["team_id"] = "T1" }, new JsonObject(), null),
+        Field(new JsonObject { ["id"] = "C1" }, new JsonObject { ["id"] = "" }, null),
+        Field(new JsonObject { ["ts"] = "2.000", ["thread_ts"] = "1.000" }, new JsonObject { ["ts"] = "2.000" }, null),
+        Field(new JsonArray(new JsonObject { ["action_id"] = "qabot_vote_down", ["value"] = "ref-1" }),
+            new JsonArray(new JsonObject { ["action_id"] = "qabot_vote_up" }), new JsonArray(), null),
+        (type, user, channel, message, actions) => (JsonNode?)new JsonObject
+        {
+            ["type"] = type, ["user"] = user, ["team"] = new JsonObject { ["id"] = "T1" }, ["channel"] = channel, ["message"] = message, ["actions"] = actions,
+        });
+
+    /// <summary>Slack's interactivity form (<c>payload=</c> and the percent-encoded body), or the body as it is.</summary>
+    public static Gen<HostileBody> AsSlackForm(Gen<HostileBody> bodies) => Gen.Frequency(
+        (4, bodies.Select(b => b with { Kind = b.Kind + " form", Bytes = [.. "payload="u8, .. System.Net.WebUtility.UrlEncodeToBytes(b.Bytes, 0, b.Bytes.Length)] })),
+        (1, bodies));
+
     /// <summary>Every kind of hostile body, built around <paramref name="shaped"/> payloads of the endpoint under test.</summary>
     public static Gen<HostileBody> For(Gen<JsonNode?> shaped) => Gen.Frequency(
         (4, shaped.Select(n => Body("shaped", n))),

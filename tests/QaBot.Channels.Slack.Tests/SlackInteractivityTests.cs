@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Feedback;
-using QaBot.Tests.Shared;
+using QaBot.TestSupport;
 
 namespace QaBot.Channels.Slack.Tests;
 

@@ -10,7 +10,7 @@ public enum Vote
 
 /// <summary>One user's vote on one answer, with what the answer was, so a vote can be reviewed (and become a test case) later.</summary>
 /// <param name="Channel">The channel it came through: <c>msteams</c>, <c>webchat</c>, <c>slack</c>, …</param>
-/// <param name="MessageRef">The rated message: the Teams activity id, QaBot's own reference for Web Chat, the Slack message ts.</param>
+/// <param name="MessageRef">The rated message: the Teams activity id, or the reference QaBot put on the answer (Web Chat's action id, the Slack buttons' value).</param>
 /// <param name="Reaction">What the channel sent (<c>like</c>, a Teams reaction such as <c>heart</c>, a Slack action id), before it became a <see cref="Vote"/>.</param>
 /// <param name="Question">The question as the user asked it; null when the rated answer was no longer remembered.</param>
 /// <param name="Answer">The answer text; null when no longer remembered.</param>
@@ -36,10 +36,7 @@ public sealed record FeedbackRecord(
 public sealed record FeedbackQuery(Vote? Vote = null, DateTimeOffset? Since = null, string? Channel = null);
 
 /// <summary>Votes of one UTC day on one channel.</summary>
-public sealed record FeedbackDayStats(DateOnly Day, string Channel, int Up, int Down)
-{
-    public int Total => Up + Down;
-}
+public sealed record FeedbackDayStats(DateOnly Day, string Channel, int Up, int Down);
 
 /// <summary>Where votes go. The default is a SQLite file (<see cref="SqliteFeedbackStore"/>) that the CLI reads too.</summary>
 public interface IFeedbackStore

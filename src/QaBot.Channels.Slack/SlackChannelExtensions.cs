@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using QaBot.Configuration;
 using QaBot.Feedback;
+using QaBot.State;
 
 namespace QaBot.Channels.Slack;
 
@@ -27,6 +28,7 @@ public static partial class SlackChannelExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SlackSignatureVerifier>();
         services.AddSingleton<RecentSlackEvents>();
+        services.AddSingleton<ISlackEventLog>(sp => sp.Choose<ISlackEventLog, RecentSlackEvents, RedisSlackEvents>());
         services.AddSingleton<SlackEventsEndpoint>();
         services.AddSingleton<SlackInteractivityEndpoint>();
         services.OpenFeedbackStoreAtStart();

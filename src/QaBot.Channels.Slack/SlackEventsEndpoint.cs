@@ -12,7 +12,7 @@ namespace QaBot.Channels.Slack;
 /// </summary>
 internal sealed partial class SlackEventsEndpoint(
     SlackSignatureVerifier verifier,
-    RecentSlackEvents recent,
+    ISlackEventLog recent,
     TurnRunner turns,
     SlackResponder responder,
     IOptions<SlackOptions> options,
@@ -41,12 +41,12 @@ internal sealed partial class SlackEventsEndpoint(
             { Type: "url_verification", Challenge: { } challenge } =>
                 Results.Json(new UrlVerificationResponse(challenge), SlackJsonContext.Default.UrlVerificationResponse),
             { Type: "url_verification" } => BadRequest(context, "url_verification needs a challenge."),
-            { Type: "event_callback" } => Accept(context, envelope),
+            { Type: "event_callback" } => await AcceptAsync(context, envelope),
             _ => Ignore(envelope.Type),
         };
     }
 
-    private IResult Accept(HttpContext context, SlackEnvelope envelope)
+    private async Task<IResult> AcceptAsync(HttpContext context, SlackEnvelope envelope)
     {
         if (envelope.EventId is not { Length: > 0 } eventId || envelope.Event is null)
         {
@@ -55,7 +55,7 @@ internal sealed partial class SlackEventsEndpoint(
 
         // A redelivery (X-Slack-Retry-Num) of an event already accepted is acknowledged and dropped; one whose first
         // delivery never reached us (e.g. before a restart) is still answered.
-        if (!recent.TryAdd(eventId))
+        if (!await recent.TryAddAsync(eventId))
         {
             LogDuplicate(logger, eventId, context.Request.Headers["X-Slack-Retry-Num"], context.Request.Headers["X-Slack-Retry-Reason"]);
             return Results.Ok();
@@ -63,7 +63,7 @@ internal sealed partial class SlackEventsEndpoint(
 
         if (turns.TryEnqueue(SlackQuestion.ConversationOf(envelope), ct => responder.RespondAsync(envelope, ct)) != TurnAdmission.Accepted)
         {
-            recent.Forget(eventId);
+            await recent.ForgetAsync(eventId);
             LogQueueFull(logger, eventId);
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy",
                 detail: "Too many questions are waiting; Slack will redeliver this event.");

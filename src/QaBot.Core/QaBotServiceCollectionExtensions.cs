@@ -16,6 +16,7 @@ using QaBot.Embedding;
 using QaBot.Feedback;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
+using QaBot.State;
 using QaBot.Suggestions;
 using QaBot.Text;
 using QaBot.Turns;
@@ -48,6 +49,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddQaBotOptions<AzureOpenAIOptions>(configuration, AzureOpenAIOptions.Section);
         services.AddQaBotOptions<RateLimitOptions>(configuration, RateLimitOptions.Section);
         services.AddQaBotOptions<TurnOptions>(configuration, TurnOptions.Section);
+        services.AddQaBotOptions<StateOptions>(configuration, StateOptions.Section);
         services.AddSingleton<IValidateOptions<AzureOpenAIOptions>, AzureOpenAIOptionsValidator>();
         services.AddSingleton<IValidateOptions<AnsweringOptions>, AnswerModelValidator>();
 
@@ -112,7 +114,9 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton(sp => AnswerModel.Load(PathResolver.Resolve(sp.GetRequiredService<IOptions<AnsweringOptions>>().Value.WeightsPath)));
         services.AddSingleton<AnswerCandidates>();
         services.AddSingleton<ExtractiveAnswerer>();
-        services.AddSingleton<IConversationStore, InMemoryConversationStore>();
+        services.AddQaBotState();
+        services.AddSingleton<InMemoryConversationStore>();
+        services.AddSingleton<IConversationStore>(sp => sp.Choose<IConversationStore, InMemoryConversationStore, RedisConversationStore>());
         services.AddSingleton<IChatClient>(sp => new ChatClientBuilder(sp.GetRequiredService<AzureOpenAIClient>()
                 .GetChatClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.ChatDeployment)
                 .AsIChatClient())

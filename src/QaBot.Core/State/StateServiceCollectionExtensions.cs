@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace QaBot.State;
+
+/// <summary>The one place that turns <see cref="StateOptions.Provider"/> into stores; channels ask it which to build.</summary>
+public static partial class StateServiceCollectionExtensions
+{
+    /// <summary>Prefix of every Redis key and channel QaBot uses, so it can share a Redis with other applications.</summary>
+    public const string KeyPrefix = "qabot:";
+
+    /// <summary>
+    /// Registers one <see cref="IConnectionMultiplexer"/> (connected on first use) when the provider is Redis. It keeps
+    /// reconnecting in the background, so a Redis that is down at start-up or restarts later only fails the requests
+    /// made meanwhile (<see cref="StateUnavailable"/>), and the outage is logged once, not per request.
+    /// </summary>
+    internal static IServiceCollection AddQaBotState(this IServiceCollection services) =>
+        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var configuration = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<StateOptions>>().Value.Redis.Configuration!);
+            configuration.AbortOnConnectFail = false;
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("QaBot.State.Redis");
+            var redis = ConnectionMultiplexer.Connect(configuration);
+            redis.ConnectionFailed += (_, e) => LogConnectionFailed(logger, e.EndPoint?.ToString(), e.FailureType, e.Exception?.Message);
+            redis.ConnectionRestored += (_, e) => LogConnectionRestored(logger, e.EndPoint?.ToString());
+            return redis;
+        });
+
+    /// <summary>Whether the configured provider is Redis.</summary>
+    public static bool UsesRedis(this IServiceProvider services) =>
+        services.GetRequiredService<IOptions<StateOptions>>().Value.Provider == StateProvider.Redis;
+
+    /// <summary>Builds <typeparamref name="TRedis"/> when state lives in Redis, else <typeparamref name="TMemory"/>.</summary>
+    public static TService Choose<TService, TMemory, TRedis>(this IServiceProvider services)
+        where TService : class
+        where TMemory : class, TService
+        where TRedis : class, TService =>
+        services.UsesRedis() ? ActivatorUtilities.CreateInstance<TRedis>(services) : services.GetRequiredService<TMemory>();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Redis at {EndPoint} is unreachable ({FailureType}: {Reason}); requests that need shared state are answered 503 until it is back")]
+    private static partial void LogConnectionFailed(ILogger logger, string? endPoint, ConnectionFailureType failureType, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis at {EndPoint} is reachable again")]
+    private static partial void LogConnectionRestored(ILogger logger, string? endPoint);
+}

@@ -27,6 +27,7 @@ builder.Logging.AddQaBotConsole();
 if (verbose || builder.Environment.IsDevelopment()) builder.Logging.AddFilter("QaBot", LogLevel.Debug);
 
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<StateUnavailableHandler>();
 builder.AddQaBotRateLimiting();
 builder.AddQaBotTelemetry();
 builder.Services.AddQaBot(builder.Configuration).AddQaBotStartupIngestion();

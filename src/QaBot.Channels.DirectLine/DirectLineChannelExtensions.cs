@@ -9,6 +9,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using QaBot.Configuration;
+using QaBot.State;
+using StackExchange.Redis;
 
 namespace QaBot.Channels.DirectLine;
 
@@ -29,8 +31,12 @@ public static class DirectLineChannelExtensions
         // Data annotations with messages that name the full key, as Core's sections do.
         services.AddSingleton<IValidateOptions<DirectLineOptions>>(new SectionValidator<DirectLineOptions>(DirectLineOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<DirectLineTokens>();
+        services.AddSingleton(sp => new DirectLineTokens(sp.GetRequiredService<IOptions<DirectLineOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.UsesRedis() && sp.GetRequiredService<IOptions<DirectLineOptions>>().Value.Secret is null
+                ? DirectLineTokens.SharedKeyAsync(sp.GetRequiredService<IConnectionMultiplexer>()).GetAwaiter().GetResult()
+                : null));
         services.AddSingleton<DirectLineConversations>();
+        services.AddSingleton<IDirectLineConversations>(sp => sp.Choose<IDirectLineConversations, DirectLineConversations, RedisDirectLineConversations>());
         services.AddSingleton<DirectLineBot>();
         services.AddSingleton<DirectLineEndpoints>();
         services.AddSingleton<DirectLineStream>();

@@ -13,7 +13,7 @@ public sealed record StoredActivity(long Sequence, Activity Activity, int Bytes)
 /// first), and the WebSocket currently streaming it. Watermarks are sequence numbers, so they stay valid when old
 /// activities are dropped.
 /// </summary>
-public sealed class DirectLineConversation
+public sealed class DirectLineConversation : IDirectLineConversation
 {
     private readonly Lock _gate = new();
     private readonly Queue<StoredActivity> _feed = new();
@@ -39,7 +39,6 @@ public sealed class DirectLineConversation
 
     public string Id { get; }
 
-    /// <summary>The user the conversation was started for; a posted activity's <c>from.id</c> cannot override it.</summary>
     public string UserId { get; }
 
     public DateTimeOffset LastUsed => new(Interlocked.Read(ref _lastUsedTicks), TimeSpan.Zero);
@@ -88,28 +87,32 @@ public sealed class DirectLineConversation
         }
     }
 
-    /// <summary>
-    /// Opens the conversation's stream from <paramref name="watermark"/>: the kept activities after it, then every new one.
-    /// Like Azure Direct Line, a conversation has one stream; opening another ends the previous one.
-    /// </summary>
+    public Task<ActivitySet> AfterAsync(long watermark)
+    {
+        var (activities, next) = After(watermark);
+        return Task.FromResult(new ActivitySet(activities, next));
+    }
+
+    public Task<ChannelReader<StoredActivity>> OpenStreamAsync(long watermark) => Task.FromResult(OpenStream(watermark));
+
+    /// <inheritdoc cref="IDirectLineConversation.OpenStreamAsync"/>
     public ChannelReader<StoredActivity> OpenStream(long watermark)
     {
         lock (_gate)
         {
             _stream?.Writer.TryComplete();
-            var stream = Channel.CreateBounded<StoredActivity>(new BoundedChannelOptions(StreamCapacity) { SingleReader = true });
+            var stream = NewStream(_capacity, _maxBytes);
             foreach (var stored in _feed.Where(a => a.Sequence > watermark)) stream.Writer.TryWrite(stored);
             _stream = stream;
             return stream.Reader;
         }
     }
 
-    /// <summary>Ends the stream opened by <paramref name="reader"/>, unless another stream has replaced it already.</summary>
-    public void CloseStream(ChannelReader<StoredActivity>? reader = null)
+    public void CloseStream(ChannelReader<StoredActivity> reader)
     {
         lock (_gate)
         {
-            if (_stream is null || (reader is not null && _stream.Reader != reader)) return;
+            if (_stream is null || _stream.Reader != reader) return;
             _stream.Writer.TryComplete();
             _stream = null;
         }
@@ -134,10 +137,11 @@ public sealed class DirectLineConversation
     }
 
     /// <summary>
-    /// What a stream may hold unsent: twice the feed, but no more than the feed's byte budget allows for activities of
-    /// 4 KB, so a client that never reads cannot hold many large activities after the feed has dropped them.
+    /// A stream's buffer of unsent activities: twice the feed, but no more than the feed's byte budget allows for
+    /// activities of 4 KB, so a client that never reads cannot hold many large activities after the feed has dropped them.
     /// </summary>
-    private int StreamCapacity => (int)Math.Clamp(_maxBytes / 4096, 16, _capacity * 2L);
+    public static Channel<StoredActivity> NewStream(int capacity, long maxBytes) =>
+        Channel.CreateBounded<StoredActivity>(new BoundedChannelOptions((int)Math.Clamp(maxBytes / 4096, 16, capacity * 2L)) { SingleReader = true });
 
     public static string FormatWatermark(long sequence) => sequence.ToString(CultureInfo.InvariantCulture);
 

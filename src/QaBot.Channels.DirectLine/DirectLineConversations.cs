@@ -7,11 +7,8 @@ using QaBot.Channels.BotFramework;
 
 namespace QaBot.Channels.DirectLine;
 
-/// <summary>
-/// The conversations of the local Direct Line, in memory. It is the bot's <see cref="IActivitySender"/> for them: a reply
-/// is stamped with an id and timestamp, appended to the feed and pushed to the conversation's WebSocket.
-/// </summary>
-public sealed class DirectLineConversations(IOptions<DirectLineOptions> options, TimeProvider time) : IActivitySender
+/// <summary>The conversations of the local Direct Line, in this process: bounded in number and memory, for one instance.</summary>
+public sealed class DirectLineConversations(IOptions<DirectLineOptions> options, TimeProvider time) : IDirectLineConversations
 {
     /// <summary>The channel id of Direct Line activities (botframework-schema <c>Channels.Directline</c>).</summary>
     public const string ChannelId = "directline";
@@ -31,8 +28,16 @@ public sealed class DirectLineConversations(IOptions<DirectLineOptions> options,
     /// <summary>Ids start with <c>dl_</c>, as Azure Bot Service requires of Direct Line user ids.</summary>
     public static string NewUserId() => "dl_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12));
 
-    /// <summary>The bot's account, as a sender (<c>role: bot</c>).</summary>
-    public ChannelAccount Bot => new() { Id = _options.BotId, Name = _options.BotName, Role = "bot" };
+    public ChannelAccount Bot => _options.BotAccount();
+
+    public Task<(IDirectLineConversation Conversation, bool Created)> StartAsync(string conversationId, string userId) =>
+        Task.FromResult<(IDirectLineConversation, bool)>((Start(conversationId, userId, out var created), created));
+
+    public Task<IDirectLineConversation?> FindAsync(string conversationId) =>
+        Task.FromResult<IDirectLineConversation?>(TryGet(conversationId, out var conversation) ? conversation : null);
+
+    public Task<Activity> AppendAsync(IDirectLineConversation conversation, Activity activity) =>
+        Task.FromResult(Append((DirectLineConversation)conversation, activity));
 
     /// <summary>
     /// Starts the conversation, or finds it when it is running already. A full store makes room by forgetting the least
@@ -73,7 +78,7 @@ public sealed class DirectLineConversations(IOptions<DirectLineOptions> options,
     /// Over the budget, forgets the least recently used conversations (other than <paramref name="current"/>) until all
     /// feeds hold at most nine tenths of it.
     /// </summary>
-    public void KeepWithinMemory(DirectLineConversation current)
+    private void KeepWithinMemory(DirectLineConversation current)
     {
         var budget = _options.MaxMemoryMegabytes * 1024L * 1024;
         if (Bytes > budget) ForgetLeastRecentlyUsed(() => Bytes > budget * 9 / 10, keep: current);

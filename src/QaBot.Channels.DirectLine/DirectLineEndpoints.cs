@@ -15,7 +15,7 @@ namespace QaBot.Channels.DirectLine;
 /// </summary>
 public sealed class DirectLineEndpoints(
     DirectLineTokens tokens,
-    DirectLineConversations conversations,
+    IDirectLineConversations conversations,
     DirectLineBot bot,
     IOptions<DirectLineOptions> options,
     TimeProvider time,
@@ -74,7 +74,7 @@ public sealed class DirectLineEndpoints(
             (conversationId, userId) = (grant.ConversationId, grant.UserId);
         }
 
-        var conversation = conversations.Start(conversationId, userId, out var created);
+        var (conversation, created) = await conversations.StartAsync(conversationId, userId);
         if (created)
         {
             DirectLineLog.ConversationStarted(logger, conversationId);
@@ -110,8 +110,7 @@ public sealed class DirectLineEndpoints(
         var (conversation, _, error) = await AuthorizeAsync(context, conversationId);
         if (error is not null) return error;
         if (!DirectLineConversation.TryParseWatermark(watermark, out var after)) return BadWatermark(context, watermark);
-        var (activities, next) = conversation!.After(after);
-        return Json(new ActivitySet(activities, next));
+        return Json(await conversation!.AfterAsync(after));
     }
 
     /// <summary>
@@ -144,7 +143,7 @@ public sealed class DirectLineEndpoints(
                 $"The activity type must be one of: {string.Join(", ", AcceptedTypes)}.");
         }
 
-        var (echoed, admission) = bot.TryAppendAndQueue(conversation!, posted with
+        var (echoed, admission) = await bot.TryAppendAndQueueAsync(conversation!, posted with
         {
             ChannelId = DirectLineConversations.ChannelId,
             ServiceUrl = ServiceUrl(context),
@@ -159,7 +158,6 @@ public sealed class DirectLineEndpoints(
                 : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Busy", "Too many questions are waiting for the bot; send again in a moment.");
         }
 
-        conversations.KeepWithinMemory(conversation!);
         return Json(new ResourceResponse(echoed.Id));
     }
 
@@ -167,7 +165,7 @@ public sealed class DirectLineEndpoints(
     /// Checks the bearer (the secret, or a token of this very conversation) and finds the conversation. The grant is null
     /// for the secret.
     /// </summary>
-    public async Task<(DirectLineConversation? Conversation, DirectLineGrant? Grant, IResult? Error)> AuthorizeAsync(HttpContext context, string conversationId)
+    public async Task<(IDirectLineConversation? Conversation, DirectLineGrant? Grant, IResult? Error)> AuthorizeAsync(HttpContext context, string conversationId)
     {
         var bearer = BearerOf(context);
         DirectLineGrant? caller = null;
@@ -184,7 +182,7 @@ public sealed class DirectLineEndpoints(
             caller = grant;
         }
 
-        return conversations.TryGet(conversationId, out var conversation)
+        return await conversations.FindAsync(conversationId) is { } conversation
             ? (conversation, caller, null)
             : (null, null, Refuse(context, StatusCodes.Status404NotFound, "Conversation not found",
                 "The conversation does not exist or has expired; start a new one."));
@@ -215,7 +213,7 @@ public sealed class DirectLineEndpoints(
     }
 
     private DirectLineConversationInfo ConversationInfo(
-        HttpContext context, DirectLineConversation conversation, DirectLineGrant? caller, string? callerToken, string? watermark)
+        HttpContext context, IDirectLineConversation conversation, DirectLineGrant? caller, string? callerToken, string? watermark)
     {
         // Secret holders get a token too, as with Azure; token holders keep theirs (directlinejs refreshes it on its own schedule).
         var (token, expires) = caller is null
@@ -250,7 +248,7 @@ public sealed class DirectLineEndpoints(
     private IResult BadWatermark(HttpContext context, string? watermark) =>
         Refuse(context, StatusCodes.Status400BadRequest, "Invalid watermark", $"'{watermark}' is not a watermark this endpoint returned.");
 
-    private static ChannelAccount User(DirectLineConversation conversation, string? name) =>
+    private static ChannelAccount User(IDirectLineConversation conversation, string? name) =>
         new() { Id = conversation.UserId, Name = name, Role = "user" };
 
     private static string ServiceUrl(HttpContext context) =>

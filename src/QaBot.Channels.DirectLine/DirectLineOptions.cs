@@ -78,6 +78,9 @@ public sealed class DirectLineOptions : IValidatableObject
     [Required(AllowEmptyStrings = false, ErrorMessage = "QaBot:DirectLine:BotName is required.")]
     public string BotName { get; set; } = "QaBot";
 
+    /// <summary>The bot's account, as a sender (<c>role: bot</c>).</summary>
+    public BotFramework.ChannelAccount BotAccount() => new() { Id = BotId, Name = BotName, Role = "bot" };
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         // A short secret is guessable and also keys the token signature.

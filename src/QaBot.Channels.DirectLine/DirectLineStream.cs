@@ -15,7 +15,7 @@ namespace QaBot.Channels.DirectLine;
 /// </summary>
 public sealed class DirectLineStream(
     DirectLineTokens tokens,
-    DirectLineConversations conversations,
+    IDirectLineConversations conversations,
     DirectLineEndpoints endpoints,
     IHostApplicationLifetime lifetime,
     ILogger<DirectLineStream> logger)
@@ -34,7 +34,7 @@ public sealed class DirectLineStream(
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var conversation = result.Conversation!;
-        var feed = conversation.OpenStream(result.After);
+        var feed = await conversation.OpenStreamAsync(result.After);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var receiving = ReceiveUntilClosedAsync(socket, connection);
         var reason = "closed by the client";
@@ -67,7 +67,7 @@ public sealed class DirectLineStream(
         }
     }
 
-    private async Task<(DirectLineConversation? Conversation, long After, IResult? Error)> AuthorizeAsync(HttpContext context, string conversationId)
+    private async Task<(IDirectLineConversation? Conversation, long After, IResult? Error)> AuthorizeAsync(HttpContext context, string conversationId)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -83,7 +83,7 @@ public sealed class DirectLineStream(
                 "The streamUrl token was issued for another conversation."));
         }
 
-        if (!conversations.TryGet(conversationId, out var conversation))
+        if (await conversations.FindAsync(conversationId) is not { } conversation)
         {
             return (null, 0, endpoints.Refuse(context, StatusCodes.Status404NotFound, "Conversation not found",
                 "The conversation does not exist or has expired; start a new one."));

@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using QaBot.State;
+using StackExchange.Redis;
 
 namespace QaBot.Channels.DirectLine;
 
@@ -42,12 +44,13 @@ public sealed class DirectLineTokens
     private readonly DirectLineOptions _options;
     private readonly byte[]? _secretHash;
 
-    public DirectLineTokens(IOptions<DirectLineOptions> options, TimeProvider time)
+    /// <param name="sharedKey">Without a secret: the key all replicas sign with (kept in Redis); null signs with a key of this process.</param>
+    public DirectLineTokens(IOptions<DirectLineOptions> options, TimeProvider time, byte[]? sharedKey = null)
     {
         _options = options.Value;
         _time = time;
         _secretHash = _options.Secret is { } secret ? SHA256.HashData(Encoding.UTF8.GetBytes(secret)) : null;
-        var key = new SymmetricSecurityKey(SigningKey(_options.Secret));
+        var key = new SymmetricSecurityKey(SigningKey(_options.Secret, sharedKey));
         _credentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
         _conversationParameters = Parameters(key, ConversationAudience);
         _streamParameters = Parameters(key, StreamAudience);
@@ -107,6 +110,18 @@ public sealed class DirectLineTokens
         return new TokenCheck(new DirectLineGrant(conversationId, userId, expires, watermark), null);
     }
 
+    /// <summary>
+    /// The signing key replicas without a secret share: the first replica stores a random one (set-if-absent), all read it.
+    /// Whoever can read QaBot's Redis keys could mint tokens, as whoever can read the configured secret.
+    /// </summary>
+    public static async Task<byte[]> SharedKeyAsync(IConnectionMultiplexer redis)
+    {
+        var db = redis.GetDatabase();
+        RedisKey key = StateServiceCollectionExtensions.KeyPrefix + "directline:signing-key";
+        await db.StringSetAsync(key, RandomNumberGenerator.GetBytes(32), when: When.NotExists);
+        return (byte[])(await db.StringGetAsync(key))!;
+    }
+
     private static TokenValidationParameters Parameters(SecurityKey key, string audience) => new()
     {
         ValidIssuer = Issuer,
@@ -117,8 +132,9 @@ public sealed class DirectLineTokens
         RequireExpirationTime = true,
     };
 
-    // With a secret, tokens stay valid across restarts and instances; without one, a random key limits them to this process.
-    private static byte[] SigningKey(string? secret) => secret is null
-        ? RandomNumberGenerator.GetBytes(32)
+    // With a secret, tokens stay valid across restarts and instances; without one, replicas share a random key kept in
+    // Redis, and a single instance's random key limits them to this process.
+    private static byte[] SigningKey(string? secret, byte[]? sharedKey) => secret is null
+        ? sharedKey ?? RandomNumberGenerator.GetBytes(32)
         : HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, salt: [], info: "QaBot Direct Line token signing"u8.ToArray());
 }

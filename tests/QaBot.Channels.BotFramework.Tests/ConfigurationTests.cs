@@ -1,4 +1,5 @@
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
+using QaBot.Tests.Shared;
 
 namespace QaBot.Channels.BotFramework.Tests;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using QaBot.Tests.Shared;
 
 namespace QaBot.Channels.BotFramework.Tests.Infrastructure;
 

@@ -3,7 +3,7 @@ namespace QaBot.TestSupport;
 /// <summary>
 /// What the tests driving tests/e2e (Microsoft's and Slack's JavaScript clients, Chromium) need. When something is
 /// missing the test is reported as Skipped with the reason; under CI (env CI set) it fails instead, so the independent
-/// checks cannot silently disappear. Linked into each test project that runs those clients.
+/// checks cannot silently disappear. Referenced by each test project that runs those clients.
 /// </summary>
 public static class E2ePrerequisites
 {

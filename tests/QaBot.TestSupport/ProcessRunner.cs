@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace QaBot.Channels.BotFramework.Tests.Infrastructure;
+namespace QaBot.Tests.Shared;
 
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
 {

@@ -30,6 +30,9 @@ public sealed class ConfigurationTests
     [InlineData("DirectLine__MaxActivityBytes=4194304", "QaBot:DirectLine:MaxKilobytesPerConversation (512)")]
     [InlineData("Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
     [InlineData("Turns__SendTimeout=01:00:00", "QaBot:Turns:SendTimeout")]
+    [InlineData("State__Provider=Redis", "QaBot:State:Redis:Configuration must be set")]
+    [InlineData("State__Provider=Redis;State__Redis__Configuration=localhost:6379,nosuchoption=1", "QaBot:State:Redis:Configuration is not")]
+    [InlineData("State__Provider=Cluster", "'QaBot:State:Provider'")]
     public async Task InvalidSetting_StopsTheServer_WithOneLineNamingTheKey(string settings, string expected)
     {
         var result = await RunServerAsync(settings);

@@ -48,4 +48,31 @@ public sealed class SharedStateTests
         Assert.Single(slack.Posts(channel), p => p.Field("thread_ts") == "1700000500.000100");
         Assert.Equal(3, slack.Posts(channel).Count);
     }
+
+    [Fact]
+    public async Task Without_Redis_an_event_is_refused_with_503_and_the_reason_and_the_outage_is_logged_once()
+    {
+        await using var slack = await FakeSlackApi.StartAsync();
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["QaBot:State:Provider"] = "Redis",
+            // Nothing listens there.
+            ["QaBot:State:Redis:Configuration"] = $"127.0.0.1:{FreePort.Next()},connectTimeout=500,asyncTimeout=1000",
+            ["QaBot:Slack:SigningSecret"] = SlackServerFixture.SigningSecret,
+            ["QaBot:Slack:BotToken"] = FakeSlackApi.Token,
+            ["QaBot:Slack:ApiBaseUrl"] = slack.ApiUrl.ToString(),
+        });
+        using var http = new HttpClient();
+
+        for (var i = 0; i < 2; i++)
+        {
+            var body = SlackRequests.Callback(SlackRequests.Mention(SlackRequests.NewChannel(), "1700000600.000100", Question));
+            using var response = await http.SendAsync(SlackRequests.Signed(new Uri(server.BaseUrl, "api/slack/events"), body));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("Shared state unavailable", await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Single(server.Output.Split('\n'), line => line.Contains("is unreachable", StringComparison.Ordinal));
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", server.Output);
+    }
 }

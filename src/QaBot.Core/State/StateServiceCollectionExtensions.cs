@@ -23,8 +23,16 @@ public static partial class StateServiceCollectionExtensions
             configuration.AbortOnConnectFail = false;
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("QaBot.State.Redis");
             var redis = ConnectionMultiplexer.Connect(configuration);
-            redis.ConnectionFailed += (_, e) => LogConnectionFailed(logger, e.EndPoint?.ToString(), e.FailureType, e.Exception?.Message);
-            redis.ConnectionRestored += (_, e) => LogConnectionRestored(logger, e.EndPoint?.ToString());
+            // Every failed reconnection attempt raises ConnectionFailed; only the first of an outage is logged.
+            var down = 0;
+            redis.ConnectionFailed += (_, e) =>
+            {
+                if (Interlocked.Exchange(ref down, 1) == 0) LogConnectionFailed(logger, e.EndPoint?.ToString(), e.FailureType, e.Exception?.Message);
+            };
+            redis.ConnectionRestored += (_, e) =>
+            {
+                if (Interlocked.Exchange(ref down, 0) == 1) LogConnectionRestored(logger, e.EndPoint?.ToString());
+            };
             return redis;
         });
 

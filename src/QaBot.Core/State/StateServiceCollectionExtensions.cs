@@ -33,6 +33,12 @@ public static partial class StateServiceCollectionExtensions
             {
                 if (Interlocked.Exchange(ref down, 0) == 1) LogConnectionRestored(logger, e.EndPoint?.ToString());
             };
+            // A failure during Connect itself came before the handlers were attached.
+            if (!redis.IsConnected && Interlocked.Exchange(ref down, 1) == 0)
+            {
+                LogConnectionFailed(logger, string.Join(", ", configuration.EndPoints), ConnectionFailureType.UnableToConnect, "no connection at start-up");
+            }
+
             return redis;
         });
 

@@ -136,7 +136,8 @@ public sealed partial class RedisDirectLineConversations(
     private sealed class Conversation(RedisDirectLineConversations store, string id, string userId) : IDirectLineConversation
     {
         private const string OpenedPrefix = "opened ";
-        private CancellationTokenSource? _stream;
+        private ChannelMessageQueue? _announcements;
+        private volatile bool _closed;
 
         public string Id => id;
 
@@ -158,17 +159,21 @@ public sealed partial class RedisDirectLineConversations(
         {
             var stream = DirectLineConversation.NewStream(store._options.MaxActivitiesPerConversation, store._options.MaxKilobytesPerConversation * 1024L);
             var subscriber = store._redis.GetSubscriber();
-            var announcements = await subscriber.SubscribeAsync(Channel(id));
+            _announcements = await subscriber.SubscribeAsync(Channel(id));
             var opened = OpenedPrefix + Guid.NewGuid().ToString("N");
             await subscriber.PublishAsync(Channel(id), opened);
-            _stream = new CancellationTokenSource();
-            _ = PumpAsync(announcements, opened, watermark, stream.Writer, _stream.Token);
+            _ = PumpAsync(_announcements, opened, watermark, stream.Writer);
             return stream.Reader;
         }
 
-        public void CloseStream(ChannelReader<StoredActivity> reader) => _stream?.Cancel();
+        /// <summary>Unsubscribing ends the pump's wait for the next announcement.</summary>
+        public void CloseStream(ChannelReader<StoredActivity> reader)
+        {
+            _closed = true;
+            _announcements?.Unsubscribe(CommandFlags.FireAndForget);
+        }
 
-        private async Task PumpAsync(ChannelMessageQueue announcements, string opened, long sent, ChannelWriter<StoredActivity> writer, CancellationToken closed)
+        private async Task PumpAsync(ChannelMessageQueue announcements, string opened, long sent, ChannelWriter<StoredActivity> writer)
         {
             try
             {
@@ -176,7 +181,7 @@ public sealed partial class RedisDirectLineConversations(
                 if (!await ForwardAsync()) return;
                 while (true)
                 {
-                    var message = (string)(await announcements.ReadAsync(closed)).Message!;
+                    var message = (string)(await announcements.ReadAsync()).Message!;
                     if (message.StartsWith(OpenedPrefix, StringComparison.Ordinal))
                     {
                         if (message != opened) return;
@@ -187,10 +192,10 @@ public sealed partial class RedisDirectLineConversations(
                     }
                 }
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException || StateUnavailable.Is(ex))
+            catch (Exception ex) when (ex is ChannelClosedException || StateUnavailable.Is(ex))
             {
                 // Closed by the client, or Redis went away: the client reconnects from its watermark.
-                if (!closed.IsCancellationRequested) LogStreamLost(store._logger, id, ex.Message);
+                if (!_closed) LogStreamLost(store._logger, id, ex.Message);
             }
             finally
             {

@@ -1,5 +1,4 @@
-using QaBot.Channels.BotFramework.Tests.Infrastructure;
-using QaBot.Tests.Shared;
+using QaBot.TestSupport;
 
 namespace QaBot.Channels.BotFramework.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
-using QaBot.Tests.Shared;
+using QaBot.TestSupport;
 
 namespace QaBot.Channels.BotFramework.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
-using QaBot.Tests.Shared;
+using QaBot.TestSupport;
 using Xunit.Abstractions;
 
 namespace QaBot.Channels.DirectLine.Tests;

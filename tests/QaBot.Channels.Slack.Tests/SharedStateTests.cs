@@ -1,5 +1,5 @@
 using System.Net;
-using QaBot.Tests.Shared;
+using QaBot.TestSupport;
 
 namespace QaBot.Channels.Slack.Tests;
 

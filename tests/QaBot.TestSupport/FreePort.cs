@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace QaBot.Tests.Shared;
+namespace QaBot.TestSupport;
 
 public static class FreePort
 {

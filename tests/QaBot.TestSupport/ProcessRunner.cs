@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace QaBot.Tests.Shared;
+namespace QaBot.TestSupport;
 
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using StackExchange.Redis;
 
-namespace QaBot.Tests.Shared;
+namespace QaBot.TestSupport;
 
 /// <summary>
 /// A real redis-server (Debian's, installed by .ci/run) on a free loopback port, without persistence, in a temporary

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace QaBot.Tests.Shared;
+namespace QaBot.TestSupport;
 
 /// <summary>
 /// The real QaBot server (QaBot.Server.dll of the test's output) as a process of its own on a free loopback port, run

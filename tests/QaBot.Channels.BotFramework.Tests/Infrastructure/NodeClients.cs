@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using QaBot.Tests.Shared;
+using QaBot.TestSupport;
 
 namespace QaBot.Channels.BotFramework.Tests.Infrastructure;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using QaBot.Configuration;
-using QaBot.Conversations;
 using QaBot.State;
 using StackExchange.Redis;
 

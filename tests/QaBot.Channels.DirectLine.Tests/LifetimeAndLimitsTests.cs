@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using QaBot.Answering;
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
 using QaBot.Retrieval;
+using QaBot.TestSupport;
 using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine.Tests;
@@ -62,10 +63,18 @@ public sealed class LifetimeAndLimitsTests
         await DirectLineApiTests.AssertProblemAsync(gone, HttpStatusCode.NotFound, "Conversation not found");
     }
 
-    [Fact]
-    public async Task History_is_capped_and_watermarks_stay_valid()
+    [SkippableTheory]
+    [InlineData("Memory")]
+    [InlineData("Redis")]
+    public async Task History_is_capped_and_watermarks_stay_valid(string provider)
     {
-        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?> { ["QaBot:DirectLine:MaxActivitiesPerConversation"] = "10" });
+        await using var redis = provider == "Redis" ? await RedisServer.StartAsync() : null;
+        await using var server = await DirectLineServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["QaBot:DirectLine:MaxActivitiesPerConversation"] = "10",
+            ["QaBot:State:Provider"] = provider,
+            ["QaBot:State:Redis:Configuration"] = redis?.Configuration,
+        });
         var (conversationId, token) = await server.StartConversationAsync();
         for (var i = 0; i < 5; i++)
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
+using QaBot.Feedback;
 using QaBot.TestSupport;
 
 namespace QaBot.Channels.BotFramework.Tests;
@@ -38,5 +39,48 @@ public sealed class SharedStateTests
         Assert.Equal(["How much have Honda sales dropped?", "How much have Toyota sales dropped?", "How much have Nissan sales dropped?"], standalone);
         var answers = (await channel.WaitForConversationAsync(conversation, r => r.Count(a => a.Type == "message") >= 3)).Where(a => a.Type == "message").ToList();
         Assert.All(answers, a => Assert.DoesNotContain("couldn't find", a.Text, StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task A_vote_reaching_the_other_replica_is_stored_with_the_answer_it_rates()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var channel = await FakeChannel.StartAsync();
+        var folder = Directory.CreateTempSubdirectory("qabot-votes-");
+        try
+        {
+            var votes = Path.Combine(folder.FullName, "feedback.db");
+            var settings = new Dictionary<string, string>
+            {
+                ["QaBot:State:Provider"] = "Redis",
+                ["QaBot:State:Redis:Configuration"] = redis.Configuration,
+                ["QaBot:Bot:MicrosoftAppId"] = "",
+                ["QaBot:Feedback:Path"] = votes,
+            };
+            await using var first = await ServerProcess.StartAsync(settings);
+            await using var second = await ServerProcess.StartAsync(settings);
+            using var http = new HttpClient();
+            var conversation = Activities.NewConversationId();
+            const string Question = "How much have Honda sales dropped?";
+            (await http.PostAsync(new Uri(first.BaseUrl, "api/messages"), Activities.Message(channel.ServiceUrl, conversation, Question, channelId: "msteams"))).Dispose();
+            var answer = (await channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"))).Single(a => a.Type == "message");
+            // The answering replica remembers the answer under the id the Connector gave it, once the Connector has answered.
+            var remembered = $"qabot:answer:{conversation}\n{answer.AssignedId}";
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                while (!await redis.Connection.GetDatabase().KeyExistsAsync(remembered)) await Task.Delay(50, cts.Token);
+
+            using var response = await http.PostAsync(new Uri(second.BaseUrl, "api/messages"), FeedbackTests.TeamsFeedback(channel, conversation, answer.AssignedId, "dislike", null));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var store = SqliteFeedbackStore.Open(new FeedbackOptions { Path = votes, CreateIfMissing = false });
+            var vote = Assert.Single(await store.QueryAsync(new FeedbackQuery(), default), v => v.ConversationId == conversation);
+            Assert.Equal((Vote.Down, Question), (vote.Vote, vote.Question));
+            Assert.NotNull(vote.Answer);
+            Assert.Contains(vote.Answer, answer.Text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using QaBot.Configuration;
+using QaBot.State;
 
 namespace QaBot.Feedback;
 
@@ -10,7 +11,7 @@ public static class FeedbackServiceCollectionExtensions
 {
     /// <summary>
     /// The vote store (<see cref="SqliteFeedbackStore"/> at <c>QaBot:Feedback:Path</c>) and the memory of sent answers votes
-    /// refer to. Nothing touches the file until the store or its options are first used, so commands that never read votes
+    /// refer to (in Redis when state is shared, so any replica can join a vote to its answer). Nothing touches the file until the store or its options are first used, so commands that never read votes
     /// never open it; servers call <see cref="OpenFeedbackStoreAtStart"/>.
     /// </summary>
     public static IServiceCollection AddQaBotFeedback(this IServiceCollection services, IConfiguration configuration)
@@ -23,7 +24,8 @@ public static class FeedbackServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>>(new SectionValidator<FeedbackOptions>(FeedbackOptions.Section)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>, FeedbackStoreCheck>());
         services.TryAddSingleton<IFeedbackStore>(sp => SqliteFeedbackStore.Open(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value));
-        services.TryAddSingleton<ISentAnswerStore, InMemorySentAnswerStore>();
+        services.TryAddSingleton<InMemorySentAnswerStore>();
+        services.TryAddSingleton<ISentAnswerStore>(sp => sp.Choose<ISentAnswerStore, InMemorySentAnswerStore, RedisSentAnswerStore>());
         services.TryAddSingleton<FeedbackRecorder>();
         return services;
     }

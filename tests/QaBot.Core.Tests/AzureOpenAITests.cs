@@ -2,10 +2,10 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.VectorData;
 using QaBot.Answering;
 using QaBot.Conversations;
 using QaBot.Core.Tests.Infrastructure;
+using QaBot.Retrieval;
 using QaBot.VectorStore;
 
 namespace QaBot.Core.Tests;
@@ -202,7 +202,7 @@ public sealed class AzureOpenAITests : IAsyncLifetime
         Assert.Contains(texts, t => t.Contains("Honda's sales dropped by 24.2%", StringComparison.Ordinal));
 
         // The stored sentence vectors are the ones the service returned for each sentence.
-        var sentences = services.GetRequiredService<VectorStoreCollection<string, SentenceRecord>>();
+        var sentences = services.GetRequiredService<IndexSnapshots>().Current.Sentences;
         var records = new List<SentenceRecord>();
         await foreach (var r in sentences.GetAsync(r => r.DocumentId != "", top: 1000)) records.Add(r);
         Assert.NotEmpty(records);

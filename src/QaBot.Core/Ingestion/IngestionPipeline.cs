@@ -5,7 +5,6 @@ using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Embedding;
@@ -36,9 +35,7 @@ public sealed class IngestionException(string message, Exception inner) : Except
 public sealed partial class IngestionPipeline(
     DocumentLoader loader,
     Chunker chunker,
-    KeywordIndex keywords,
-    VectorStoreCollection<string, PassageRecord> passages,
-    VectorStoreCollection<string, SentenceRecord> sentences,
+    IndexSnapshots index,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     DocumentCatalog catalog,
     IndexStore store,
@@ -135,7 +132,8 @@ public sealed partial class IngestionPipeline(
         return Path.Combine(basePath, $"{(slug.Length > 48 ? slug[..48] : slug)}-{hash:x16}");
     }
 
-    private IndexSignature Signature()
+    /// <summary>What a stored index must have been built with for this process to use it.</summary>
+    public IndexSignature Signature()
     {
         var metadata = embedder.GetService<EmbeddingGeneratorMetadata>();
         var c = chunkingOptions.Value;
@@ -221,30 +219,20 @@ public sealed partial class IngestionPipeline(
     /// </summary>
     private async Task LoadAsync(List<IndexedDocument> documents, IReadOnlyCollection<string> roots, CancellationToken cancellationToken)
     {
-        await passages.EnsureCollectionExistsAsync(cancellationToken);
-        await sentences.EnsureCollectionExistsAsync(cancellationToken);
+        // Ingestion updates the index in use in place (a replica swaps whole generations instead: IndexReplica).
+        var snapshot = index.Current;
         var current = documents.Select(d => d.Info.Id).ToHashSet(StringComparer.Ordinal);
         var prefixes = RootPrefixes(roots);
         var gone = _inMemory.Values.Where(d => !current.Contains(d.Info.Id) && prefixes.Any(p => d.Info.Id.StartsWith(p, StringComparison.Ordinal))).ToList();
         var fresh = documents.Where(d => !_inMemory.TryGetValue(d.Info.Id, out var held) || !ReferenceEquals(held, d)).ToList();
         foreach (var d in gone.Concat(fresh.Where(f => _inMemory.ContainsKey(f.Info.Id)).Select(f => _inMemory[f.Info.Id])))
         {
-            foreach (var c in d.Chunks) keywords.Remove(c.Id);
-            await passages.DeleteAsync(d.Chunks.Select(c => c.Id), cancellationToken);
-            await sentences.DeleteAsync(d.Sentences.Select(s => SentenceRecord.KeyFor(d.Info.Id, s)), cancellationToken);
+            await snapshot.RemoveAsync(d, cancellationToken);
             catalog.Remove(d.Info.Id);
             _inMemory.TryRemove(d.Info.Id, out _);
         }
 
-        keywords.Add(fresh.SelectMany(d => d.Chunks));
-        await passages.UpsertAsync(fresh.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken);
-        await sentences.UpsertAsync(fresh.SelectMany(d => d.Sentences.Select((s, i) => new SentenceRecord
-        {
-            Id = SentenceRecord.KeyFor(d.Info.Id, s),
-            DocumentId = d.Info.Id,
-            Text = s,
-            Embedding = d.SentenceVectors[i],
-        })), cancellationToken);
+        await snapshot.AddAsync(fresh, cancellationToken);
         foreach (var d in fresh)
         {
             catalog.Add(d.Info);

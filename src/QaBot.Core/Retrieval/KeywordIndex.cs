@@ -20,6 +20,12 @@ public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocab
     private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
     private long _totalLength;
 
+    /// <summary>Document frequencies of this index's passages.</summary>
+    public TermStatistics Statistics => statistics;
+
+    /// <summary>The words of this index's passages, for correcting questions.</summary>
+    public QueryCorrector Vocabulary => vocabulary;
+
     public int Count
     {
         get

@@ -52,6 +52,22 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         }
     }
 
+    /// <summary>
+    /// The generation the folder holds now (its data file's name, new with every save), or null when it has none; read
+    /// it before and after <see cref="TryLoad"/> to know which generation was loaded.
+    /// </summary>
+    public static string? Generation(string folder)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(Path.Combine(folder, ManifestName)))?.DataFile;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public static void Save(string folder, IndexSignature signature, IReadOnlyCollection<IndexedDocument> documents)
     {
         Directory.CreateDirectory(folder);

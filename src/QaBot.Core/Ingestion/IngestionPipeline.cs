@@ -64,6 +64,10 @@ public sealed partial class IngestionPipeline(
         var signature = Signature();
         // Loading the model takes a second on one core; it overlaps with reading the corpus and the stored index.
         var warmUp = embedder.GetService<OnnxEmbeddingGenerator>() is { } local ? Task.Run(local.Load, cancellationToken) : Task.CompletedTask;
+        // A fresh process holds nothing, so it reads the stored index whatever the hashes say: read it while hashing.
+        var storedRead = folder is not null && files.Count > 0 && _inMemory.IsEmpty && _embedded.IsEmpty
+            ? Task.Run(() => store.TryLoad(folder, signature), cancellationToken)
+            : null;
         var hashes = new string[files.Count];
         await Parallel.ForAsync(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
         {
@@ -76,7 +80,9 @@ public sealed partial class IngestionPipeline(
         var stored = new Dictionary<string, IndexedDocument>(_inMemory, StringComparer.Ordinal);
         foreach (var (id, d) in _embedded) stored.TryAdd(id, d);
         var known = files.Select((f, i) => stored.TryGetValue(f.Id, out var d) && d.ContentHash == hashes[i]).All(k => k);
-        var persistedDocuments = folder is null || known ? null : store.TryLoad(folder, signature);
+        var hashed = stopwatch.Elapsed;
+        var persistedDocuments = storedRead is not null ? await storedRead : folder is null || known ? null : store.TryLoad(folder, signature);
+        var read = stopwatch.Elapsed;
         foreach (var d in persistedDocuments ?? []) stored.TryAdd(d.Info.Id, d);
         var persisted = persistedDocuments?.Select(d => d.Info.Id).ToList() ?? [];
 
@@ -109,8 +115,11 @@ public sealed partial class IngestionPipeline(
         }
 
         var documents = result.OfType<IndexedDocument>().ToList();
+        var embeddedAt = stopwatch.Elapsed;
         await LoadAsync(documents, rootList, cancellationToken);
+        var filled = stopwatch.Elapsed;
         await warmUp;
+        LogPhases(logger, (long)hashed.TotalMilliseconds, (long)(read - hashed).TotalMilliseconds, (long)(filled - embeddedAt).TotalMilliseconds, (long)(stopwatch.Elapsed - filled).TotalMilliseconds);
         if (folder is not null && (pending.Count > 0 || removed > 0 || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);
 
         var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);
@@ -239,6 +248,9 @@ public sealed partial class IngestionPipeline(
             _inMemory[d.Info.Id] = d;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ingestion phases: hashing {HashMs} ms, then reading the stored index {ReadMs} ms more, filling the keyword index and vector store {FillMs} ms, then waiting for the model {ModelWaitMs} ms")]
+    private static partial void LogPhases(ILogger logger, long hashMs, long readMs, long fillMs, long modelWaitMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Documents} documents as {Passages} passages ({Embedded} embedded, {Removed} removed, the rest from the stored index) in {ElapsedMs} ms")]
     private static partial void LogIngested(ILogger logger, int documents, int passages, int embedded, int removed, long elapsedMs);

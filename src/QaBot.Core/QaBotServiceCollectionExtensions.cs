@@ -1,6 +1,8 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Azure.AI.OpenAI;
+using Azure.Core;
+using Azure.Identity;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
@@ -155,7 +157,11 @@ public static class QaBotServiceCollectionExtensions
         // Retries, timeouts and the circuit breaker live in the HttpClient's resilience pipeline; the SDK's own retry is off
         // so a failing call is not retried twice over.
         var clientOptions = new AzureOpenAIClientOptions { Transport = new HttpClientPipelineTransport(http), RetryPolicy = new ClientRetryPolicy(0) };
-        return new AzureOpenAIClient(o.Endpoint, new ApiKeyCredential(o.ApiKey!), clientOptions);
+        return string.IsNullOrWhiteSpace(o.ApiKey)
+            // No key: Entra ID sign-in with the host's TokenCredential if it registered one, else whatever
+            // DefaultAzureCredential finds (managed identity, workload identity, environment, a developer's sign-in).
+            ? new AzureOpenAIClient(o.Endpoint, sp.GetService<TokenCredential>() ?? new DefaultAzureCredential(), clientOptions)
+            : new AzureOpenAIClient(o.Endpoint, new ApiKeyCredential(o.ApiKey), clientOptions);
     }
 
     private static void AddQaBotOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)

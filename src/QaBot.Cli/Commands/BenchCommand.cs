@@ -12,7 +12,6 @@ using QaBot.Embedding;
 using QaBot.Evaluation;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
-using QaBot.VectorStore;
 
 namespace QaBot.Cli.Commands;
 

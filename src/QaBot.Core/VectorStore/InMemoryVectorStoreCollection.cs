@@ -171,15 +171,16 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
         // into one array: tens of thousands of small ones would all survive, and be moved, by each collection meanwhile.
         var list = records.Select(r => (Key: (TKey)_model.KeyProperty.GetValueAsObject(r)!, Record: r, Vector: VectorOf(r))).ToList();
         var width = list.Count == 0 ? 0 : list[0].Vector.Length;
+        if (list.FirstOrDefault(p => p.Vector.Length != width) is { Record: not null } odd) throw new ArgumentException(WrongDimensions(odd.Key, odd.Vector.Length, width), nameof(records));
         var staged = new float[list.Count * width];
-        var prepared = list.Select((p, i) => (p.Key, p.Record, Vector: Prepare(p.Key, p.Vector, staged.AsMemory(i * width, width)))).ToList();
+        var prepared = list.Select((p, i) => (p.Key, p.Record, Vector: Prepare(p.Vector, staged.AsMemory(i * width, width)))).ToList();
         _lock.EnterWriteLock();
         try
         {
             foreach (var (key, record, vector) in prepared)
             {
                 if (_dimensions == 0) _dimensions = vector.Length;
-                if (vector.Length != _dimensions) throw WrongDimensions(key, vector.Length, _dimensions);
+                if (vector.Length != _dimensions) throw new ArgumentException(WrongDimensions(key, vector.Length, _dimensions), nameof(records));
                 if (!_slots.TryGetValue(key, out var slot))
                 {
                     slot = _free.Count > 0 ? _free.Pop() : _count++;
@@ -301,9 +302,8 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
     };
 
     /// <summary>The record's own vector copied into <paramref name="destination"/> (normalised if the distance needs it).</summary>
-    private Memory<float> Prepare(TKey key, ReadOnlyMemory<float> vector, Memory<float> destination)
+    private Memory<float> Prepare(ReadOnlyMemory<float> vector, Memory<float> destination)
     {
-        if (vector.Length != destination.Length) throw WrongDimensions(key, vector.Length, destination.Length);
         vector.Span.CopyTo(destination.Span);
         if (_normalize)
         {
@@ -313,8 +313,8 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
         return destination;
     }
 
-    private ArgumentException WrongDimensions(TKey key, int length, int expected) =>
-        new($"Record '{key}' has a {length}-dimensional vector; collection '{Name}' holds {expected}-dimensional vectors.", "records");
+    private string WrongDimensions(TKey key, int length, int expected) =>
+        $"Record '{key}' has a {length}-dimensional vector; collection '{Name}' holds {expected}-dimensional vectors.";
 
     private void EnsureCapacity(int slots)
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Azure.Identity;
 
 namespace QaBot.Channels.BotFramework;
 
@@ -24,6 +25,12 @@ public sealed class BotOptions
     /// <summary>Client secret of the app registration (MultiTenant and SingleTenant).</summary>
     public string? MicrosoftAppPassword { get; set; }
 
+    /// <summary>
+    /// Instead of a secret (MultiTenant and SingleTenant): a file holding a federated token the app registration trusts,
+    /// such as the one Kubernetes workload identity mounts (AZURE_FEDERATED_TOKEN_FILE).
+    /// </summary>
+    public string? FederatedTokenFile { get; set; }
+
     /// <summary>The Entra tenant of a SingleTenant bot.</summary>
     public string? MicrosoftAppTenantId { get; set; }
 
@@ -35,11 +42,11 @@ public sealed class BotOptions
     /// <summary>OpenID metadata for tokens the Bot Framework Emulator obtains from Entra ID.</summary>
     public Uri EmulatorOpenIdMetadataUrl { get; set; } = new("https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration");
 
-    /// <summary>Where the bot gets its own token; when unset, derived from the app type (botframework.com or the tenant).</summary>
-    public Uri? TokenEndpoint { get; set; }
-
-    /// <summary>Managed identity token endpoint (UserAssignedMSI); the Azure instance metadata service by default.</summary>
-    public Uri ManagedIdentityEndpoint { get; set; } = new("http://169.254.169.254/metadata/identity/oauth2/token");
+    /// <summary>
+    /// The Entra authority the bot signs in at (its tenant, or botframework.com, is appended): the public cloud unless a
+    /// national cloud's. A managed identity's endpoint comes from the environment the platform sets, as Azure.Identity reads it.
+    /// </summary>
+    public Uri AuthorityHost { get; set; } = AzureAuthorityHosts.AzurePublicCloud;
 
     /// <summary>Only for tests with a local token issuer: allow OpenID metadata over plain HTTP.</summary>
     public bool RequireHttpsMetadata { get; set; } = true;

@@ -19,16 +19,18 @@ public sealed class BotOptionsValidator : IValidateOptions<BotOptions>
         {
             if (!Guid.TryParse(o.MicrosoftAppId, out _))
                 failures.Add($"{S}:MicrosoftAppId must be the Azure Bot's Microsoft App ID (a GUID), not '{o.MicrosoftAppId}'.");
-            if (o.MicrosoftAppType != MicrosoftAppType.UserAssignedMSI && string.IsNullOrEmpty(o.MicrosoftAppPassword))
-                failures.Add($"{S}:MicrosoftAppPassword is required when {S}:MicrosoftAppType is {o.MicrosoftAppType}.");
+            var secrets = (string.IsNullOrEmpty(o.MicrosoftAppPassword) ? 0 : 1) + (string.IsNullOrEmpty(o.FederatedTokenFile) ? 0 : 1);
+            if (o.MicrosoftAppType != MicrosoftAppType.UserAssignedMSI && secrets != 1)
+                failures.Add($"{S}:MicrosoftAppPassword or {S}:FederatedTokenFile (one of them) is required when {S}:MicrosoftAppType is {o.MicrosoftAppType}.");
+            if (o.MicrosoftAppType == MicrosoftAppType.UserAssignedMSI && secrets != 0)
+                failures.Add($"{S}:MicrosoftAppPassword and {S}:FederatedTokenFile do not apply when {S}:MicrosoftAppType is UserAssignedMSI: the managed identity signs in.");
             if (o.MicrosoftAppType == MicrosoftAppType.SingleTenant && string.IsNullOrWhiteSpace(o.MicrosoftAppTenantId))
                 failures.Add($"{S}:MicrosoftAppTenantId is required when {S}:MicrosoftAppType is SingleTenant.");
         }
 
         CheckUrl(failures, "OpenIdMetadataUrl", o.OpenIdMetadataUrl, o.RequireHttpsMetadata);
         CheckUrl(failures, "EmulatorOpenIdMetadataUrl", o.EmulatorOpenIdMetadataUrl, o.RequireHttpsMetadata);
-        CheckUrl(failures, "TokenEndpoint", o.TokenEndpoint, o.RequireHttpsMetadata);
-        CheckUrl(failures, "ManagedIdentityEndpoint", o.ManagedIdentityEndpoint, requireHttps: false); // IMDS is plain HTTP by design.
+        CheckUrl(failures, "AuthorityHost", o.AuthorityHost, requireHttps: true); // Entra ID (MSAL) signs in over https only.
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

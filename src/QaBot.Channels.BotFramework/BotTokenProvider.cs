@@ -1,89 +1,77 @@
-using System.Net.Http.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace QaBot.Channels.BotFramework;
 
 /// <summary>
-/// The bot's own bearer token for the Bot Connector (scope https://api.botframework.com/.default): client credentials
-/// against botframework.com or the bot's tenant, or the managed identity endpoint. Cached until five minutes before it
-/// expires, as the Emulator and the SDKs do. No app id, no token (local Emulator mode).
+/// The bot's own bearer token for the Bot Connector (scope https://api.botframework.com/.default), from Azure.Identity:
+/// a client secret or a federated credential against botframework.com or the bot's tenant, or the user-assigned managed
+/// identity. The credential caches the token and refreshes it before it expires. No app id, no token (local Emulator mode).
 /// </summary>
-public sealed partial class BotTokenProvider(
-    IHttpClientFactory httpClients,
-    IOptions<BotOptions> options,
-    TimeProvider time,
-    ILogger<BotTokenProvider> logger) : IDisposable
+public sealed partial class BotTokenProvider
 {
     public const string Scope = "https://api.botframework.com/.default";
-    private const string Resource = "https://api.botframework.com";
-    private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
+    private static readonly TokenRequestContext Request = new([Scope]);
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private (string Token, DateTimeOffset RefreshAt)? _cached;
+    private readonly Lazy<TokenCredential?> _credential;
+    private readonly ILogger<BotTokenProvider> _logger;
+
+    public BotTokenProvider(IHttpClientFactory httpClients, IOptions<BotOptions> options, ILogger<BotTokenProvider> logger)
+    {
+        _logger = logger;
+        _credential = new(() => Credential(options.Value, httpClients.CreateClient(BotFrameworkChannelExtensions.TokenHttpClient)));
+    }
 
     /// <summary>The token to send, or null when no app id is configured.</summary>
     public async Task<string?> GetTokenAsync(CancellationToken cancellationToken)
     {
-        var o = options.Value;
-        if (o.IsAnonymous) return null;
-        if (_cached is { } hit && time.GetUtcNow() < hit.RefreshAt) return hit.Token;
-
-        // One request refreshes the token for everybody waiting.
-        await _gate.WaitAsync(cancellationToken);
+        if (_credential.Value is not { } credential) return null;
         try
         {
-            if (_cached is { } fresh && time.GetUtcNow() < fresh.RefreshAt) return fresh.Token;
-            var response = await RequestAsync(o, cancellationToken);
-            var lifetime = TimeSpan.FromSeconds(Math.Max(response.ExpiresIn, 0));
-            _cached = (response.AccessToken, time.GetUtcNow() + (lifetime > 2 * RefreshMargin ? lifetime - RefreshMargin : lifetime / 2));
-            LogTokenAcquired(logger, o.MicrosoftAppType, lifetime.TotalMinutes);
-            return response.AccessToken;
+            return (await credential.GetTokenAsync(Request, cancellationToken)).Token;
         }
-        finally
+        catch (AuthenticationFailedException ex)
         {
-            _gate.Release();
+            LogTokenFailed(_logger, ex.Message);
+            throw;
         }
     }
 
-    public void Dispose() => _gate.Dispose();
-
-    /// <summary>The client-credentials endpoint: configured, else botframework.com (multi-tenant) or the bot's tenant.</summary>
-    public static Uri TokenEndpoint(BotOptions o) => o.TokenEndpoint ?? new Uri(
-        $"https://login.microsoftonline.com/{(o.MicrosoftAppType == MicrosoftAppType.SingleTenant ? o.MicrosoftAppTenantId : "botframework.com")}/oauth2/v2.0/token");
-
-    private async Task<TokenResponse> RequestAsync(BotOptions o, CancellationToken cancellationToken)
+    /// <summary>The credential the app type calls for, with its requests on the token HttpClient (no redirects, resilience).</summary>
+    public static TokenCredential? Credential(BotOptions o, HttpClient http)
     {
-        var http = httpClients.CreateClient(BotFrameworkChannelExtensions.TokenHttpClient);
-        using var request = o.MicrosoftAppType == MicrosoftAppType.UserAssignedMSI
-            ? new HttpRequestMessage(HttpMethod.Get,
-                $"{o.ManagedIdentityEndpoint}?api-version=2018-02-01&resource={Uri.EscapeDataString(Resource)}&client_id={Uri.EscapeDataString(o.MicrosoftAppId!)}")
+        if (o.IsAnonymous) return null;
+        var transport = new HttpClientTransport(http);
+        if (o.MicrosoftAppType == MicrosoftAppType.UserAssignedMSI)
+        {
+            return new ManagedIdentityCredential(new ManagedIdentityCredentialOptions(ManagedIdentityId.FromUserAssignedClientId(o.MicrosoftAppId!)) { Transport = transport });
+        }
+        // Multi-tenant bots sign in at botframework.com; single-tenant ones at their own tenant.
+        var tenant = o.MicrosoftAppType == MicrosoftAppType.SingleTenant ? o.MicrosoftAppTenantId! : "botframework.com";
+        if (!string.IsNullOrEmpty(o.FederatedTokenFile))
+        {
+            return new WorkloadIdentityCredential(new WorkloadIdentityCredentialOptions
             {
-                Headers = { { "Metadata", "true" } },
-            }
-            : new HttpRequestMessage(HttpMethod.Post, TokenEndpoint(o))
-            {
-                Content = new FormUrlEncodedContent(new Dictionary<string, string>
-                {
-                    ["grant_type"] = "client_credentials",
-                    ["client_id"] = o.MicrosoftAppId!,
-                    ["client_secret"] = o.MicrosoftAppPassword!,
-                    ["scope"] = Scope,
-                }),
-            };
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-            throw new HttpRequestException($"The token endpoint {request.RequestUri?.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}",
-                null, response.StatusCode);
-        var token = await response.Content.ReadFromJsonAsync<TokenResponse>(BotJson.Options, cancellationToken);
-        return token is { AccessToken.Length: > 0 } ? token : throw new HttpRequestException("The token endpoint returned no access_token.");
+                TenantId = tenant,
+                ClientId = o.MicrosoftAppId,
+                TokenFilePath = o.FederatedTokenFile,
+                AuthorityHost = o.AuthorityHost,
+                DisableInstanceDiscovery = true,
+                Transport = transport,
+            });
+        }
+        // Instance discovery would ask the public cloud about the authority first; the configured authority is the one to use.
+        return new ClientSecretCredential(tenant, o.MicrosoftAppId, o.MicrosoftAppPassword, new ClientSecretCredentialOptions
+        {
+            AuthorityHost = o.AuthorityHost,
+            DisableInstanceDiscovery = true,
+            Transport = transport,
+        });
     }
 
-    /// <summary>OAuth token response; managed identity endpoints send expires_in as a string, which the web JSON options accept.</summary>
-    private sealed record TokenResponse(
-        [property: System.Text.Json.Serialization.JsonPropertyName("access_token")] string AccessToken,
-        [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] long ExpiresIn);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Acquired a Bot Connector token ({AppType}), valid for {Minutes:F0} min")]
-    private static partial void LogTokenAcquired(ILogger logger, MicrosoftAppType appType, double minutes);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not get the bot's Bot Connector token: {Reason}")]
+    private static partial void LogTokenFailed(ILogger logger, string reason);
 }

@@ -1,6 +1,8 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using Azure.AI.OpenAI;
+using Azure.Core;
+using Azure.Identity;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
@@ -18,7 +20,6 @@ using QaBot.Ingestion;
 using QaBot.Retrieval;
 using QaBot.State;
 using QaBot.Suggestions;
-using QaBot.Text;
 using QaBot.Turns;
 using QaBot.VectorStore;
 
@@ -74,7 +75,6 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<IndexStatus>();
 
         // Embedding and vector store
-        services.AddSingleton<TermStatistics>();
         // Per-attempt timeout, retries with jitter on 408/429/5xx honouring Retry-After, circuit breaker; tunable under
         // QaBot:AzureOpenAI:Resilience (HttpStandardResilienceOptions).
         // (Bound through the delegate overload: the section overload rejects an absent section.)
@@ -93,20 +93,16 @@ public static class QaBotServiceCollectionExtensions
             .AsBuilder()
             .UseDistributedCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = QueryCacheBytes })))
             .Build(sp));
-        services.AddSingleton<Microsoft.Extensions.VectorData.VectorStore>(_ => new InMemoryVectorStore());
+        // The index in memory, one generation at a time (a hosted vector store would be created here instead).
         services.AddSingleton(sp =>
         {
-            var store = sp.GetRequiredService<Microsoft.Extensions.VectorData.VectorStore>();
+            var retrieval = sp.GetRequiredService<IOptions<RetrievalOptions>>();
             var dimensions = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.EffectiveDimensions;
-            return store.GetCollection<string, PassageRecord>(PassageRecord.CollectionName, PassageRecord.Definition(dimensions));
+            return new IndexSnapshots(IndexSnapshot.Create(retrieval, dimensions), () => IndexSnapshot.Create(retrieval, dimensions));
         });
-        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.VectorData.VectorStore>().GetCollection<string, SentenceRecord>(
-            SentenceRecord.CollectionName, SentenceRecord.Definition(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.EffectiveDimensions)));
         services.AddSingleton<IndexStore>();
 
         // Retrieval
-        services.AddSingleton<QueryCorrector>();
-        services.AddSingleton<KeywordIndex>();
         services.AddSingleton<HybridRetriever>();
 
         // Answering and conversations
@@ -137,9 +133,19 @@ public static class QaBotServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>For servers: index <see cref="CorpusOptions.Paths"/> in the background at start-up (see <see cref="IndexStatus"/>).</summary>
-    public static IServiceCollection AddQaBotStartupIngestion(this IServiceCollection services) =>
-        services.AddHostedService<StartupIngestion>();
+    /// <summary>
+    /// For servers: index <see cref="CorpusOptions.Paths"/> in the background at start-up (see <see cref="IndexStatus"/>);
+    /// or, with <see cref="IndexOptions.ReadOnly"/>, load the index <c>qabot ingest</c> wrote and follow its updates.
+    /// </summary>
+    public static IServiceCollection AddQaBotStartupIngestion(this IServiceCollection services)
+    {
+        services.AddSingleton<IndexReplica>();
+        // One or the other, decided when the host starts (AddHostedService cannot register a factory of two types).
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<IndexOptions>>().Value.ReadOnly
+            ? sp.GetRequiredService<IndexReplica>()
+            : ActivatorUtilities.CreateInstance<StartupIngestion>(sp));
+        return services;
+    }
 
     private static bool UsesChatModel(IServiceProvider sp) =>
         sp.GetRequiredService<IOptions<AnsweringOptions>>().Value.Provider == ModelProvider.AzureOpenAI;
@@ -151,7 +157,11 @@ public static class QaBotServiceCollectionExtensions
         // Retries, timeouts and the circuit breaker live in the HttpClient's resilience pipeline; the SDK's own retry is off
         // so a failing call is not retried twice over.
         var clientOptions = new AzureOpenAIClientOptions { Transport = new HttpClientPipelineTransport(http), RetryPolicy = new ClientRetryPolicy(0) };
-        return new AzureOpenAIClient(o.Endpoint, new ApiKeyCredential(o.ApiKey!), clientOptions);
+        return string.IsNullOrWhiteSpace(o.ApiKey)
+            // No key: Entra ID sign-in with the host's TokenCredential if it registered one, else whatever
+            // DefaultAzureCredential finds (managed identity, workload identity, environment, a developer's sign-in).
+            ? new AzureOpenAIClient(o.Endpoint, sp.GetService<TokenCredential>() ?? new DefaultAzureCredential(), clientOptions)
+            : new AzureOpenAIClient(o.Endpoint, new ApiKeyCredential(o.ApiKey), clientOptions);
     }
 
     private static void AddQaBotOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)

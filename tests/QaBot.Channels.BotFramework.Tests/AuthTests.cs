@@ -21,9 +21,9 @@ public sealed class AzureBotFixture : IAsyncLifetime
             ["QaBot:Bot:MicrosoftAppPassword"] = "test-secret",
             ["QaBot:Bot:OpenIdMetadataUrl"] = Channel.OpenIdMetadataUrl.ToString(),
             ["QaBot:Bot:EmulatorOpenIdMetadataUrl"] = Channel.EmulatorOpenIdMetadataUrl.ToString(),
-            ["QaBot:Bot:TokenEndpoint"] = Channel.TokenEndpoint.ToString(),
+            ["QaBot:Bot:AuthorityHost"] = FakeChannel.AuthorityHost,
             ["QaBot:Bot:RequireHttpsMetadata"] = "false",
-        });
+        }, Channel.ServeSignIn);
     }
 
     public async Task DisposeAsync()
@@ -97,6 +97,7 @@ public sealed class AuthTests(AzureBotFixture fixture) : IClassFixture<AzureBotF
         Assert.Equal(AzureBotFixture.AppId, tokenRequest["client_id"]);
         Assert.Equal("test-secret", tokenRequest["client_secret"]);
         Assert.Equal("https://api.botframework.com/.default", tokenRequest["scope"]);
+        Assert.Equal("botframework.com", tokenRequest["tenant"]);
     }
 
     [Fact]
@@ -171,9 +172,9 @@ public sealed class UnreachableMetadataFixture : IAsyncLifetime
             ["QaBot:Bot:MicrosoftAppPassword"] = "test-secret",
             ["QaBot:Bot:OpenIdMetadataUrl"] = new Uri(Metadata.Url, "openid").ToString(),
             ["QaBot:Bot:EmulatorOpenIdMetadataUrl"] = new Uri(Metadata.Url, "emulator-openid").ToString(),
-            ["QaBot:Bot:TokenEndpoint"] = Channel.TokenEndpoint.ToString(),
+            ["QaBot:Bot:AuthorityHost"] = FakeChannel.AuthorityHost,
             ["QaBot:Bot:RequireHttpsMetadata"] = "false",
-        });
+        }, Channel.ServeSignIn);
     }
 
     public async Task DisposeAsync()

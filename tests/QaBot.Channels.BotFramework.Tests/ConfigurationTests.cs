@@ -15,7 +15,7 @@ public sealed class ConfigurationTests
 
     [Theory]
     [InlineData("Bot__MicrosoftAppId=not-a-guid;Bot__MicrosoftAppPassword=x", "QaBot:Bot:MicrosoftAppId must be")]
-    [InlineData($"Bot__MicrosoftAppId={AppId}", "QaBot:Bot:MicrosoftAppPassword is required")]
+    [InlineData($"Bot__MicrosoftAppId={AppId}", "QaBot:Bot:MicrosoftAppPassword or QaBot:Bot:FederatedTokenFile (one of them) is required")]
     [InlineData($"Bot__MicrosoftAppId={AppId};Bot__MicrosoftAppPassword=x;Bot__MicrosoftAppType=SingleTenant", "QaBot:Bot:MicrosoftAppTenantId is required")]
     [InlineData("Bot__MicrosoftAppPassword=secret", "QaBot:Bot:MicrosoftAppId is not")]
     [InlineData("Bot__OpenIdMetadataUrl=http://127.0.0.1/openid", "QaBot:Bot:OpenIdMetadataUrl must be an absolute https URL")]

@@ -1,9 +1,14 @@
 using System.Net;
+using Azure.Core;
+using Microsoft.Extensions.DependencyInjection;
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
 
 namespace QaBot.Channels.BotFramework.Tests;
 
-/// <summary>A bot on a user-assigned managed identity: no password, the token comes from the managed identity endpoint.</summary>
+/// <summary>
+/// A bot on a user-assigned managed identity: no password, the token comes from the managed identity endpoint that the
+/// platform names in the environment (here App Service's IDENTITY_ENDPOINT and IDENTITY_HEADER, read by Azure.Identity).
+/// </summary>
 public sealed class ManagedIdentityTests : IAsyncLifetime
 {
     private FakeChannel _channel = null!;
@@ -12,12 +17,13 @@ public sealed class ManagedIdentityTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _channel = await FakeChannel.StartAsync();
+        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", _channel.ManagedIdentityEndpoint.ToString());
+        Environment.SetEnvironmentVariable("IDENTITY_HEADER", FakeChannel.IdentityHeader);
         _server = await BotServer.StartAsync(new Dictionary<string, string?>
         {
             ["QaBot:Bot:MicrosoftAppId"] = AzureBotFixture.AppId,
             ["QaBot:Bot:MicrosoftAppType"] = "UserAssignedMSI",
             ["QaBot:Bot:OpenIdMetadataUrl"] = _channel.OpenIdMetadataUrl.ToString(),
-            ["QaBot:Bot:ManagedIdentityEndpoint"] = _channel.ManagedIdentityEndpoint.ToString(),
             ["QaBot:Bot:RequireHttpsMetadata"] = "false",
         });
     }
@@ -26,6 +32,8 @@ public sealed class ManagedIdentityTests : IAsyncLifetime
     {
         await _server.DisposeAsync();
         await _channel.DisposeAsync();
+        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", null);
+        Environment.SetEnvironmentVariable("IDENTITY_HEADER", null);
     }
 
     [Fact]
@@ -44,11 +52,42 @@ public sealed class ManagedIdentityTests : IAsyncLifetime
     }
 }
 
-public sealed class TokenEndpointTests
+/// <summary>A bot signing in with a federated token (workload identity) instead of a secret.</summary>
+public sealed class FederatedCredentialTests
 {
-    [Theory]
-    [InlineData(MicrosoftAppType.MultiTenant, null, "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token")]
-    [InlineData(MicrosoftAppType.SingleTenant, "contoso.onmicrosoft.com", "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token")]
-    public void DefaultEndpoint_FollowsTheAppType(MicrosoftAppType type, string? tenant, string expected) =>
-        Assert.Equal(expected, BotTokenProvider.TokenEndpoint(new BotOptions { MicrosoftAppType = type, MicrosoftAppTenantId = tenant }).ToString());
+    [Fact]
+    public async Task The_token_file_is_sent_as_the_client_assertion()
+    {
+        await using var channel = await FakeChannel.StartAsync();
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, "federated-token-from-the-platform");
+            var services = new ServiceCollection();
+            channel.ServeSignIn(services);
+            await using var provider = services.BuildServiceProvider();
+            var http = provider.GetRequiredService<IHttpClientFactory>()
+                .CreateClient(BotFrameworkChannelExtensions.TokenHttpClient);
+            var credential = BotTokenProvider.Credential(new BotOptions
+            {
+                MicrosoftAppId = AzureBotFixture.AppId,
+                MicrosoftAppType = MicrosoftAppType.SingleTenant,
+                MicrosoftAppTenantId = "contoso.onmicrosoft.com",
+                FederatedTokenFile = file,
+                AuthorityHost = new Uri(FakeChannel.AuthorityHost),
+            }, http)!;
+
+            var token = await credential.GetTokenAsync(new TokenRequestContext([BotTokenProvider.Scope]), CancellationToken.None);
+
+            Assert.Equal(FakeChannel.IssuedBotToken, token.Token);
+            var request = Assert.Single(channel.TokenRequests);
+            Assert.Equal("contoso.onmicrosoft.com", request["tenant"]);
+            Assert.Equal("federated-token-from-the-platform", request["client_assertion"]);
+            Assert.Equal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", request["client_assertion_type"]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -1,11 +1,14 @@
 using System.Diagnostics;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.VectorData;
 using QaBot.Answering;
 using QaBot.Conversations;
 using QaBot.Core.Tests.Infrastructure;
+using QaBot.Retrieval;
 using QaBot.VectorStore;
 
 namespace QaBot.Core.Tests;
@@ -26,19 +29,34 @@ public sealed class AzureOpenAITests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _fake.DisposeAsync();
 
-    private async Task<ServiceProvider> Host(Dictionary<string, string?> settings)
+    /// <param name="signIn">No API key: sign in with Entra ID at the fake's token endpoint, over the https names it reroutes.</param>
+    private async Task<ServiceProvider> Host(Dictionary<string, string?> settings, bool signIn = false)
     {
-        settings["QaBot:AzureOpenAI:Endpoint"] = _fake.Endpoint.ToString();
-        settings["QaBot:AzureOpenAI:ApiKey"] = ApiKey;
+        settings["QaBot:AzureOpenAI:Endpoint"] = (signIn ? FakeAzureOpenAI.HttpsEndpoint : _fake.Endpoint).ToString();
+        if (!signIn) settings["QaBot:AzureOpenAI:ApiKey"] = ApiKey;
         settings["QaBot:AzureOpenAI:ChatDeployment"] = ChatDeployment;
         settings["QaBot:AzureOpenAI:EmbeddingDeployment"] = EmbeddingDeployment;
         // Quick retries, so the failure test stays fast while still going through the retry pipeline.
         settings["QaBot:AzureOpenAI:Resilience:Retry:MaxRetryAttempts"] = "2";
         settings["QaBot:AzureOpenAI:Resilience:Retry:Delay"] = "00:00:00.010";
-        var services = QaBotTestHost.Build(settings);
+        var services = QaBotTestHost.Build(settings, signIn ? SignIn : null);
         services.GetRequiredService<IStartupValidator>().Validate();
         await QaBotTestHost.IngestConfiguredCorpusAsync(services);
         return services;
+    }
+
+    private void SignIn(IServiceCollection services)
+    {
+        services.AddHttpClient(QaBotServiceCollectionExtensions.AzureOpenAIHttpClient).AddHttpMessageHandler(_fake.Reroute);
+        var reroute = _fake.Reroute();
+        reroute.InnerHandler = new SocketsHttpHandler();
+        var signInHttp = new HttpClient(reroute);
+        services.AddSingleton<TokenCredential>(new ClientSecretCredential("tenant-1", "client-1", "client-secret-1", new ClientSecretCredentialOptions
+        {
+            AuthorityHost = FakeAzureOpenAI.AuthorityHost,
+            DisableInstanceDiscovery = true,
+            Transport = new HttpClientTransport(signInHttp),
+        }));
     }
 
     private Task<ServiceProvider> ChatHost() => Host(new() { ["QaBot:Answering:Provider"] = "AzureOpenAI" });
@@ -202,7 +220,7 @@ public sealed class AzureOpenAITests : IAsyncLifetime
         Assert.Contains(texts, t => t.Contains("Honda's sales dropped by 24.2%", StringComparison.Ordinal));
 
         // The stored sentence vectors are the ones the service returned for each sentence.
-        var sentences = services.GetRequiredService<VectorStoreCollection<string, SentenceRecord>>();
+        var sentences = services.GetRequiredService<IndexSnapshots>().Current.Sentences;
         var records = new List<SentenceRecord>();
         await foreach (var r in sentences.GetAsync(r => r.DocumentId != "", top: 1000)) records.Add(r);
         Assert.NotEmpty(records);
@@ -215,5 +233,20 @@ public sealed class AzureOpenAITests : IAsyncLifetime
         Assert.Contains(_fake.EmbeddingRequests, r => r.Json["input"]!.ToJsonString().Contains(Seeds.HondaQuestion, StringComparison.Ordinal));
         Assert.Contains("24.2%", answer.Text, StringComparison.Ordinal);
         Assert.Contains(Seeds.HondaFile, answer.Citations[0].Source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_an_API_key_the_service_is_called_with_an_Entra_ID_token()
+    {
+        await using var services = await Host(new() { ["QaBot:Answering:Provider"] = "AzureOpenAI" }, signIn: true);
+
+        await services.GetRequiredService<AnswerService>().AskAsync(Seeds.HondaQuestion);
+
+        var chat = _fake.ChatRequests.ToList();
+        Assert.NotEmpty(chat);
+        Assert.All(chat, r => Assert.Equal(($"Bearer {FakeAzureOpenAI.EntraToken}", (string?)null), (r.Authorization, r.ApiKey)));
+        var signIn = Assert.Single(_fake.Requests, r => r.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal));
+        Assert.Equal("/tenant-1/oauth2/v2.0/token", signIn.Path);
+        Assert.Contains("client_secret=client-secret-1", signIn.Body, StringComparison.Ordinal);
     }
 }

@@ -42,12 +42,13 @@ public class ConfigurationTests
     }
 
     [Fact]
-    public void Azure_OpenAI_answers_without_endpoint_or_key_name_the_missing_keys()
+    public void Azure_OpenAI_answers_without_endpoint_or_deployment_name_the_missing_keys()
     {
         var error = StartupFailure(new() { ["QaBot:Answering:Provider"] = "AzureOpenAI" });
 
         Assert.Contains("QaBot:AzureOpenAI:Endpoint", error.Message, StringComparison.Ordinal);
-        Assert.Contains("QaBot:AzureOpenAI:ApiKey", error.Message, StringComparison.Ordinal);
+        // No key is no error: QaBot then signs in with Entra ID.
+        Assert.DoesNotContain("QaBot:AzureOpenAI:ApiKey", error.Message, StringComparison.Ordinal);
         Assert.Contains("QaBot:AzureOpenAI:ChatDeployment", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("EmbeddingDeployment", error.Message, StringComparison.Ordinal);
     }
@@ -58,7 +59,6 @@ public class ConfigurationTests
         using var services = QaBotTestHost.Build(new() { ["QaBot:Embedding:Provider"] = "AzureOpenAI" });
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value);
         Assert.Contains("QaBot:AzureOpenAI:Endpoint", error.Message, StringComparison.Ordinal);
-        Assert.Contains("QaBot:AzureOpenAI:ApiKey", error.Message, StringComparison.Ordinal);
         Assert.Contains("QaBot:AzureOpenAI:EmbeddingDeployment", error.Message, StringComparison.Ordinal);
     }
 
@@ -82,6 +82,15 @@ public class ConfigurationTests
             ["QaBot:AzureOpenAI:ChatDeployment"] = "gpt",
         });
         loopback.GetRequiredService<IStartupValidator>().Validate();
+
+        // Entra ID tokens go over https only, loopback or not.
+        var signIn = StartupFailure(new()
+        {
+            ["QaBot:Answering:Provider"] = "AzureOpenAI",
+            ["QaBot:AzureOpenAI:Endpoint"] = "http://127.0.0.1:5999/",
+            ["QaBot:AzureOpenAI:ChatDeployment"] = "gpt",
+        });
+        Assert.Contains("QaBot:AzureOpenAI:Endpoint must be https when QaBot:AzureOpenAI:ApiKey is not set", signIn.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -122,6 +122,7 @@ public sealed class HybridRetrieverTests : IDisposable
     private readonly TermStatistics _statistics = new();
     private readonly KeywordIndex _keywords;
     private readonly InMemoryVectorStoreCollection<string, PassageRecord> _vectors = new("passages", PassageRecord.Definition(SentenceModel.Dimensions));
+    private readonly InMemoryVectorStoreCollection<string, SentenceRecord> _sentences = new("sentences", SentenceRecord.Definition(SentenceModel.Dimensions));
     private readonly OnnxEmbeddingGenerator _embedder = new(SentenceModel.MiniLM);
 
     public HybridRetrieverTests() => _keywords = new KeywordIndex(_statistics, new QueryCorrector(), Options.Create(new RetrievalOptions()));
@@ -130,11 +131,17 @@ public sealed class HybridRetrieverTests : IDisposable
     {
         _keywords.Dispose();
         _vectors.Dispose();
+        _sentences.Dispose();
         _embedder.Dispose();
     }
 
-    private HybridRetriever Retriever(int candidatePool = 2, double focusBoost = 0.5) => new(_keywords, _vectors, _embedder,
+    private HybridRetriever Retriever(int candidatePool = 2, double focusBoost = 0.5) => new(Index(), _embedder,
         Options.Create(new RetrievalOptions { CandidatePool = candidatePool, TopK = 10, FocusBoost = focusBoost }));
+
+    private IndexSnapshots Index()
+    {
+        return new IndexSnapshots(new IndexSnapshot(_keywords, _vectors, _sentences), () => throw new NotSupportedException());
+    }
 
     private async Task Add(params (Chunk Chunk, string VectorOf)[] passages)
     {

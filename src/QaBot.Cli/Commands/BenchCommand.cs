@@ -6,13 +6,12 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.VectorData;
 using QaBot.Answering;
 using QaBot.Configuration;
 using QaBot.Embedding;
 using QaBot.Evaluation;
 using QaBot.Ingestion;
-using QaBot.VectorStore;
+using QaBot.Retrieval;
 
 namespace QaBot.Cli.Commands;
 
@@ -169,7 +168,7 @@ internal static class BenchCommand
     /// <summary>Tokens per second: this embedder end to end, raw ONNX Runtime on the same batches, and the package's own encoder.</summary>
     private static async Task<(double Ours, double Ceiling, double Package)> Throughput(IServiceProvider services, CancellationToken ct)
     {
-        var sentences = services.GetRequiredService<VectorStoreCollection<string, SentenceRecord>>();
+        var sentences = services.GetRequiredService<IndexSnapshots>().Current.Sentences;
         var texts = new List<string>();
         await foreach (var r in sentences.GetAsync(r => r.DocumentId != "", ThroughputTexts, cancellationToken: ct)) texts.Add(r.Text);
         var generator = new OnnxEmbeddingGenerator(SentenceModel.Named(services.GetRequiredService<IOptions<EmbeddingOptions>>().Value.LocalModel));

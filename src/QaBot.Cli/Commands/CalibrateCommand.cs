@@ -45,7 +45,7 @@ internal static class CalibrateCommand
                 await CliHost.IndexAsync(host.Services, group.First().Roots, ct);
                 var retriever = host.Services.GetRequiredService<HybridRetriever>();
                 var finder = host.Services.GetRequiredService<AnswerCandidates>();
-                var corrector = host.Services.GetRequiredService<QueryCorrector>();
+                var corrector = host.Services.GetRequiredService<IndexSnapshots>().Current.Vocabulary;
                 foreach (var (name, _) in group)
                 {
                     var set = EvalQuestion.Load(Path.Combine(eval, name + ".jsonl"));

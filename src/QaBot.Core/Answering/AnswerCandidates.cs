@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.VectorData;
 using QaBot.Embedding;
 using QaBot.Retrieval;
-using QaBot.Text;
 using QaBot.VectorStore;
 
 namespace QaBot.Answering;
@@ -14,26 +13,25 @@ namespace QaBot.Answering;
 /// Separate from the fitted model so that <c>qabot calibrate</c> can compute features before any weights exist.
 /// </summary>
 public sealed class AnswerCandidates(
-    TermStatistics statistics,
-    [FromKeyedServices(OnnxEmbeddingGenerator.QueryKey)] IEmbeddingGenerator<string, Embedding<float>> queryEmbedder,
-    VectorStoreCollection<string, PassageRecord> passageVectors,
-    VectorStoreCollection<string, SentenceRecord> sentenceVectors)
+    IndexSnapshots index,
+    [FromKeyedServices(OnnxEmbeddingGenerator.QueryKey)] IEmbeddingGenerator<string, Embedding<float>> queryEmbedder)
 {
     private static readonly RecordRetrievalOptions WithVectors = new() { IncludeVectors = true };
 
     public async Task<(QuestionProfile Profile, List<AnswerCandidate> Candidates)> FindAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
-        var profile = QuestionProfile.Analyze(question, statistics);
+        var snapshot = index.Current;
+        var profile = QuestionProfile.Analyze(question, snapshot.Statistics);
         if (passages.Count == 0 || profile.TotalWeight <= 0) return (profile, []);
         var q = (await queryEmbedder.GenerateAsync(question, OnnxEmbeddingGenerator.QueryOptions, cancellationToken)).Vector;
 
         var records = new Dictionary<string, PassageRecord>(StringComparer.Ordinal);
-        await foreach (var r in passageVectors.GetAsync(passages.Select(p => p.Chunk.Id), WithVectors, cancellationToken)) records[r.Id] = r;
+        await foreach (var r in snapshot.Passages.GetAsync(passages.Select(p => p.Chunk.Id), WithVectors, cancellationToken)) records[r.Id] = r;
         var split = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var p in passages) split[p.Chunk.Id] = p.Chunk.Sentences().ToList();
         var keys = passages.SelectMany(p => split[p.Chunk.Id].Select(t => SentenceRecord.KeyFor(p.Chunk.DocumentId, t))).Distinct(StringComparer.Ordinal).ToList();
         var vectors = new Dictionary<string, ReadOnlyMemory<float>>(StringComparer.Ordinal);
-        await foreach (var r in sentenceVectors.GetAsync(keys, WithVectors, cancellationToken)) vectors[r.Id] = r.Embedding;
+        await foreach (var r in snapshot.Sentences.GetAsync(keys, WithVectors, cancellationToken)) vectors[r.Id] = r.Embedding;
 
         var candidates = AnswerFeatures.Candidates(profile, q.Span, passages,
             p => split[p.Chunk.Id].Select(t => (t, vectors.GetValueOrDefault(SentenceRecord.KeyFor(p.Chunk.DocumentId, t)))).ToList(),

@@ -14,7 +14,7 @@ namespace QaBot.Answering;
 /// </summary>
 public sealed partial class AnswerService(
     IFollowUpRewriter rewriter,
-    QueryCorrector corrector,
+    IndexSnapshots index,
     HybridRetriever retriever,
     IAnswerer answerer,
     IConversationStore conversations,
@@ -53,11 +53,13 @@ public sealed partial class AnswerService(
             return Refusal(q, RateLimitedText);
         }
 
+        // The whole question reads one index generation, however long it takes and whatever is swapped in meanwhile.
+        using var pinned = index.Pin();
         var clock = Stopwatch.StartNew();
         var history = conversationId is null ? [] : await conversations.GetAsync(conversationId, cancellationToken);
         var rewritten = await rewriter.RewriteAsync(q, history, cancellationToken);
         // Typos are fixed against the articles' own words before retrieval and answering see the question.
-        rewritten = rewritten with { Text = corrector.Correct(rewritten.Text) };
+        rewritten = rewritten with { Text = index.Current.Vocabulary.Correct(rewritten.Text) };
         var rewriteTime = clock.Elapsed;
 
         // A follow-up stays with the articles the conversation has been citing.

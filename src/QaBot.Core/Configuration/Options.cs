@@ -41,7 +41,7 @@ public sealed class IngestionOptions
     public int MaxReadSeconds { get; set; } = 30;
 }
 
-public sealed class IndexOptions
+public sealed class IndexOptions : IValidatableObject
 {
     public const string Section = "QaBot:Index";
 
@@ -54,6 +54,22 @@ public sealed class IndexOptions
 
     /// <summary>Off: nothing is read from or written to disk (every start embeds the corpus again).</summary>
     public bool Persist { get; set; } = true;
+
+    /// <summary>
+    /// On: the server is a replica. It reads the index that <c>qabot ingest</c> wrote (found, as there, by the names of
+    /// QaBot:Corpus:Paths) and never reads the corpus or writes; it swaps to a newer index when one is written. A flag
+    /// rather than a mode: it says only that this process must not write, which is what replicas sharing a folder need.
+    /// </summary>
+    public bool ReadOnly { get; set; }
+
+    /// <summary>How often a replica looks for a newer index besides file-change events, which network file systems drop.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ReadOnly && !Persist) yield return new ValidationResult($"{Section}:ReadOnly needs {Section}:Persist: a replica loads the stored index.", [nameof(ReadOnly)]);
+    }
 }
 
 public sealed class ChunkingOptions : IValidatableObject

@@ -5,7 +5,6 @@ using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Embedding;
@@ -36,9 +35,7 @@ public sealed class IngestionException(string message, Exception inner) : Except
 public sealed partial class IngestionPipeline(
     DocumentLoader loader,
     Chunker chunker,
-    KeywordIndex keywords,
-    VectorStoreCollection<string, PassageRecord> passages,
-    VectorStoreCollection<string, SentenceRecord> sentences,
+    IndexSnapshots index,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     DocumentCatalog catalog,
     IndexStore store,
@@ -67,6 +64,10 @@ public sealed partial class IngestionPipeline(
         var signature = Signature();
         // Loading the model takes a second on one core; it overlaps with reading the corpus and the stored index.
         var warmUp = embedder.GetService<OnnxEmbeddingGenerator>() is { } local ? Task.Run(local.Load, cancellationToken) : Task.CompletedTask;
+        // A fresh process holds nothing, so it reads the stored index whatever the hashes say: read it while hashing.
+        var storedRead = folder is not null && files.Count > 0 && _inMemory.IsEmpty && _embedded.IsEmpty
+            ? Task.Run(() => store.TryLoad(folder, signature), cancellationToken)
+            : null;
         var hashes = new string[files.Count];
         await Parallel.ForAsync(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
         {
@@ -79,7 +80,9 @@ public sealed partial class IngestionPipeline(
         var stored = new Dictionary<string, IndexedDocument>(_inMemory, StringComparer.Ordinal);
         foreach (var (id, d) in _embedded) stored.TryAdd(id, d);
         var known = files.Select((f, i) => stored.TryGetValue(f.Id, out var d) && d.ContentHash == hashes[i]).All(k => k);
-        var persistedDocuments = folder is null || known ? null : store.TryLoad(folder, signature);
+        var hashed = stopwatch.Elapsed;
+        var persistedDocuments = storedRead is not null ? await storedRead : folder is null || known ? null : store.TryLoad(folder, signature);
+        var read = stopwatch.Elapsed;
         foreach (var d in persistedDocuments ?? []) stored.TryAdd(d.Info.Id, d);
         var persisted = persistedDocuments?.Select(d => d.Info.Id).ToList() ?? [];
 
@@ -112,8 +115,11 @@ public sealed partial class IngestionPipeline(
         }
 
         var documents = result.OfType<IndexedDocument>().ToList();
+        var embeddedAt = stopwatch.Elapsed;
         await LoadAsync(documents, rootList, cancellationToken);
+        var filled = stopwatch.Elapsed;
         await warmUp;
+        LogPhases(logger, (long)hashed.TotalMilliseconds, (long)(read - hashed).TotalMilliseconds, (long)(filled - embeddedAt).TotalMilliseconds, (long)(stopwatch.Elapsed - filled).TotalMilliseconds);
         if (folder is not null && (pending.Count > 0 || removed > 0 || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);
 
         var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);
@@ -135,7 +141,8 @@ public sealed partial class IngestionPipeline(
         return Path.Combine(basePath, $"{(slug.Length > 48 ? slug[..48] : slug)}-{hash:x16}");
     }
 
-    private IndexSignature Signature()
+    /// <summary>What a stored index must have been built with for this process to use it.</summary>
+    public IndexSignature Signature()
     {
         var metadata = embedder.GetService<EmbeddingGeneratorMetadata>();
         var c = chunkingOptions.Value;
@@ -221,36 +228,29 @@ public sealed partial class IngestionPipeline(
     /// </summary>
     private async Task LoadAsync(List<IndexedDocument> documents, IReadOnlyCollection<string> roots, CancellationToken cancellationToken)
     {
-        await passages.EnsureCollectionExistsAsync(cancellationToken);
-        await sentences.EnsureCollectionExistsAsync(cancellationToken);
+        // Ingestion updates the index in use in place (a replica swaps whole generations instead: IndexReplica).
+        var snapshot = index.Current;
         var current = documents.Select(d => d.Info.Id).ToHashSet(StringComparer.Ordinal);
         var prefixes = RootPrefixes(roots);
         var gone = _inMemory.Values.Where(d => !current.Contains(d.Info.Id) && prefixes.Any(p => d.Info.Id.StartsWith(p, StringComparison.Ordinal))).ToList();
         var fresh = documents.Where(d => !_inMemory.TryGetValue(d.Info.Id, out var held) || !ReferenceEquals(held, d)).ToList();
         foreach (var d in gone.Concat(fresh.Where(f => _inMemory.ContainsKey(f.Info.Id)).Select(f => _inMemory[f.Info.Id])))
         {
-            foreach (var c in d.Chunks) keywords.Remove(c.Id);
-            await passages.DeleteAsync(d.Chunks.Select(c => c.Id), cancellationToken);
-            await sentences.DeleteAsync(d.Sentences.Select(s => SentenceRecord.KeyFor(d.Info.Id, s)), cancellationToken);
+            await snapshot.RemoveAsync(d, cancellationToken);
             catalog.Remove(d.Info.Id);
             _inMemory.TryRemove(d.Info.Id, out _);
         }
 
-        keywords.Add(fresh.SelectMany(d => d.Chunks));
-        await passages.UpsertAsync(fresh.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken);
-        await sentences.UpsertAsync(fresh.SelectMany(d => d.Sentences.Select((s, i) => new SentenceRecord
-        {
-            Id = SentenceRecord.KeyFor(d.Info.Id, s),
-            DocumentId = d.Info.Id,
-            Text = s,
-            Embedding = d.SentenceVectors[i],
-        })), cancellationToken);
+        await snapshot.AddAsync(fresh, cancellationToken);
         foreach (var d in fresh)
         {
             catalog.Add(d.Info);
             _inMemory[d.Info.Id] = d;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ingestion phases: hashing {HashMs} ms, then reading the stored index {ReadMs} ms more, filling the keyword index and vector store {FillMs} ms, then waiting for the model {ModelWaitMs} ms")]
+    private static partial void LogPhases(ILogger logger, long hashMs, long readMs, long fillMs, long modelWaitMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Documents} documents as {Passages} passages ({Embedded} embedded, {Removed} removed, the rest from the stored index) in {ElapsedMs} ms")]
     private static partial void LogIngested(ILogger logger, int documents, int passages, int embedded, int removed, long elapsedMs);

@@ -9,17 +9,24 @@ namespace QaBot.Ingestion;
 public sealed class IndexStatus
 {
     private readonly TaskCompletionSource<IngestionReport> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile IngestionReport? _report;
 
     public bool IsReady => _ready.Task.IsCompletedSuccessfully;
 
-    public IngestionReport? Report => IsReady ? _ready.Task.Result : null;
+    /// <summary>The index in use: the start-up corpus, or on a replica the generation swapped in last.</summary>
+    public IngestionReport? Report => IsReady ? _report : null;
 
     public string? Error { get; private set; }
 
     /// <summary>Completes when the start-up corpus is indexed.</summary>
     public Task<IngestionReport> Ready => _ready.Task;
 
-    internal void SetReady(IngestionReport report) => _ready.TrySetResult(report);
+    /// <summary>Ready with <paramref name="report"/>; called again when a replica swaps in a newer index.</summary>
+    internal void SetReady(IngestionReport report)
+    {
+        _report = report;
+        _ready.TrySetResult(report);
+    }
 
     internal void SetFailed(Exception error)
     {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Embedding;
@@ -17,8 +16,7 @@ namespace QaBot.Retrieval;
 /// already about get a boost, so a follow-up stays on them unless the new question clearly points elsewhere.
 /// </summary>
 public sealed class HybridRetriever(
-    KeywordIndex keywords,
-    VectorStoreCollection<string, PassageRecord> vectors,
+    IndexSnapshots index,
     [FromKeyedServices(OnnxEmbeddingGenerator.QueryKey)] IEmbeddingGenerator<string, Embedding<float>> embedder,
     IOptions<RetrievalOptions> options)
 {
@@ -28,11 +26,12 @@ public sealed class HybridRetriever(
     {
         using var activity = ActivitySource.StartActivity("retrieve");
         var o = options.Value;
+        var snapshot = index.Current;
 
-        var keywordHits = keywords.Search(QueryTerms(query), o.CandidatePool);
+        var keywordHits = snapshot.Keywords.Search(QueryTerms(query), o.CandidatePool);
         var embedding = await embedder.GenerateAsync(query, OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
         var vectorHits = new List<PassageRecord>(o.CandidatePool);
-        await foreach (var hit in vectors.SearchAsync(embedding.Vector, o.CandidatePool, cancellationToken: cancellationToken)) vectorHits.Add(hit.Record);
+        await foreach (var hit in snapshot.Passages.SearchAsync(embedding.Vector, o.CandidatePool, cancellationToken: cancellationToken)) vectorHits.Add(hit.Record);
 
         var fused = new Dictionary<string, (Chunk Chunk, double Score, int? Keyword, int? Vector)>(StringComparer.Ordinal);
         for (var i = 0; i < keywordHits.Count; i++)

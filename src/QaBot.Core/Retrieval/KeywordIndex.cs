@@ -20,6 +20,12 @@ public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocab
     private readonly Dictionary<string, int> _slots = new(StringComparer.Ordinal);
     private long _totalLength;
 
+    /// <summary>Document frequencies of this index's passages.</summary>
+    public TermStatistics Statistics => statistics;
+
+    /// <summary>The words of this index's passages, for correcting questions.</summary>
+    public QueryCorrector Vocabulary => vocabulary;
+
     public int Count
     {
         get
@@ -32,9 +38,14 @@ public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocab
 
     public void Add(IEnumerable<Chunk> chunks)
     {
-        // Analyse outside the lock; searches keep running while a corpus is ingested.
-        var analysed = chunks.AsParallel().AsOrdered().Select(c => (Chunk: c, Terms: TextAnalyzer.Terms(c.IndexText))).ToList();
-        vocabulary.Add(analysed.Select(a => a.Chunk.IndexText));
+        // Analyse outside the lock; searches keep running while a corpus is ingested. Each text is tokenized once, for its
+        // terms and for the vocabulary, and its tokens dropped at once rather than held for a second pass.
+        var analysed = chunks.AsParallel().AsOrdered().Select(c =>
+        {
+            var tokens = Tokenizer.Tokenize(c.IndexText);
+            vocabulary.Add(tokens);
+            return (Chunk: c, Terms: TextAnalyzer.Terms(tokens));
+        }).ToList();
         _lock.EnterWriteLock();
         try
         {

@@ -31,16 +31,16 @@ public sealed class QueryCorrector
     private volatile Dictionary<int, (string Word, int Count)[]>? _byLength;
 
     /// <summary>Adds the words of indexed text (lower-cased) to the vocabulary.</summary>
-    public void Add(IEnumerable<string> texts)
+    public void Add(IEnumerable<string> texts) => Parallel.ForEach(texts, text => Add(Tokenizer.Tokenize(text)));
+
+    /// <summary>Adds the words of one tokenized text; safe to call from many threads at once.</summary>
+    public void Add(List<Token> tokens)
     {
-        Parallel.ForEach(texts, text =>
+        foreach (var token in tokens)
         {
-            foreach (var token in Tokenizer.Tokenize(text))
-            {
-                if (token.Kind != TokenKind.Word) continue;
-                if (_counts.AddOrUpdate(token.Normalized, 1, static (_, n) => n + 1) == 1) _stems.TryAdd(PorterStemmer.Stem(token.Normalized), 0);
-            }
-        });
+            if (token.Kind != TokenKind.Word) continue;
+            if (_counts.AddOrUpdate(token.Normalized, 1, static (_, n) => n + 1) == 1) _stems.TryAdd(PorterStemmer.Stem(token.Normalized), 0);
+        }
         _byLength = null;
     }
 

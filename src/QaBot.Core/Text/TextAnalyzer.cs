@@ -7,9 +7,11 @@ namespace QaBot.Text;
 /// </summary>
 public static class TextAnalyzer
 {
-    public static List<string> Terms(string text)
+    public static List<string> Terms(string text) => Terms(Tokenizer.Tokenize(text));
+
+    /// <summary>The terms of text already tokenized (indexing uses the tokens for the vocabulary too).</summary>
+    public static List<string> Terms(List<Token> tokens)
     {
-        var tokens = Tokenizer.Tokenize(text);
         var terms = new List<string>(tokens.Count);
         foreach (var t in tokens)
         {

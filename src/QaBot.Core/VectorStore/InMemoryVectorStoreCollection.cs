@@ -167,18 +167,20 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
     public override Task UpsertAsync(IEnumerable<TRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        // Read keys and vectors (and normalise) outside the lock: searches keep running during ingestion.
-        var prepared = records.Select(r => (Key: (TKey)_model.KeyProperty.GetValueAsObject(r)!, Record: r, Vector: Prepare(r))).ToList();
+        // Read keys and vectors (and normalise) outside the lock: searches keep running during ingestion. The copies go
+        // into one array: tens of thousands of small ones would all survive, and be moved, by each collection meanwhile.
+        var list = records.Select(r => (Key: (TKey)_model.KeyProperty.GetValueAsObject(r)!, Record: r, Vector: VectorOf(r))).ToList();
+        var width = list.Count == 0 ? 0 : list[0].Vector.Length;
+        if (list.FirstOrDefault(p => p.Vector.Length != width) is { Record: not null } odd) throw new ArgumentException(WrongDimensions(odd.Key, odd.Vector.Length, width), nameof(records));
+        var staged = new float[list.Count * width];
+        var prepared = list.Select((p, i) => (p.Key, p.Record, Vector: Prepare(p.Vector, staged.AsMemory(i * width, width)))).ToList();
         _lock.EnterWriteLock();
         try
         {
             foreach (var (key, record, vector) in prepared)
             {
                 if (_dimensions == 0) _dimensions = vector.Length;
-                if (vector.Length != _dimensions)
-                {
-                    throw new ArgumentException($"Record '{key}' has a {vector.Length}-dimensional vector; collection '{Name}' holds {_dimensions}-dimensional vectors.", nameof(records));
-                }
+                if (vector.Length != _dimensions) throw new ArgumentException(WrongDimensions(key, vector.Length, _dimensions), nameof(records));
                 if (!_slots.TryGetValue(key, out var slot))
                 {
                     slot = _free.Count > 0 ? _free.Pop() : _count++;
@@ -186,8 +188,8 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
                     _slots[key] = slot;
                 }
                 _records[slot] = record;
-                vector.CopyTo(_vectors.AsSpan(slot * _dimensions, _dimensions));
-                _codeScales[slot] = Int8.Quantize(vector, _codes.AsSpan(slot * _dimensions, _dimensions));
+                vector.Span.CopyTo(_vectors.AsSpan(slot * _dimensions, _dimensions));
+                _codeScales[slot] = Int8.Quantize(vector.Span, _codes.AsSpan(slot * _dimensions, _dimensions));
             }
             _exists = true;
         }
@@ -290,23 +292,29 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
         }
     }
 
-    private float[] Prepare(TRecord record)
+    private ReadOnlyMemory<float> VectorOf(TRecord record) => _vector.GetValueAsObject(record) switch
     {
-        var vector = _vector.GetValueAsObject(record) switch
-        {
-            ReadOnlyMemory<float> m => m.ToArray(),
-            Embedding<float> e => e.Vector.ToArray(),
-            float[] a => (float[])a.Clone(),
-            null => throw new ArgumentException($"Record '{_model.KeyProperty.GetValueAsObject(record)}' has no vector in '{_vector.ModelName}'."),
-            var other => throw new NotSupportedException($"Vector type {other.GetType().Name} is not supported; use {InMemoryModelBuilder.SupportedVectorTypes}."),
-        };
+        ReadOnlyMemory<float> m => m,
+        Embedding<float> e => e.Vector,
+        float[] a => a,
+        null => throw new ArgumentException($"Record '{_model.KeyProperty.GetValueAsObject(record)}' has no vector in '{_vector.ModelName}'."),
+        var other => throw new NotSupportedException($"Vector type {other.GetType().Name} is not supported; use {InMemoryModelBuilder.SupportedVectorTypes}."),
+    };
+
+    /// <summary>The record's own vector copied into <paramref name="destination"/> (normalised if the distance needs it).</summary>
+    private Memory<float> Prepare(ReadOnlyMemory<float> vector, Memory<float> destination)
+    {
+        vector.Span.CopyTo(destination.Span);
         if (_normalize)
         {
-            var norm = TensorPrimitives.Norm(vector);
-            if (norm > 0) TensorPrimitives.Divide(vector, norm, vector);
+            var norm = TensorPrimitives.Norm(destination.Span);
+            if (norm > 0) TensorPrimitives.Divide(destination.Span, norm, destination.Span);
         }
-        return vector;
+        return destination;
     }
+
+    private string WrongDimensions(TKey key, int length, int expected) =>
+        $"Record '{key}' has a {length}-dimensional vector; collection '{Name}' holds {expected}-dimensional vectors.";
 
     private void EnsureCapacity(int slots)
     {

@@ -52,6 +52,22 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         }
     }
 
+    /// <summary>
+    /// The generation the folder holds now (its data file's name, new with every save), or null when it has none; read
+    /// it before and after <see cref="TryLoad"/> to know which generation was loaded.
+    /// </summary>
+    public static string? Generation(string folder)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(Path.Combine(folder, ManifestName)))?.DataFile;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public static void Save(string folder, IndexSignature signature, IReadOnlyCollection<IndexedDocument> documents)
     {
         Directory.CreateDirectory(folder);
@@ -130,6 +146,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
     private static List<IndexedDocument> Read(byte[] data, int dimensions, int count)
     {
         using var r = new BinaryReader(new MemoryStream(data, writable: false));
+        var vectors = new VectorSlab(dimensions);
         var documents = new List<IndexedDocument>(count);
         for (var n = 0; n < count; n++)
         {
@@ -146,7 +163,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             for (var i = 0; i < chunkCount; i++)
             {
                 chunks.Add(new Chunk($"{id}#{i}", id, title, source, url.Length == 0 ? null : url, published, i, r.ReadString()));
-                chunkVectors.Add(ReadVector(r, dimensions));
+                chunkVectors.Add(vectors.Read(r));
             }
             var sentenceCount = r.ReadInt32();
             var sentences = new List<string>(sentenceCount);
@@ -154,7 +171,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             for (var i = 0; i < sentenceCount; i++)
             {
                 sentences.Add(r.ReadString());
-                sentenceVectors.Add(ReadVector(r, dimensions));
+                sentenceVectors.Add(vectors.Read(r));
             }
             documents.Add(new IndexedDocument(new DocumentInfo(id, title, source, url.Length == 0 ? null : url, published, chunkCount), hash, chunks, chunkVectors, sentences, sentenceVectors));
         }
@@ -162,11 +179,28 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         return documents;
     }
 
-    private static float[] ReadVector(BinaryReader r, int dimensions)
+    /// <summary>
+    /// Vectors read into large shared arrays rather than one small array each: tens of thousands of small arrays that
+    /// all survive are copied by every garbage collection during the load; large ones are never moved.
+    /// </summary>
+    private sealed class VectorSlab(int dimensions)
     {
-        var vector = new float[dimensions];
-        r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()));
-        return vector;
+        private const int VectorsPerSlab = 1024;
+        private float[] _slab = [];
+        private int _used;
+
+        public ReadOnlyMemory<float> Read(BinaryReader r)
+        {
+            if (_used + dimensions > _slab.Length)
+            {
+                _slab = new float[VectorsPerSlab * dimensions];
+                _used = 0;
+            }
+            var vector = _slab.AsMemory(_used, dimensions);
+            r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.Span));
+            _used += dimensions;
+            return vector;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The index in {Folder} was built with {Stored}, not {Current}; rebuilding it")]

@@ -57,10 +57,30 @@ public sealed class FakeChannel : IAsyncDisposable
 
     public Uri EmulatorOpenIdMetadataUrl => new(BaseUrl, "emulator-openid");
 
-    public Uri TokenEndpoint => new(BaseUrl, "token");
+    /// <summary>
+    /// The Entra authority the bot is configured with. Azure.Identity signs in over https only, so <see cref="ServeSignIn"/>
+    /// routes the bot's token requests for it to this channel's plain-HTTP token endpoint.
+    /// </summary>
+    public const string AuthorityHost = "https://login.entra.test/";
 
-    /// <summary>Stands in for the Azure instance metadata service's managed identity token endpoint.</summary>
+    /// <summary>Stands in for a managed identity endpoint (IDENTITY_ENDPOINT, as App Service sets it).</summary>
     public Uri ManagedIdentityEndpoint => new(BaseUrl, "msi/token");
+
+    /// <summary>The X-IDENTITY-HEADER secret the managed identity endpoint requires (IDENTITY_HEADER).</summary>
+    public const string IdentityHeader = "test-identity-header";
+
+    /// <summary>Sends the bot's token requests (its token HttpClient) to this channel instead of <see cref="AuthorityHost"/>.</summary>
+    public void ServeSignIn(IServiceCollection services) =>
+        services.AddHttpClient(BotFrameworkChannelExtensions.TokenHttpClient).AddHttpMessageHandler(() => new ToChannel(BaseUrl));
+
+    private sealed class ToChannel(Uri channel) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.GetLeftPart(UriPartial.Authority) + "/" == AuthorityHost) request.RequestUri = new Uri(channel, request.RequestUri.PathAndQuery);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 
     /// <summary>Channels the signing key is endorsed for.</summary>
     public IReadOnlyList<string> Endorsements { get; init; } = ["emulator", "msteams", "webchat", "directline", "test"];
@@ -110,10 +130,10 @@ public sealed class FakeChannel : IAsyncDisposable
         app.MapGet("/openid", () => Results.Json(new { issuer = "https://api.botframework.com", jwks_uri = new Uri(BaseUrl, "keys").ToString() }));
         app.MapGet("/emulator-openid", () => Results.Json(new { issuer = "https://login.microsoftonline.com/{tenantid}/v2.0", jwks_uri = new Uri(BaseUrl, "keys").ToString() }));
         app.MapGet("/keys", () => Results.Json(new { keys = new[] { Jwk(_rsa, KeyId, Endorsements) } }));
-        app.MapPost("/token", async (HttpRequest request) =>
+        app.MapPost("/{tenant}/oauth2/v2.0/token", async (string tenant, HttpRequest request) =>
         {
             var form = await request.ReadFormAsync();
-            _tokenRequests.Enqueue(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
+            _tokenRequests.Enqueue(form.ToDictionary(f => f.Key, f => f.Value.ToString()).Append(new("tenant", tenant)).ToDictionary());
             return Results.Json(new { token_type = "Bearer", expires_in = 3600, access_token = IssuedBotToken });
         });
         // An Azure OpenAI chat deployment whose answers cite no passage, so QaBot falls back with a notice.
@@ -129,9 +149,10 @@ public sealed class FakeChannel : IAsyncDisposable
         app.MapGet("/msi/token", (HttpRequest request) =>
         {
             _tokenRequests.Enqueue(request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()));
-            // IMDS refuses requests without the Metadata header, and sends expires_in as a string.
-            return request.Headers["Metadata"] == "true"
-                ? Results.Json(new { token_type = "Bearer", expires_in = "3600", access_token = IssuedBotToken })
+            // App Service's endpoint refuses requests without its secret header, and sends expires_on as a string.
+            var expiresOn = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return request.Headers["X-IDENTITY-HEADER"] == IdentityHeader
+                ? Results.Json(new { token_type = "Bearer", expires_on = expiresOn, resource = request.Query["resource"].ToString(), access_token = IssuedBotToken })
                 : Results.BadRequest();
         });
     }

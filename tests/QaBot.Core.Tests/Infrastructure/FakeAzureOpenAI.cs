@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace QaBot.Core.Tests.Infrastructure;
 
 /// <summary>One request the fake received, as sent over the wire.</summary>
-internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, string? ApiKey, string Body)
+internal sealed record RecordedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, string? ApiKey, string Body, string? Authorization = null)
 {
     /// <summary>When the fake received it (<see cref="Stopwatch.GetTimestamp"/>), to measure the waits between retries.</summary>
     public long ReceivedAt { get; } = Stopwatch.GetTimestamp();
@@ -112,6 +112,29 @@ internal sealed class FakeAzureOpenAI : IAsyncDisposable
 
     public Uri Endpoint { get; private set; } = null!;
 
+    /// <summary>The access token the fake's Entra ID token endpoint issues.</summary>
+    public const string EntraToken = "entra-token-for-azure-openai";
+
+    /// <summary>
+    /// The https names QaBot is configured with when it signs in with Entra ID (the SDK sends tokens over https only);
+    /// <see cref="Reroute"/> sends both to this plain-HTTP fake.
+    /// </summary>
+    public static readonly Uri HttpsEndpoint = new("https://openai.test/");
+
+    public static readonly Uri AuthorityHost = new("https://login.entra.test/");
+
+    /// <summary>A handler that sends requests for <see cref="HttpsEndpoint"/> and <see cref="AuthorityHost"/> here.</summary>
+    public DelegatingHandler Reroute() => new Rerouting(Endpoint);
+
+    private sealed class Rerouting(Uri fake) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri!.Host is "openai.test" or "login.entra.test") request.RequestUri = new Uri(fake, request.RequestUri.PathAndQuery);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
     /// <summary>The assistant's reply to a chat request, or null to fail it with HTTP 500.</summary>
@@ -169,7 +192,8 @@ internal sealed class FakeAzureOpenAI : IAsyncDisposable
             context.Request.Path.Value ?? "",
             context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
             context.Request.Headers["api-key"].FirstOrDefault(),
-            body);
+            body,
+            context.Request.Headers.Authorization.FirstOrDefault());
         Requests.Enqueue(request);
 
         var (status, answer) = Answer(request);
@@ -195,6 +219,9 @@ internal sealed class FakeAzureOpenAI : IAsyncDisposable
                 : (500, Error("InternalServerError", "The server had an error while processing your request."));
         }
         if (isDeploymentRoute && request.Path.EndsWith("/embeddings", StringComparison.Ordinal)) return (200, Embeddings(segments[2], request.Json));
+        // Entra ID's token endpoint (/{tenant}/oauth2/v2.0/token), for sign-in without an API key.
+        if (request.Method == "POST" && request.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal))
+            return (200, new JsonObject { ["token_type"] = "Bearer", ["expires_in"] = 3600, ["access_token"] = EntraToken });
         return (404, Error("404", "Resource not found"));
     }
 

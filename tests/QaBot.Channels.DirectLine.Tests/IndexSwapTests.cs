@@ -1,0 +1,108 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using QaBot.Answering;
+using QaBot.Channels.DirectLine.Tests.Infrastructure;
+using QaBot.Configuration;
+using QaBot.Ingestion;
+using QaBot.VectorStore;
+
+namespace QaBot.Channels.DirectLine.Tests;
+
+/// <summary>
+/// A read-only replica (QaBot:Index:ReadOnly) serving the index an ingestion wrote, while the ingestion writes a newer
+/// generation with one more article: questions run throughout and none fails, /readyz stays ready, and once swapped
+/// the new article is answered from.
+/// </summary>
+public sealed class IndexSwapTests : IDisposable
+{
+    private const string Question = "How much have Honda sales dropped?";
+    private readonly string _root = Directory.CreateTempSubdirectory("qabot-replica-").FullName;
+
+    private string Corpus => Path.Combine(_root, "articles");
+
+    private string IndexPath => Path.Combine(_root, "index");
+
+    public IndexSwapTests()
+    {
+        Directory.CreateDirectory(Corpus);
+        foreach (var file in Directory.EnumerateFiles(PathResolver.Resolve("seeds"))) File.Copy(file, Path.Combine(Corpus, Path.GetFileName(file)));
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private Dictionary<string, string?> IndexSettings() => new()
+    {
+        ["QaBot:Corpus:Paths:0"] = Corpus,
+        ["QaBot:Index:Persist"] = "true",
+        ["QaBot:Index:Path"] = IndexPath,
+    };
+
+    /// <summary>What <c>qabot ingest</c> does: index the corpus in a process of its own and write the next generation.</summary>
+    private async Task IngestAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(IndexSettings()).Build();
+        await using var writer = new ServiceCollection().AddLogging().AddQaBot(configuration).BuildServiceProvider();
+        await writer.GetRequiredService<IngestionPipeline>().IngestAsync([Corpus]);
+    }
+
+    [Fact]
+    public async Task A_newer_index_is_swapped_in_under_load_with_no_failed_question()
+    {
+        await IngestAsync();
+        var settings = IndexSettings();
+        settings["QaBot:Index:ReadOnly"] = "true";
+        await using var server = await DirectLineServer.StartAsync(settings);
+        var replica = server.Services.GetRequiredService<IndexReplica>();
+        var answers = server.Services.GetRequiredService<AnswerService>();
+        var first = replica.Generation;
+        Assert.NotNull(first);
+
+        var failures = new List<string>();
+        var answeredAfterSwap = 0;
+        var tenAfterSwap = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var swapped = false;
+        using var stop = new CancellationTokenSource();
+        async Task AskInALoop(int client)
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    // Each client its own conversation, so the per-conversation rate limit does not refuse the loop.
+                    var answer = await answers.AskAsync(Question, $"swap-{client}-{Guid.NewGuid():N}");
+                    if (answer.Declined || answer.Citations.Count == 0) lock (failures) failures.Add("declined: " + answer.Text);
+                    using var ready = await server.Http.GetAsync("readyz");
+                    if (ready.StatusCode != HttpStatusCode.OK) lock (failures) failures.Add("/readyz " + ready.StatusCode);
+                    if (Volatile.Read(ref swapped) && Interlocked.Increment(ref answeredAfterSwap) >= 10) tenAfterSwap.TrySetResult();
+                }
+                catch (Exception ex)
+                {
+                    lock (failures) failures.Add(ex.ToString());
+                }
+            }
+        }
+        var clients = Enumerable.Range(0, 3).Select(i => Task.Run(() => AskInALoop(i))).ToList();
+
+        await File.WriteAllTextAsync(Path.Combine(Corpus, "teapots.txt"),
+            "Zorblax teapot exports\n\nThe Zorblax company said its quarterly exports of teapots rose by 37.5% to 81,000 units in March.\n");
+        await IngestAsync();
+        // The watcher may have swapped already; either way, once a check has run the folder's generation is in use.
+        await replica.CheckAsync();
+        Volatile.Write(ref swapped, true);
+        Assert.Equal(IndexStore.Generation(replica.Folder), replica.Generation);
+        Assert.NotEqual(first, replica.Generation);
+
+        // Questions keep being answered on the new generation (counted, not timed).
+        await tenAfterSwap.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await stop.CancelAsync();
+        await Task.WhenAll(clients);
+        Assert.Empty(failures);
+
+        var teapots = await answers.AskAsync("How much did Zorblax teapot exports rise?");
+        Assert.Contains("37.5%", teapots.Text, StringComparison.Ordinal);
+        Assert.Contains(teapots.Citations, c => c.Source.Contains("teapots.txt", StringComparison.Ordinal));
+        using var readyz = await server.Http.GetAsync("readyz");
+        Assert.Contains("\"documents\":3", await readyz.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

@@ -67,6 +67,9 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             IntraOpNumThreads = Environment.ProcessorCount,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
+        // Idle intra-op threads sleep instead of spinning: a server runs many small query embeddings at once, and
+        // spinning threads would take the cores the other requests need.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return (new InferenceSession(weights, options), tokenizer);
     }
 

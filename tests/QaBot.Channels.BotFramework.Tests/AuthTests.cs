@@ -15,16 +15,19 @@ public sealed class AzureBotFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Channel = await FakeChannel.StartAsync();
-        Server = await BotServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["QaBot:Bot:MicrosoftAppId"] = AppId,
-            ["QaBot:Bot:MicrosoftAppPassword"] = "test-secret",
-            ["QaBot:Bot:OpenIdMetadataUrl"] = Channel.OpenIdMetadataUrl.ToString(),
-            ["QaBot:Bot:EmulatorOpenIdMetadataUrl"] = Channel.EmulatorOpenIdMetadataUrl.ToString(),
-            ["QaBot:Bot:AuthorityHost"] = FakeChannel.AuthorityHost,
-            ["QaBot:Bot:RequireHttpsMetadata"] = "false",
-        }, Channel.ServeSignIn);
+        Server = await BotServer.StartAsync(Settings(Channel.OpenIdMetadataUrl, Channel.EmulatorOpenIdMetadataUrl), Channel.ServeSignIn);
     }
+
+    /// <summary>An Azure bot's settings, its OpenID metadata served at the given loopback addresses.</summary>
+    public static Dictionary<string, string?> Settings(Uri openIdMetadata, Uri emulatorOpenIdMetadata) => new()
+    {
+        ["QaBot:Bot:MicrosoftAppId"] = AppId,
+        ["QaBot:Bot:MicrosoftAppPassword"] = "test-secret",
+        ["QaBot:Bot:OpenIdMetadataUrl"] = openIdMetadata.ToString(),
+        ["QaBot:Bot:EmulatorOpenIdMetadataUrl"] = emulatorOpenIdMetadata.ToString(),
+        ["QaBot:Bot:AuthorityHost"] = FakeChannel.AuthorityHost,
+        ["QaBot:Bot:RequireHttpsMetadata"] = "false",
+    };
 
     public async Task DisposeAsync()
     {
@@ -166,15 +169,7 @@ public sealed class UnreachableMetadataFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Channel = await FakeChannel.StartAsync();
-        Server = await BotServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["QaBot:Bot:MicrosoftAppId"] = AzureBotFixture.AppId,
-            ["QaBot:Bot:MicrosoftAppPassword"] = "test-secret",
-            ["QaBot:Bot:OpenIdMetadataUrl"] = new Uri(Metadata.Url, "openid").ToString(),
-            ["QaBot:Bot:EmulatorOpenIdMetadataUrl"] = new Uri(Metadata.Url, "emulator-openid").ToString(),
-            ["QaBot:Bot:AuthorityHost"] = FakeChannel.AuthorityHost,
-            ["QaBot:Bot:RequireHttpsMetadata"] = "false",
-        }, Channel.ServeSignIn);
+        Server = await BotServer.StartAsync(AzureBotFixture.Settings(new Uri(Metadata.Url, "openid"), new Uri(Metadata.Url, "emulator-openid")), Channel.ServeSignIn);
     }
 
     public async Task DisposeAsync()

@@ -219,13 +219,20 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
         });
         try
         {
-            foreach (var (target, retry) in new[] { (server, 0), (retryServer, 1) })
+            using (var request = SignedSlackRequest(body, retry: 0))
+            using (var response = await server.Http.SendAsync(request, cancellationToken))
             {
-                using var request = SignedSlackRequest(body, retry);
-                using var response = await target.Http.SendAsync(request, cancellationToken);
-                // The redelivery may meet a replica that was killed meanwhile; Slack would then retry again later.
-                if (retry == 0 && response.StatusCode == HttpStatusCode.TooManyRequests) return (Outcome.RateLimited, null);
-                if (retry == 0 && !response.IsSuccessStatusCode) return (Outcome.HttpError, null);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests) return (Outcome.RateLimited, null);
+                if (!response.IsSuccessStatusCode) return (Outcome.HttpError, null);
+            }
+            try
+            {
+                using var redelivery = SignedSlackRequest(body, retry: 1);
+                (await retryServer.Http.SendAsync(redelivery, cancellationToken)).Dispose();
+            }
+            catch (HttpRequestException) when (!retryServer.IsUp)
+            {
+                // The redelivery met a replica killed meanwhile; the event was acknowledged once already.
             }
             var answer = await reply.WaitAsync(options.Value.AnswerTimeout, cancellationToken);
             return (Classify(answer), answer with { ThreadTs = threadTs });

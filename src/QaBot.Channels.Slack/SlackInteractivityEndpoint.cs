@@ -47,7 +47,7 @@ internal sealed partial class SlackInteractivityEndpoint(
 
         if (interaction is null) return BadRequest(context, "The payload field must be a JSON object.");
         // Other interactions (shortcuts, modals) are not QaBot's: acknowledged so Slack shows no error.
-        var action = interaction.Actions?.FirstOrDefault(a => a.ActionId is UpActionId or DownActionId);
+        var action = interaction.Actions?.FirstOrDefault(a => a is { ActionId: UpActionId or DownActionId });
         if (interaction.Type != "block_actions" || action is null)
         {
             LogIgnored(logger, interaction.Type);

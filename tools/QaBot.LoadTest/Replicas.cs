@@ -14,7 +14,7 @@ public sealed class Replica(ServerProcess process, HttpClient http)
     public bool IsUp => Interlocked.Read(ref _killedAt) == long.MaxValue && process.IsAlive;
 
     /// <summary>Whether this replica was killed after <paramref name="timestamp"/>, i.e. while a question sent then was in flight.</summary>
-    public bool KilledAfter(long timestamp) => Interlocked.Read(ref _killedAt) >= timestamp && Interlocked.Read(ref _killedAt) != long.MaxValue;
+    public bool KilledAfter(long timestamp) => Interlocked.Read(ref _killedAt) is var killedAt && killedAt != long.MaxValue && killedAt >= timestamp;
 
     public void Kill()
     {

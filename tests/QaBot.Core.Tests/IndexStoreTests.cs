@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using QaBot.Answering;
 using QaBot.Core.Tests.Infrastructure;
 using QaBot.Ingestion;
+using QaBot.Retrieval;
+using QaBot.Text;
 
 namespace QaBot.Core.Tests;
 
@@ -25,7 +27,7 @@ public sealed class IndexStoreTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private async Task<(IngestionReport Report, Answer Answer)> Run(string model = "MiniLM")
+    private async Task<(IngestionReport Report, Answer Answer, List<(string Passage, double Score)> Keywords)> Run(string model = "MiniLM")
     {
         await using var services = QaBotTestHost.Build(new()
         {
@@ -36,7 +38,11 @@ public sealed class IndexStoreTests : IDisposable
         });
         var report = await QaBotTestHost.IngestConfiguredCorpusAsync(services);
         var answer = await services.GetRequiredService<AnswerService>().AskAsync("How far did Toyota's sales rise?");
-        return (report, answer);
+        // BM25 over the stored keyword terms, which a loaded index does not re-analyse from the text.
+        var keywords = services.GetRequiredService<IndexSnapshots>().Current.Keywords
+            .Search(TextAnalyzer.Terms("Toyota sales production cut").Select(t => (t, 1.0)).ToList(), 5)
+            .Select(r => (r.Chunk.Id, Math.Round(r.Score, 9))).ToList();
+        return (report, answer, keywords);
     }
 
     private string DataFile() => Directory.EnumerateFiles(IndexPath, "index-*.bin", SearchOption.AllDirectories).Single();
@@ -52,6 +58,8 @@ public sealed class IndexStoreTests : IDisposable
         Assert.Equal(first.Report.Passages, second.Report.Passages);
         Assert.Equal(first.Answer.Text, second.Answer.Text);
         Assert.Equal(first.Answer.Citations.Select(c => c.Quote), second.Answer.Citations.Select(c => c.Quote));
+        Assert.NotEmpty(first.Keywords);
+        Assert.Equal(first.Keywords, second.Keywords);
     }
 
     [Fact]

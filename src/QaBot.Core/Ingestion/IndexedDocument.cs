@@ -1,4 +1,5 @@
 using QaBot.Chunking;
+using QaBot.Retrieval;
 
 namespace QaBot.Ingestion;
 
@@ -12,4 +13,5 @@ public sealed record IndexedDocument(
     IReadOnlyList<Chunk> Chunks,
     IReadOnlyList<ReadOnlyMemory<float>> ChunkVectors,
     IReadOnlyList<string> Sentences,
-    IReadOnlyList<ReadOnlyMemory<float>> SentenceVectors);
+    IReadOnlyList<ReadOnlyMemory<float>> SentenceVectors,
+    KeywordEntry Keywords);

@@ -120,7 +120,8 @@ public sealed partial class IngestionPipeline(
         var filled = stopwatch.Elapsed;
         await warmUp;
         LogPhases(logger, (long)hashed.TotalMilliseconds, (long)(read - hashed).TotalMilliseconds, (long)(filled - embeddedAt).TotalMilliseconds, (long)(stopwatch.Elapsed - filled).TotalMilliseconds);
-        if (folder is not null && (pending.Count > 0 || removed > 0 || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);
+        var upgrade = persisted.Count > 0 && IndexStore.IsOutdated(folder!);
+        if (folder is not null && (pending.Count > 0 || removed > 0 || upgrade || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);
 
         var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);
         LogIngested(logger, report.Documents, report.Passages, report.Embedded, report.Removed, (long)report.Elapsed.TotalMilliseconds);
@@ -165,7 +166,7 @@ public sealed partial class IngestionPipeline(
             var d = document(i);
             var chunks = chunker.Split(d);
             var sentenceTexts = chunks.SelectMany(c => c.Sentences()).Distinct(StringComparer.Ordinal).ToList();
-            return (Index: i, Document: d, Chunks: chunks, Sentences: sentenceTexts);
+            return (Index: i, Document: d, Chunks: chunks, Sentences: sentenceTexts, Keywords: KeywordEntry.Analyse(chunks));
         }).ToList();
         var texts = prepared.SelectMany(p => p.Sentences.Prepend(p.Document.Title)).ToList();
         var vectors = new ReadOnlyMemory<float>[texts.Count];
@@ -181,12 +182,12 @@ public sealed partial class IngestionPipeline(
             // Finish every article whose texts are now all embedded.
             while (next < prepared.Count && offset + prepared[next].Sentences.Count + 1 <= start + count)
             {
-                var (i, d, chunks, sentenceTexts) = prepared[next];
+                var (i, d, chunks, sentenceTexts, keywords) = prepared[next];
                 var title = vectors[offset];
                 var sentenceVectors = vectors.AsSpan(offset + 1, sentenceTexts.Count).ToArray();
                 var position = sentenceTexts.Select((t, n) => (t, n)).ToDictionary(x => x.t, x => x.n, StringComparer.Ordinal);
                 var chunkVectors = chunks.Select(c => (ReadOnlyMemory<float>)Sum(c.Sentences().Select(t => sentenceVectors[position[t]]).Append(title))).ToList();
-                var indexed = new IndexedDocument(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, chunks.Count), hashes[i], chunks, chunkVectors, sentenceTexts, sentenceVectors);
+                var indexed = new IndexedDocument(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, chunks.Count), hashes[i], chunks, chunkVectors, sentenceTexts, sentenceVectors, keywords);
                 result[i] = indexed;
                 _embedded[d.Id] = indexed;
                 offset += sentenceTexts.Count + 1;

@@ -38,7 +38,7 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
     {
         await passages.EnsureCollectionExistsAsync(cancellationToken);
         await sentences.EnsureCollectionExistsAsync(cancellationToken);
-        keywords.Add(documents.SelectMany(d => d.Chunks));
+        keywords.Add(documents.SelectMany(d => d.Chunks.Select((c, i) => (c, d.Keywords.PassageTerms[i]))).ToList(), documents.Select(d => d.Keywords.Words));
         await passages.UpsertAsync(documents.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken);
         await sentences.UpsertAsync(documents.SelectMany(d => d.Sentences.Select((s, i) => new SentenceRecord
         {

@@ -36,35 +36,44 @@ public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocab
         }
     }
 
+    /// <summary>Analyses and adds passages (what ingestion does through <see cref="KeywordEntry"/>).</summary>
     public void Add(IEnumerable<Chunk> chunks)
     {
-        // Analyse outside the lock; searches keep running while a corpus is ingested. Each text is tokenized once, for its
-        // terms and for the vocabulary, and its tokens dropped at once rather than held for a second pass.
-        var analysed = chunks.AsParallel().AsOrdered().Select(c =>
-        {
-            var tokens = Tokenizer.Tokenize(c.IndexText);
-            vocabulary.Add(tokens);
-            return (Chunk: c, Terms: TextAnalyzer.Terms(tokens));
-        }).ToList();
+        var words = new Dictionary<string, int>(StringComparer.Ordinal);
+        var analysed = chunks.Select(c => (c, KeywordEntry.Analyse(c, words))).ToList();
+        Add(analysed, [words]);
+    }
+
+    /// <summary>
+    /// Adds analysed passages, and the words of their articles to the vocabulary. The whole batch goes in under one write
+    /// lock; searches keep running before and after it.
+    /// </summary>
+    public void Add(IReadOnlyCollection<(Chunk Chunk, KeyValuePair<string, int>[] Terms)> passages, IEnumerable<IEnumerable<KeyValuePair<string, int>>> words)
+    {
+        // Counted apart and merged once: updating the shared concurrent table once per passage and term was most of the cost.
+        var documentFrequencies = new Dictionary<string, int>(StringComparer.Ordinal);
         _lock.EnterWriteLock();
         try
         {
-            foreach (var (chunk, terms) in analysed)
+            foreach (var (chunk, terms) in passages)
             {
                 if (_slots.ContainsKey(chunk.Id)) RemoveLocked(chunk.Id);
                 var slot = _passages.Count;
+                var length = 0;
                 _passages.Add(chunk);
-                _lengths.Add(terms.Count);
                 _slots[chunk.Id] = slot;
-                _totalLength += terms.Count;
-                var frequencies = terms.CountBy(t => t, StringComparer.Ordinal).ToList();
-                foreach (var (term, frequency) in frequencies)
+                foreach (var (term, frequency) in terms)
                 {
                     if (!_postings.TryGetValue(term, out var list)) _postings[term] = list = [];
                     list.Add((slot, frequency));
+                    CollectionsMarshal.GetValueRefOrAddDefault(documentFrequencies, term, out _)++;
+                    length += frequency;
                 }
-                statistics.Add(frequencies.Select(f => f.Key));
+                _lengths.Add(length);
+                _totalLength += length;
             }
+            statistics.Add(documentFrequencies, passages.Count);
+            foreach (var counts in words) vocabulary.AddCounts(counts);
         }
         finally { _lock.ExitWriteLock(); }
     }

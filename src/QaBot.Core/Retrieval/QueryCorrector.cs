@@ -30,16 +30,15 @@ public sealed class QueryCorrector
     private readonly ConcurrentDictionary<string, byte> _stems = new(StringComparer.Ordinal);
     private volatile Dictionary<int, (string Word, int Count)[]>? _byLength;
 
-    /// <summary>Adds the words of indexed text (lower-cased) to the vocabulary.</summary>
-    public void Add(IEnumerable<string> texts) => Parallel.ForEach(texts, text => Add(Tokenizer.Tokenize(text)));
-
-    /// <summary>Adds the words of one tokenized text; safe to call from many threads at once.</summary>
-    public void Add(List<Token> tokens)
+    /// <summary>
+    /// Adds word counts to the vocabulary. One writer at a time (the keyword index's write lock): the dictionaries are
+    /// concurrent for the questions that read them meanwhile.
+    /// </summary>
+    public void AddCounts(IEnumerable<KeyValuePair<string, int>> counts)
     {
-        foreach (var token in tokens)
+        foreach (var (word, count) in counts)
         {
-            if (token.Kind != TokenKind.Word) continue;
-            if (_counts.AddOrUpdate(token.Normalized, 1, static (_, n) => n + 1) == 1) _stems.TryAdd(PorterStemmer.Stem(token.Normalized), 0);
+            if (_counts.AddOrUpdate(word, static (_, add) => add, static (_, n, add) => n + add, count) == count) _stems.TryAdd(PorterStemmer.Stem(word), 0);
         }
         _byLength = null;
     }

@@ -16,6 +16,8 @@ public static class PorterStemmer
     // text of endless new words cannot grow it without limit.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
 
+    private static int _cached;
+
     public static string Stem(string word)
     {
         if (word.Length <= 2) return word;
@@ -28,7 +30,8 @@ public static class PorterStemmer
         stemmer.SetCurrent(word);
         stemmer.Stem();
         var stem = stemmer.Current;
-        if (Cache.Count < MaxCached) Cache.TryAdd(word, stem);
+        // A counter of our own: ConcurrentDictionary.Count takes every lock of the table, and indexing threads queued on it.
+        if (Volatile.Read(ref _cached) < MaxCached && Cache.TryAdd(word, stem)) Interlocked.Increment(ref _cached);
         return stem;
     }
 }

@@ -16,10 +16,13 @@ public sealed class TermStatistics
     public int DocumentFrequency(string term) => _documentFrequency.GetValueOrDefault(term);
 
     /// <summary>Counts one passage: each distinct term once.</summary>
-    public void Add(IEnumerable<string> distinctTerms)
+    public void Add(IEnumerable<string> distinctTerms) => Add(distinctTerms.Select(t => KeyValuePair.Create(t, 1)), 1);
+
+    /// <summary>Counts many passages at once: how many of them hold each term, and how many there are.</summary>
+    public void Add(IEnumerable<KeyValuePair<string, int>> documentFrequencies, int documents)
     {
-        foreach (var term in distinctTerms) _documentFrequency.AddOrUpdate(term, 1, static (_, n) => n + 1);
-        Interlocked.Increment(ref _documentCount);
+        foreach (var (term, n) in documentFrequencies) _documentFrequency.AddOrUpdate(term, static (_, add) => add, static (_, old, add) => old + add, n);
+        Interlocked.Add(ref _documentCount, documents);
     }
 
     public void Remove(IEnumerable<string> distinctTerms)

@@ -8,8 +8,8 @@ using Microsoft.Extensions.VectorData.ProviderServices;
 namespace QaBot.VectorStore;
 
 /// <summary>
-/// One in-memory collection. Vectors live in one contiguous array and are ranked with a bounded heap; a
-/// reader-writer lock lets any number of searches run while ingestion upserts. A full-precision scan of 17k
+/// One in-memory collection. Records and their unit-length vectors are held by reference and ranked with a bounded
+/// heap; a reader-writer lock lets any number of searches run while ingestion upserts. A full-precision scan of 17k
 /// 1024-dimensional vectors reads 70 MB and is bound by memory bandwidth (~7 ms here), so large collections are
 /// searched in two stages: an int8 copy of every vector (a quarter of the bytes) picks a generous candidate pool,
 /// and the candidates are re-scored exactly with SIMD cosine (<see cref="TensorPrimitives"/>).
@@ -29,7 +29,7 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
     private readonly Stack<int> _free = new();
     private readonly ConditionalWeakTable<Expression, Func<TRecord, bool>> _compiledFilters = new();
     private TRecord?[] _records = new TRecord?[256];
-    private float[] _vectors = [];
+    private ReadOnlyMemory<float>[] _vectors = new ReadOnlyMemory<float>[256];
     private sbyte[] _codes = [];
     private float[] _codeScales = new float[256];
     private int _dimensions;
@@ -84,7 +84,7 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
             _slots.Clear();
             _free.Clear();
             _records = new TRecord?[256];
-            _vectors = [];
+            _vectors = new ReadOnlyMemory<float>[256];
             _codes = [];
             _codeScales = new float[256];
             _count = 0;
@@ -155,6 +155,7 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
             {
                 if (!_slots.Remove(key, out var slot)) continue;
                 _records[slot] = null;
+                _vectors[slot] = default;
                 _free.Push(slot);
             }
         }
@@ -167,29 +168,45 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
     public override Task UpsertAsync(IEnumerable<TRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        // Read keys and vectors (and normalise) outside the lock: searches keep running during ingestion. The copies go
-        // into one array: tens of thousands of small ones would all survive, and be moved, by each collection meanwhile.
+        // Read keys and vectors, normalise and quantize outside the lock: searches keep running during ingestion. A vector
+        // that is already of unit length (as embedders and the persistent index give them) is kept by reference, like its
+        // record, rather than copied: the store then adds only its int8 codes to the memory the vectors take.
         var list = records.Select(r => (Key: (TKey)_model.KeyProperty.GetValueAsObject(r)!, Record: r, Vector: VectorOf(r))).ToList();
         var width = list.Count == 0 ? 0 : list[0].Vector.Length;
         if (list.FirstOrDefault(p => p.Vector.Length != width) is { Record: not null } odd) throw new ArgumentException(WrongDimensions(odd.Key, odd.Vector.Length, width), nameof(records));
-        var staged = new float[list.Count * width];
-        var prepared = list.Select((p, i) => (p.Key, p.Record, Vector: Prepare(p.Vector, staged.AsMemory(i * width, width)))).ToList();
+        var codes = new sbyte[list.Count * width];
+        var prepared = new (ReadOnlyMemory<float> Vector, float CodeScale)[list.Count];
+        Parallel.For(0, list.Count, i =>
+        {
+            var vector = list[i].Vector;
+            var norm = _normalize ? TensorPrimitives.Norm(vector.Span) : 1;
+            if (norm > 0 && MathF.Abs(norm - 1) > 1e-4f)
+            {
+                var unit = new float[width];
+                TensorPrimitives.Divide(vector.Span, norm, unit);
+                vector = unit;
+            }
+            prepared[i] = (vector, Int8.Quantize(vector.Span, codes.AsSpan(i * width, width)));
+        });
         _lock.EnterWriteLock();
         try
         {
-            foreach (var (key, record, vector) in prepared)
+            if (_dimensions == 0) _dimensions = width;
+            if (list.Count > 0 && width != _dimensions) throw new ArgumentException(WrongDimensions(list[0].Key, width, _dimensions), nameof(records));
+            // Grown once to what this batch needs: doubling through tens of thousands of vectors copies them many times.
+            EnsureCapacity(_count + Math.Max(0, list.Count(p => !_slots.ContainsKey(p.Key)) - _free.Count));
+            for (var i = 0; i < list.Count; i++)
             {
-                if (_dimensions == 0) _dimensions = vector.Length;
-                if (vector.Length != _dimensions) throw new ArgumentException(WrongDimensions(key, vector.Length, _dimensions), nameof(records));
+                var (key, record, vector) = list[i];
                 if (!_slots.TryGetValue(key, out var slot))
                 {
                     slot = _free.Count > 0 ? _free.Pop() : _count++;
-                    EnsureCapacity(slot + 1);
                     _slots[key] = slot;
                 }
                 _records[slot] = record;
-                vector.Span.CopyTo(_vectors.AsSpan(slot * _dimensions, _dimensions));
-                _codeScales[slot] = Int8.Quantize(vector.Span, _codes.AsSpan(slot * _dimensions, _dimensions));
+                _vectors[slot] = prepared[i].Vector;
+                codes.AsSpan(i * width, width).CopyTo(_codes.AsSpan(slot * _dimensions, _dimensions));
+                _codeScales[slot] = prepared[i].CodeScale;
             }
             _exists = true;
         }
@@ -251,14 +268,13 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
                 pool = coarse.Best();
             }
 
-            var vectors = _vectors.AsSpan();
             var exact = new TopK(keep);
             var count = pool?.Count ?? _count;
             for (var i = 0; i < count; i++)
             {
                 var slot = pool is null ? i : pool[i];
                 if (pool is null && !IsCandidate(slot)) continue;
-                var score = TensorPrimitives.Dot(q, vectors.Slice(slot * _dimensions, _dimensions));
+                var score = TensorPrimitives.Dot(q, _vectors[slot].Span);
                 if (threshold is { } t && score < t) continue;
                 exact.Add(slot, score);
             }
@@ -301,25 +317,13 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
         var other => throw new NotSupportedException($"Vector type {other.GetType().Name} is not supported; use {InMemoryModelBuilder.SupportedVectorTypes}."),
     };
 
-    /// <summary>The record's own vector copied into <paramref name="destination"/> (normalised if the distance needs it).</summary>
-    private Memory<float> Prepare(ReadOnlyMemory<float> vector, Memory<float> destination)
-    {
-        vector.Span.CopyTo(destination.Span);
-        if (_normalize)
-        {
-            var norm = TensorPrimitives.Norm(destination.Span);
-            if (norm > 0) TensorPrimitives.Divide(destination.Span, norm, destination.Span);
-        }
-        return destination;
-    }
-
     private string WrongDimensions(TKey key, int length, int expected) =>
         $"Record '{key}' has a {length}-dimensional vector; collection '{Name}' holds {expected}-dimensional vectors.";
 
     private void EnsureCapacity(int slots)
     {
         if (_records.Length < slots) Array.Resize(ref _records, Math.Max(slots, _records.Length * 2));
-        if (_vectors.Length < slots * _dimensions) Array.Resize(ref _vectors, Math.Max(slots, _records.Length) * _dimensions);
+        if (_vectors.Length < slots) Array.Resize(ref _vectors, Math.Max(slots, _records.Length));
         if (_codes.Length < slots * _dimensions) Array.Resize(ref _codes, Math.Max(slots, _records.Length) * _dimensions);
         if (_codeScales.Length < slots) Array.Resize(ref _codeScales, Math.Max(slots, _records.Length));
     }

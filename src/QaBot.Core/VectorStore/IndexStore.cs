@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using QaBot.Chunking;
 using QaBot.Ingestion;
+using QaBot.Retrieval;
 
 namespace QaBot.VectorStore;
 
@@ -10,7 +11,7 @@ namespace QaBot.VectorStore;
 public sealed record IndexSignature(string ModelId, int Dimensions, string Chunking);
 
 /// <summary>
-/// The persistent index: every article's passages, sentences and their embeddings in one binary file, described by a
+/// The persistent index: every article's passages, sentences, their embeddings and keyword terms in one binary file, described by a
 /// manifest that names the model, the chunking settings and the data file's length and hash. The data file is written
 /// under a new name and the manifest replaced last (write, flush, rename), so a reader sees the old index or the new
 /// one, never half of one; a manifest that does not match its data is reported as corrupt and the index is rebuilt.
@@ -19,7 +20,7 @@ public sealed record IndexSignature(string ModelId, int Dimensions, string Chunk
 public sealed partial class IndexStore(ILogger<IndexStore> logger)
 {
     private const string ManifestName = "manifest.json";
-    private const int Format = 1;
+    private const int Format = 2;
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
 
     private sealed record Manifest(int Format, string ModelId, int Dimensions, string Chunking, string DataFile, long DataLength, string DataHash, int Documents, DateTimeOffset Written);
@@ -36,19 +37,37 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         {
             var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(manifestPath))
                 ?? throw new InvalidDataException("empty manifest");
-            if (manifest.Format != Format || manifest.ModelId != signature.ModelId || manifest.Dimensions != signature.Dimensions || manifest.Chunking != signature.Chunking)
+            if (manifest.Format is < 1 or > Format || manifest.ModelId != signature.ModelId || manifest.Dimensions != signature.Dimensions || manifest.Chunking != signature.Chunking)
             {
-                LogMismatch(logger, folder, $"{manifest.ModelId}/{manifest.Dimensions}/{manifest.Chunking}", $"{signature.ModelId}/{signature.Dimensions}/{signature.Chunking}");
+                LogMismatch(logger, folder, $"{manifest.ModelId}/{manifest.Dimensions}/{manifest.Chunking} (format {manifest.Format})", $"{signature.ModelId}/{signature.Dimensions}/{signature.Chunking} (format {Format})");
                 return null;
             }
-            var data = File.ReadAllBytes(Path.Combine(folder, Path.GetFileName(manifest.DataFile)));
-            if (data.Length != manifest.DataLength || Hash(data) != manifest.DataHash) throw new InvalidDataException("the data file does not match its manifest (half-written or altered)");
-            return Read(data, signature.Dimensions, manifest.Documents);
+            // Streamed and hashed as it is parsed, so the file is never held whole; nothing read is returned unless the
+            // hash matches at the end.
+            using var file = new FileStream(Path.Combine(folder, Path.GetFileName(manifest.DataFile)), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            if (file.Length != manifest.DataLength) throw Mismatch();
+            using var hashing = new HashingStream(file);
+            var documents = Read(hashing, signature.Dimensions, manifest.Documents, manifest.Format);
+            if (Convert.ToHexStringLower(hashing.Hash()) != manifest.DataHash) throw Mismatch();
+            return documents;
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException or EndOfStreamException or UnauthorizedAccessException or ArgumentException)
         {
             LogCorrupt(logger, folder, ex.Message);
             return null;
+        }
+    }
+
+    /// <summary>Whether the folder's index is in an older format that loads but should be written again.</summary>
+    public static bool IsOutdated(string folder)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(Path.Combine(folder, ManifestName)))?.Format < Format;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -71,17 +90,26 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
     public static void Save(string folder, IndexSignature signature, IReadOnlyCollection<IndexedDocument> documents)
     {
         Directory.CreateDirectory(folder);
-        byte[] data;
-        using (var buffer = new MemoryStream())
-        {
-            Write(buffer, documents);
-            data = buffer.ToArray();
-        }
         var dataFile = $"index-{Guid.NewGuid():N}.bin";
         // One writer at a time per folder (tests and replicas may share one); readers never wait.
         using var writerLock = AcquireWriterLock(folder);
-        WriteAtomically(Path.Combine(folder, dataFile), data);
-        var manifest = new Manifest(Format, signature.ModelId, signature.Dimensions, signature.Chunking, dataFile, data.Length, Hash(data), documents.Count, DateTimeOffset.UtcNow);
+        // Streamed to the file and hashed on the way, so saving never holds a second copy of the index in memory.
+        long length;
+        string hash;
+        var path = Path.Combine(folder, dataFile);
+        var temp = path + ".tmp-" + Environment.ProcessId;
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            using (var hashing = new HashingStream(file))
+            {
+                Write(hashing, documents);
+                hash = Convert.ToHexStringLower(hashing.Hash());
+            }
+            length = file.Length;
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+        var manifest = new Manifest(Format, signature.ModelId, signature.Dimensions, signature.Chunking, dataFile, length, hash, documents.Count, DateTimeOffset.UtcNow);
         WriteAtomically(Path.Combine(folder, ManifestName), JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson));
         // Older data files are no longer named by the manifest; a reader that opened one keeps its handle.
         foreach (var old in Directory.EnumerateFiles(folder, "index-*.bin").Where(f => Path.GetFileName(f) != dataFile))
@@ -112,11 +140,20 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         File.Move(temp, path, overwrite: true);
     }
 
-    private static string Hash(byte[] data) => Convert.ToHexStringLower(XxHash128.Hash(data));
+    private static InvalidDataException Mismatch() => new("the data file does not match its manifest (half-written or altered)");
 
     private static void Write(Stream stream, IReadOnlyCollection<IndexedDocument> documents)
     {
         using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+        // Keyword terms and words are written once, in a table at the start, and referred to by number.
+        var table = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var d in documents)
+        {
+            foreach (var terms in d.Keywords.PassageTerms) AddAll(terms);
+            AddAll(d.Keywords.Words);
+        }
+        w.Write7BitEncodedInt(table.Count);
+        foreach (var key in table.Keys) w.Write(key);
         foreach (var d in documents)
         {
             w.Write(d.Info.Id);
@@ -130,6 +167,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             {
                 w.Write(d.Chunks[i].Text);
                 WriteVector(w, d.ChunkVectors[i]);
+                WriteCounts(d.Keywords.PassageTerms[i]);
             }
             w.Write(d.Sentences.Count);
             for (var i = 0; i < d.Sentences.Count; i++)
@@ -137,16 +175,35 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
                 w.Write(d.Sentences[i]);
                 WriteVector(w, d.SentenceVectors[i]);
             }
+            WriteCounts(d.Keywords.Words);
+        }
+
+        void AddAll(KeyValuePair<string, int>[] counts)
+        {
+            foreach (var (key, _) in counts) table.TryAdd(key, table.Count);
+        }
+
+        void WriteCounts(KeyValuePair<string, int>[] counts)
+        {
+            w.Write7BitEncodedInt(counts.Length);
+            foreach (var (key, count) in counts)
+            {
+                w.Write7BitEncodedInt(table[key]);
+                w.Write7BitEncodedInt(count);
+            }
         }
     }
 
     private static void WriteVector(BinaryWriter w, ReadOnlyMemory<float> vector) =>
         w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.Span));
 
-    private static List<IndexedDocument> Read(byte[] data, int dimensions, int count)
+    /// <param name="format">1: without keyword terms (analysed here, so an older index is upgraded without re-embedding).</param>
+    private static List<IndexedDocument> Read(Stream data, int dimensions, int count, int format)
     {
-        using var r = new BinaryReader(new MemoryStream(data, writable: false));
+        using var r = new BinaryReader(data, System.Text.Encoding.UTF8, leaveOpen: true);
         var vectors = new VectorSlab(dimensions);
+        var table = new string[format == 1 ? 0 : r.Read7BitEncodedInt()];
+        for (var i = 0; i < table.Length; i++) table[i] = r.ReadString();
         var documents = new List<IndexedDocument>(count);
         for (var n = 0; n < count; n++)
         {
@@ -160,10 +217,12 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             var chunkCount = r.ReadInt32();
             var chunks = new List<Chunk>(chunkCount);
             var chunkVectors = new List<ReadOnlyMemory<float>>(chunkCount);
+            var passageTerms = new KeyValuePair<string, int>[chunkCount][];
             for (var i = 0; i < chunkCount; i++)
             {
                 chunks.Add(new Chunk($"{id}#{i}", id, title, source, url.Length == 0 ? null : url, published, i, r.ReadString()));
                 chunkVectors.Add(vectors.Read(r));
+                if (format > 1) passageTerms[i] = ReadCounts();
             }
             var sentenceCount = r.ReadInt32();
             var sentences = new List<string>(sentenceCount);
@@ -173,10 +232,18 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
                 sentences.Add(r.ReadString());
                 sentenceVectors.Add(vectors.Read(r));
             }
-            documents.Add(new IndexedDocument(new DocumentInfo(id, title, source, url.Length == 0 ? null : url, published, chunkCount), hash, chunks, chunkVectors, sentences, sentenceVectors));
+            var keywords = format > 1 ? new KeywordEntry(passageTerms, ReadCounts()) : KeywordEntry.Analyse(chunks);
+            documents.Add(new IndexedDocument(new DocumentInfo(id, title, source, url.Length == 0 ? null : url, published, chunkCount), hash, chunks, chunkVectors, sentences, sentenceVectors, keywords));
         }
-        if (r.BaseStream.Position != data.Length) throw new InvalidDataException("trailing bytes after the last document");
+        if (r.BaseStream.ReadByte() != -1) throw new InvalidDataException("trailing bytes after the last document");
         return documents;
+
+        KeyValuePair<string, int>[] ReadCounts()
+        {
+            var counts = new KeyValuePair<string, int>[r.Read7BitEncodedInt()];
+            for (var i = 0; i < counts.Length; i++) counts[i] = KeyValuePair.Create(table[r.Read7BitEncodedInt()], r.Read7BitEncodedInt());
+            return counts;
+        }
     }
 
     /// <summary>
@@ -201,6 +268,51 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             _used += dimensions;
             return vector;
         }
+    }
+
+    /// <summary>
+    /// A forward-only pass over a stream, reading or writing, that hashes every byte on the way; hand-written because
+    /// System.IO.Hashing has no stream adapter.
+    /// </summary>
+    private sealed class HashingStream(Stream inner) : Stream
+    {
+        private readonly XxHash128 _hash = new();
+
+        public byte[] Hash() => _hash.GetCurrentHash();
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer);
+            _hash.Append(buffer[..n]);
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int ReadByte()
+        {
+            Span<byte> one = stackalloc byte[1];
+            return Read(one) == 1 ? one[0] : -1;
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _hash.Append(buffer);
+            inner.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void WriteByte(byte value) => Write([value]);
+
+        public override bool CanRead => inner.CanRead;
+        public override bool CanSeek => false;
+        public override bool CanWrite => inner.CanWrite;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The index in {Folder} was built with {Stored}, not {Current}; rebuilding it")]

@@ -21,8 +21,8 @@ public sealed class SharedStateTests
             ["QaBot:State:Redis:Configuration"] = redis.Configuration,
             ["QaBot:Bot:MicrosoftAppId"] = "",
         };
-        await using var first = await ServerProcess.StartAsync(settings);
-        await using var second = await ServerProcess.StartAsync(settings);
+        await using var first = await TestServer.StartAsync(settings);
+        await using var second = await TestServer.StartAsync(settings);
         using var http = new HttpClient();
         var conversation = Activities.NewConversationId();
         var turns = new[] { (first, "How much have Honda sales dropped?"), (second, "and Toyota?"), (first, "and Nissan?") };
@@ -57,8 +57,8 @@ public sealed class SharedStateTests
                 ["QaBot:Bot:MicrosoftAppId"] = "",
                 ["QaBot:Feedback:Path"] = votes,
             };
-            await using var first = await ServerProcess.StartAsync(settings);
-            await using var second = await ServerProcess.StartAsync(settings);
+            await using var first = await TestServer.StartAsync(settings);
+            await using var second = await TestServer.StartAsync(settings);
             using var http = new HttpClient();
             var conversation = Activities.NewConversationId();
             const string Question = "How much have Honda sales dropped?";

@@ -19,8 +19,8 @@ public sealed class SharedStateTests(ITestOutputHelper output)
             ["QaBot:State:Provider"] = "Redis",
             ["QaBot:State:Redis:Configuration"] = redis.Configuration,
         };
-        await using var first = await ServerProcess.StartAsync(settings);
-        await using var second = await ServerProcess.StartAsync(settings);
+        await using var first = await TestServer.StartAsync(settings);
+        await using var second = await TestServer.StartAsync(settings);
 
         var result = await NodeScript.RunAsync(output, "directline/replicas.js", first.BaseUrl.ToString(), second.BaseUrl.ToString());
 

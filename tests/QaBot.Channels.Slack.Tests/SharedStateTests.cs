@@ -1,4 +1,5 @@
 using System.Net;
+using QaBot.Processes;
 using QaBot.TestSupport;
 
 namespace QaBot.Channels.Slack.Tests;
@@ -21,8 +22,8 @@ public sealed class SharedStateTests
             ["QaBot:Slack:BotToken"] = FakeSlackApi.Token,
             ["QaBot:Slack:ApiBaseUrl"] = slack.ApiUrl.ToString(),
         };
-        await using var first = await ServerProcess.StartAsync(settings);
-        await using var second = await ServerProcess.StartAsync(settings);
+        await using var first = await TestServer.StartAsync(settings);
+        await using var second = await TestServer.StartAsync(settings);
         using var http = new HttpClient();
         async Task AcceptedAsync(ServerProcess replica, string body, int? retryNum = null)
         {
@@ -53,7 +54,7 @@ public sealed class SharedStateTests
     public async Task Without_Redis_an_event_is_refused_with_503_and_the_reason_and_the_outage_is_logged_once()
     {
         await using var slack = await FakeSlackApi.StartAsync();
-        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
         {
             ["QaBot:State:Provider"] = "Redis",
             // Nothing listens there.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using QaBot.Processes;
 using StackExchange.Redis;
 
 namespace QaBot.TestSupport;

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
 using QaBot.Conversations;
+using QaBot.Processes;
 
 namespace QaBot.LoadTest;
 
@@ -48,7 +49,9 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
         // One after another: the first builds or loads the persistent index that the others then load.
         for (var i = 0; i < o.Replicas; i++)
         {
-            var server = await ServerProcess.StartAsync(o, i, slack, httpClients.CreateClient(HttpClientName), logger, cancellationToken);
+            var start = ServerStartOf(o, i, slack);
+            var server = await ServerProcess.StartAsync(start, cancellationToken);
+            LogStarted(logger, server.Id, server.BaseUrl, start.LogPath);
             // Clients from the factory share its pooled handler; each only adds its server's address.
             var http = httpClients.CreateClient(HttpClientName);
             http.BaseAddress = server.BaseUrl;
@@ -79,6 +82,21 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
             new MemoryFigures(rssReady, rssMinute1, rssEnd, Math.Max(rssPeak, rssEnd)),
             new CpuFigures(cpu.Server / elapsed, cpu.Self / elapsed, Environment.ProcessorCount),
             loadBefore, MachineLoad.Read());
+    }
+
+    /// <summary>The <paramref name="replica"/>th server: each replica after the first logs to its own file.</summary>
+    private static ServerStart ServerStartOf(LoadOptions o, int replica, IReadOnlyDictionary<string, string> environment)
+    {
+        // Emulator mode whatever the caller's environment says: replies may then only go to loopback, i.e. to our sink.
+        var settings = new Dictionary<string, string> { ["QaBot__Bot__MicrosoftAppId"] = "" };
+        for (var i = 0; i < o.CorpusPaths.Count; i++) settings[$"QaBot__Corpus__Paths__{i}"] = o.CorpusPaths[i];
+        foreach (var (key, value) in o.ServerEnvironment.Concat(environment)) settings[key] = value;
+        return new ServerStart(o.ServerDll, o.WorkingDirectory)
+        {
+            Settings = settings,
+            LogPath = replica == 0 ? o.ServerLog : $"{o.ServerLog}.{replica}",
+            ReadyTimeout = o.ReadyTimeout,
+        };
     }
 
     /// <summary>What every conversation of one run shares; the measured window is in Stopwatch timestamps.</summary>
@@ -312,6 +330,9 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
     }
 
     private static long Seconds(double seconds) => (long)(seconds * Stopwatch.Frequency);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server {Pid} ready at {BaseUrl}; its output goes to {Log}")]
+    private static partial void LogStarted(ILogger logger, int pid, Uri baseUrl, string? log);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Replicas} server(s) ready ({Questions} questions, RSS {RssMb:F0} MB in all); {Warmup} s warm-up, then {Seconds} s measured with {Concurrency} conversations")]
     private static partial void LogReady(ILogger logger, int replicas, int questions, double rssMb, int warmup, int seconds, int concurrency);

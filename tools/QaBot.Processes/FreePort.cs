@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace QaBot.TestSupport;
+namespace QaBot.Processes;
 
 public static class FreePort
 {

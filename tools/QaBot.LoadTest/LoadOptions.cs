@@ -87,6 +87,9 @@ public sealed class LoadOptions
     [Required]
     public string ServerLog { get; set; } = "qabot-load-server.log";
 
+    /// <summary>A file the JSON report is also written to, for a program to read (the console also carries log lines).</summary>
+    public string? ReportPath { get; set; }
+
     /// <summary>Seed of the question choice, so runs are comparable.</summary>
     public int Seed { get; set; } = 7;
 }

@@ -43,6 +43,7 @@ public sealed record LoadReport(
     long LostFollowUps,
     long DuplicateAnswers,
     long LostInFlight,
+    long? AnswersAfterKill,
     long RateLimited,
     long TypingReceived,
     long UnmatchedActivities,
@@ -75,11 +76,13 @@ public sealed record LoadReport(
         // The bars: no errors, lost follow-ups or duplicate answers ever; the throughput bar for the main run; the memory bar for a soak.
         var passed = stats.Errors == 0 && stats.LostFollowUps == 0 && duplicates == 0
             && (o.Soak ? growth < o.MaxRssGrowthPercent : perSecond >= o.MinAnswersPerSecond);
+        var killAt = o.KillReplicaAfterSeconds > 0 && o.Replicas > 1 ? o.KillReplicaAfterSeconds : (int?)null;
         return new LoadReport(
-            o.Soak ? "soak" : "load", o.Replicas, o.State, o.KillReplicaAfterSeconds > 0 && o.Replicas > 1 ? o.KillReplicaAfterSeconds : null,
+            o.Soak ? "soak" : "load", o.Replicas, o.State, killAt,
             o.Concurrency, o.Seconds, stats.Total, stats[Outcome.Answered], stats[Outcome.Declined],
             Math.Round(perSecond, 1), o.MinAnswersPerSecond, Ms(latency.Percentile(50)), Ms(latency.Percentile(95)), Ms(latency.Percentile(99)), Ms(latency.Max),
             stats.Errors, ErrorKinds.ToDictionary(k => k.ToString(), k => stats[k]), stats.LostFollowUps, duplicates, stats[Outcome.LostInFlight],
+            killAt is null ? null : stats.AnswersAfterKill,
             stats[Outcome.RateLimited], typing, unmatched,
             Mb(memory.ReadyBytes), memory.Minute1Bytes is { } m ? Mb(m) : null, Mb(memory.EndBytes), Mb(memory.PeakBytes),
             growth is { } g ? Math.Round(g, 1) : null,
@@ -99,7 +102,11 @@ public sealed record LoadReport(
         Row(w, "errors", $"{Errors}  ({string.Join(", ", ErrorsByKind.Select(e => $"{e.Key} {e.Value}"))})");
         Row(w, "lost follow-ups", $"{LostFollowUps}  (bar: 0)");
         Row(w, "duplicate answers", $"{DuplicateAnswers}  (bar: 0)");
-        if (KilledReplicaAtSecond is not null) Row(w, "lost in flight on the killed replica", $"{LostInFlight}");
+        if (KilledReplicaAtSecond is not null)
+        {
+            Row(w, "lost in flight on the killed replica", $"{LostInFlight}");
+            Row(w, "answers after the kill (the others)", $"{AnswersAfterKill}");
+        }
         Row(w, "rate-limited replies", $"{RateLimited}");
         Row(w, "typing activities received", $"{TypingReceived}");
         Row(w, "unmatched activities", $"{UnmatchedActivities}");

@@ -154,6 +154,7 @@ public sealed partial class LoadRunner(IHttpClientFactory httpClients, IOptions<
                 if (started >= run.MeasureFrom) run.Stats.Record(outcome, reply is null ? null : Stopwatch.GetElapsedTime(started, reply.ArrivedTimestamp));
                 if (replied && reply!.ArrivedTimestamp >= run.MeasureFrom && reply.ArrivedTimestamp < run.MeasureUntil) run.Stats.CountReplyInWindow();
                 if (!replied) break;
+                if (run.Servers.AnyKilledBy(reply!.ArrivedTimestamp)) run.Stats.CountAnswerAfterKill();
                 // A follow-up the offline rewriter reads in context when it has the history, answered as if it had none: the
                 // replica that answered it did not see the conversation's earlier turns.
                 slackThread ??= reply!.ThreadTs;

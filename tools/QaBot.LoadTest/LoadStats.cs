@@ -37,6 +37,7 @@ public sealed class LoadStats
     private readonly long[] _outcomes = new long[Enum.GetValues<Outcome>().Length];
     private long _repliesInWindow;
     private long _lostFollowUps;
+    private long _answersAfterKill;
 
     public LatencyHistogram Latency { get; } = new();
 
@@ -55,6 +56,11 @@ public sealed class LoadStats
     public void CountLostFollowUp() => Interlocked.Increment(ref _lostFollowUps);
 
     public long LostFollowUps => Interlocked.Read(ref _lostFollowUps);
+
+    /// <summary>An answer or decline arrived after a replica was killed, so a surviving one gave it.</summary>
+    public void CountAnswerAfterKill() => Interlocked.Increment(ref _answersAfterKill);
+
+    public long AnswersAfterKill => Interlocked.Read(ref _answersAfterKill);
 
     public long this[Outcome outcome] => Interlocked.Read(ref _outcomes[(int)outcome]);
 

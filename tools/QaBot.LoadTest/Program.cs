@@ -33,5 +33,7 @@ Console.CancelKeyPress += (_, e) =>
 var report = await host.Services.GetRequiredService<LoadRunner>().RunAsync(stop.Token);
 report.WriteTable(Console.Out);
 Console.WriteLine(report.ToJson());
+var reportPath = host.Services.GetRequiredService<IOptions<LoadOptions>>().Value.ReportPath;
+if (reportPath is not null) await File.WriteAllTextAsync(reportPath, report.ToJson());
 await host.StopAsync();
 return report.Passed ? 0 : 1;

@@ -17,6 +17,9 @@ public sealed class Replica(ServerProcess process, HttpClient http)
     /// <summary>Whether this replica was killed after <paramref name="timestamp"/>, i.e. while a question sent then was in flight.</summary>
     public bool KilledAfter(long timestamp) => Interlocked.Read(ref _killedAt) is var killedAt && killedAt != long.MaxValue && killedAt >= timestamp;
 
+    /// <summary>Whether this replica had been killed by <paramref name="timestamp"/>.</summary>
+    public bool KilledBy(long timestamp) => Interlocked.Read(ref _killedAt) <= timestamp;
+
     public void Kill()
     {
         Interlocked.Exchange(ref _killedAt, Stopwatch.GetTimestamp());
@@ -45,6 +48,9 @@ public sealed class Replicas : IAsyncDisposable
         }
         return _all[n % _all.Count]; // None is up: the request fails and says so.
     }
+
+    /// <summary>Whether a replica had been killed by <paramref name="timestamp"/>: what arrives later, the others served.</summary>
+    public bool AnyKilledBy(long timestamp) => _all.Any(r => r.KilledBy(timestamp));
 
     public Replica KillLast()
     {

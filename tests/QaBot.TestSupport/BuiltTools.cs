@@ -1,0 +1,35 @@
+namespace QaBot.TestSupport;
+
+/// <summary>
+/// QaBot's command-line programs as the build left them (a test project references them with
+/// <c>ReferenceOutputAssembly="false"</c> so they are built first), in the test's own configuration, run as real processes.
+/// </summary>
+public static class BuiltTools
+{
+    /// <summary>The dotnet host that runs the tests, so a tool runs on the same runtime.</summary>
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    /// <summary>The qabot CLI.</summary>
+    public static string CliDll => Locate(Path.Combine("src", "QaBot.Cli"), "qabot.dll");
+
+    /// <summary>The load tool (scripts/load runs its Release build).</summary>
+    public static string LoadToolDll => Locate(Path.Combine("tools", "QaBot.LoadTest"), "qabot-load.dll");
+
+    /// <summary>
+    /// Runs the CLI from the repository root with <paramref name="environment"/> (variable names such as
+    /// <c>QaBot__Feedback__Path</c>); a copy next to the tests would not run, since the test project's framework
+    /// references replace assemblies that qabot.deps.json expects.
+    /// </summary>
+    public static Task<ProcessResult> RunCliAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        ProcessRunner.RunAsync(DotnetHost, [CliDll, .. arguments], TimeSpan.FromSeconds(60), environment, E2ePrerequisites.RepositoryRoot);
+
+    /// <summary><paramref name="dll"/> in <paramref name="project"/>'s bin folder, under the same configuration/framework/runtime path as the tests'.</summary>
+    private static string Locate(string project, string dll)
+    {
+        var bin = new DirectoryInfo(AppContext.BaseDirectory);
+        while (bin is not null && bin.Name != "bin") bin = bin.Parent;
+        if (bin is null) throw new InvalidOperationException($"The tests do not run from a bin folder: {AppContext.BaseDirectory}");
+        var path = Path.Combine(E2ePrerequisites.RepositoryRoot, project, "bin", Path.GetRelativePath(bin.FullName, AppContext.BaseDirectory), dll);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{dll} was not built at {path}; the test project must reference {project}.", path);
+    }
+}

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
 using QaBot.Feedback;
 using QaBot.TestSupport;
@@ -42,7 +43,7 @@ public sealed class SharedStateTests
     }
 
     [SkippableFact]
-    public async Task A_vote_reaching_the_other_replica_is_stored_with_the_answer_it_rates()
+    public async Task A_vote_reaching_the_other_replica_is_stored_with_the_answer_it_rates_and_exported_by_the_cli()
     {
         await using var redis = await RedisServer.StartAsync();
         await using var channel = await FakeChannel.StartAsync();
@@ -77,6 +78,18 @@ public sealed class SharedStateTests
             Assert.Equal((Vote.Down, Question), (vote.Vote, vote.Question));
             Assert.NotNull(vote.Answer);
             Assert.Contains(vote.Answer, answer.Text, StringComparison.Ordinal);
+
+            // The CLI, as its own process over the same file, turns the thumbs-down into an eval test case.
+            var export = await BuiltTools.RunCliAsync(new Dictionary<string, string> { ["QaBot__Feedback__Path"] = votes }, "feedback", "export", "--down");
+            Assert.True(export.ExitCode == 0, $"exit {export.ExitCode}: {export.Output}");
+            var exported = Assert.Single(export.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains(conversation, StringComparison.Ordinal));
+            var testCase = JsonNode.Parse(exported)!;
+            Assert.Equal((Question, vote.Answer, "down", "msteams"),
+                ((string?)testCase["question"], (string?)testCase["bot_answer"], (string?)testCase["vote"], (string?)testCase["channel"]));
+            // The eval set's fields, left for the reviewer to label.
+            Assert.Empty(testCase["expect_any"]!.AsArray());
+            Assert.NotNull(testCase["answerable"]);
+            Assert.Equal(vote.Citations.Count, testCase["bot_sources"]!.AsArray().Count);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +30,8 @@ public sealed class SlackInteractivityTests(SlackServerFixture server)
         Assert.NotEmpty(vote.Citations);
 
         // The CLI, reading the same file, turns it into a test case.
-        var (exit, stdout, stderr) = await RunCliAsync("feedback", "export", "--down", "--channel", "slack");
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(new Dictionary<string, string> { ["QaBot__Feedback__Path"] = server.FeedbackPath },
+            "feedback", "export", "--down", "--channel", "slack");
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
         var exported = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).Single(c => (string?)c["conversation_id"] == vote.ConversationId);
         Assert.Equal((Question, vote.Answer), ((string?)exported["question"], (string?)exported["bot_answer"]));
@@ -134,26 +134,4 @@ public sealed class SlackInteractivityTests(SlackServerFixture server)
     private async Task<IReadOnlyList<FeedbackRecord>> VotesAsync(string channel) =>
         [.. (await server.Services.GetRequiredService<IFeedbackStore>().QueryAsync(new FeedbackQuery(Channel: "slack"), default))
             .Where(v => v.ConversationId.Contains($":{channel}:", StringComparison.Ordinal))];
-
-    /// <summary>The CLI's own build output (a project reference builds it first), run from the repository root over this server's file.</summary>
-    private async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(params string[] arguments)
-    {
-        var relative = Path.GetRelativePath(Path.Combine(E2ePrerequisites.RepositoryRoot, "tests", "QaBot.Channels.Slack.Tests", "bin"), AppContext.BaseDirectory);
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = E2ePrerequisites.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(E2ePrerequisites.RepositoryRoot, "src", "QaBot.Cli", "bin", relative, "qabot.dll"));
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.Environment["QaBot__Feedback__Path"] = server.FeedbackPath;
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }

@@ -13,7 +13,7 @@ internal sealed class SlackApiException(string method, string error)
 }
 
 /// <summary>
-/// The two Web API methods QaBot needs. Retries on 429 (after Retry-After), 5xx and network failures live in the named
+/// The Web API methods QaBot needs. Retries on 429 (after Retry-After), 5xx and network failures live in the named
 /// HttpClient's resilience pipeline; this class turns Slack's <c>ok:false</c> answers into logged exceptions.
 /// </summary>
 internal sealed partial class SlackApiClient(IHttpClientFactory httpClients, ILogger<SlackApiClient> logger)
@@ -26,6 +26,10 @@ internal sealed partial class SlackApiClient(IHttpClientFactory httpClients, ILo
     /// <summary>Posts a message; returns its <c>ts</c>.</summary>
     public async Task<string?> PostMessageAsync(ChatPostMessageRequest message, CancellationToken cancellationToken) =>
         (await CallAsync("chat.postMessage", JsonContent.Create(message, SlackJsonContext.Default.ChatPostMessageRequest), cancellationToken)).Ts;
+
+    /// <summary>Posts a message only one user sees (Slack does not keep it).</summary>
+    public Task PostEphemeralAsync(ChatPostEphemeralRequest message, CancellationToken cancellationToken) =>
+        CallAsync("chat.postEphemeral", JsonContent.Create(message, SlackJsonContext.Default.ChatPostEphemeralRequest), cancellationToken);
 
     private static readonly System.Diagnostics.ActivitySource ActivitySource = new("QaBot.Channels.Slack");
 

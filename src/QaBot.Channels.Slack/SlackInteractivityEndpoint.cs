@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Feedback;
@@ -11,11 +12,13 @@ namespace QaBot.Channels.Slack;
 /// <summary>
 /// <c>POST /api/slack/interactivity</c> (the app's Interactivity Request URL): a click on an answer's 👍/👎 button arrives
 /// as a signed form whose <c>payload</c> field is a <c>block_actions</c> JSON; the vote is recorded and acknowledged with
-/// an empty 200, as Slack asks within 3 seconds.
+/// an empty 200, as Slack asks within 3 seconds, then thanked for in a message only the voter sees.
 /// </summary>
 internal sealed partial class SlackInteractivityEndpoint(
     SlackSignatureVerifier verifier,
     FeedbackRecorder feedback,
+    SlackApiClient api,
+    IHostApplicationLifetime lifetime,
     IOptions<SlackOptions> options,
     ILogger<SlackInteractivityEndpoint> logger)
 {
@@ -74,7 +77,34 @@ internal sealed partial class SlackInteractivityEndpoint(
                 detail: "The feedback store could not be written; try again later.");
         }
 
+        // A click on a button changes nothing Slack shows, so the voter is told it counted. After the acknowledgement,
+        // since the Web API may make us wait out a rate limit; through chat.postEphemeral at the configured API address,
+        // never the payload's response_url, which whoever signs the request could point anywhere.
+        var thanks = new ChatPostEphemeralRequest(channel, user, ThanksText(vote.Vote), interaction.Message.ThreadTs);
+        context.Response.OnCompleted(() => ThankAsync(thanks));
         return Results.Ok();
+    }
+
+    /// <summary>What the voter reads; a repeated click reads it again, its vote replaced rather than added.</summary>
+    internal static string ThanksText(Vote vote) =>
+        $"Thanks for the feedback: your {(vote == Vote.Down ? "👎" : "👍")} is recorded. Click the other button to change it.";
+
+    private async Task ThankAsync(ChatPostEphemeralRequest thanks)
+    {
+        var stopping = lifetime.ApplicationStopping;
+        try
+        {
+            await api.PostEphemeralAsync(thanks, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutting down: a courtesy message is not worth delaying the stop for.
+        }
+        catch (Exception ex)
+        {
+            // The vote is stored and acknowledged; only the thanks is missing.
+            LogThanksNotSent(logger, thanks.Channel, ex);
+        }
     }
 
     private static IResult BadRequest(HttpContext context, string detail) =>
@@ -82,6 +112,9 @@ internal sealed partial class SlackInteractivityEndpoint(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ignoring Slack interaction of type {Type}")]
     private static partial void LogIgnored(ILogger logger, string? type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The thanks for a Slack vote in {Channel} could not be posted; the vote is stored")]
+    private static partial void LogThanksNotSent(ILogger logger, string channel, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A Slack vote in conversation {ConversationId} could not be saved")]
     private static partial void LogNotSaved(ILogger logger, string conversationId, Exception exception);

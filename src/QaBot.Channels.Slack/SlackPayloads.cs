@@ -64,6 +64,9 @@ internal sealed record ChatPostMessageRequest(
     bool UnfurlLinks = false,
     bool UnfurlMedia = false);
 
+/// <summary>A message only <paramref name="User"/> sees, in <paramref name="Channel"/> (and in the thread <paramref name="ThreadTs"/>, when given).</summary>
+internal sealed record ChatPostEphemeralRequest(string Channel, string User, string Text, string? ThreadTs);
+
 /// <summary>The Web API's answer: always <c>ok</c>, <c>error</c> when not; auth.test adds the ids, chat.postMessage <c>ts</c>.</summary>
 internal sealed record SlackApiResponse(bool Ok, string? Error, string? UserId, string? BotId, string? Ts);
 
@@ -94,5 +97,6 @@ internal sealed record SlackAction(string? ActionId, string? BlockId, string? Va
 [JsonSerializable(typeof(SlackInteraction))]
 [JsonSerializable(typeof(UrlVerificationResponse))]
 [JsonSerializable(typeof(ChatPostMessageRequest))]
+[JsonSerializable(typeof(ChatPostEphemeralRequest))]
 [JsonSerializable(typeof(SlackApiResponse))]
 internal sealed partial class SlackJsonContext : JsonSerializerContext;

@@ -18,7 +18,7 @@ public sealed record RecordedCall(string Method, string? ContentType, string? Au
 }
 
 /// <summary>
-/// A Slack Web API on a loopback port: answers auth.test and chat.postMessage like Slack (HTTP 200 with ok/error, 429 with
+/// A Slack Web API on a loopback port: answers auth.test, chat.postMessage and chat.postEphemeral like Slack (HTTP 200 with ok/error, 429 with
 /// Retry-After), accepts JSON and form bodies as Slack does, and records every call.
 /// </summary>
 public sealed class FakeSlackApi : IAsyncDisposable
@@ -63,15 +63,22 @@ public sealed class FakeSlackApi : IAsyncDisposable
     /// Waits until <paramref name="count"/> messages were delivered (HTTP 200, ok) to <paramref name="channel"/>, or to
     /// the thread <paramref name="threadTs"/> in it.
     /// </summary>
-    public async Task<IReadOnlyList<RecordedCall>> WaitForMessagesAsync(string channel, int count = 1, string? threadTs = null)
+    public Task<IReadOnlyList<RecordedCall>> WaitForMessagesAsync(string channel, int count = 1, string? threadTs = null) =>
+        WaitForCallsAsync("chat.postMessage", channel, count, threadTs);
+
+    /// <summary>Waits until <paramref name="count"/> ephemeral messages were delivered in <paramref name="channel"/>.</summary>
+    public Task<IReadOnlyList<RecordedCall>> WaitForEphemeralsAsync(string channel, int count = 1) =>
+        WaitForCallsAsync("chat.postEphemeral", channel, count, threadTs: null);
+
+    private async Task<IReadOnlyList<RecordedCall>> WaitForCallsAsync(string method, string channel, int count, string? threadTs)
     {
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
         while (true)
         {
-            var delivered = Posts(channel).Where(c => c.Status == 200 && (threadTs is null || c.Field("thread_ts") == threadTs)).ToList();
+            var delivered = Calls.Where(c => c.Method == method && c.Field("channel") == channel && c.Status == 200 && (threadTs is null || c.Field("thread_ts") == threadTs)).ToList();
             if (delivered.Count >= count) return delivered;
             if (DateTimeOffset.UtcNow > deadline)
-                throw new TimeoutException($"Expected {count} message(s) in {channel}, got {delivered.Count}; calls: {string.Join(", ", Calls.Select(c => $"{c.Method}:{c.Field("channel")}:{c.Status}"))}");
+                throw new TimeoutException($"Expected {count} {method} call(s) in {channel}, got {delivered.Count}; calls: {string.Join(", ", Calls.Select(c => $"{c.Method}:{c.Field("channel")}:{c.Status}"))}");
             await Task.Delay(25);
         }
     }
@@ -119,6 +126,12 @@ public sealed class FakeSlackApi : IAsyncDisposable
                     return (429, Error("ratelimited"));
                 var ts = $"1800000000.{Interlocked.Increment(ref _nextTs):D6}";
                 return (200, new JsonObject { ["ok"] = true, ["channel"] = channel, ["ts"] = ts, ["message"] = new JsonObject { ["ts"] = ts, ["text"] = (string?)fields["text"] } });
+            case "chat.postEphemeral":
+                var to = (string?)fields["channel"];
+                if (to is null or UnknownChannel) return (200, Error("channel_not_found"));
+                if (fields["user"] is null) return (200, Error("user_not_in_channel"));
+                // Slack keeps no ephemeral message; the ts it gives back only identifies this delivery.
+                return (200, new JsonObject { ["ok"] = true, ["message_ts"] = $"1800000000.{Interlocked.Increment(ref _nextTs):D6}" });
             default:
                 return (200, Error("unknown_method"));
         }

@@ -6,7 +6,7 @@ using QaBot.TestSupport;
 
 namespace QaBot.Channels.Slack.Tests;
 
-/// <summary>The 👍/👎 buttons under each answer: Slack's signed interactivity requests become stored votes.</summary>
+/// <summary>The 👍/👎 buttons under each answer: Slack's signed interactivity requests become stored votes, and the voter is thanked.</summary>
 [Collection(SlackServerCollection.Name)]
 public sealed class SlackInteractivityTests(SlackServerFixture server)
 {
@@ -28,6 +28,10 @@ public sealed class SlackInteractivityTests(SlackServerFixture server)
         Assert.NotNull(vote.Answer);
         Assert.Contains(vote.Answer, shown, StringComparison.Ordinal);
         Assert.NotEmpty(vote.Citations);
+        // Thanked in the answer's thread by a message only the voter sees, at the configured Web API (not the payload's response_url).
+        var thanks = Assert.Single(await server.Slack.WaitForEphemeralsAsync(channel));
+        Assert.Equal(("UALICE", threadTs, SlackInteractivityEndpoint.ThanksText(Vote.Down)), (thanks.Field("user"), thanks.Field("thread_ts"), thanks.Field("text")));
+        Assert.Equal($"Bearer {FakeSlackApi.Token}", thanks.Authorization);
 
         // The CLI, reading the same file, turns it into a test case.
         var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(new Dictionary<string, string> { ["QaBot__Feedback__Path"] = server.FeedbackPath },
@@ -51,6 +55,47 @@ public sealed class SlackInteractivityTests(SlackServerFixture server)
         }
 
         Assert.Equal(Vote.Up, Assert.Single(await VotesAsync(channel)).Vote);
+        // Each click is thanked with the vote it recorded; the two thanks may arrive in either order.
+        var thanks = await server.Slack.WaitForEphemeralsAsync(channel, count: 2);
+        Assert.Equal(new HashSet<string?> { SlackInteractivityEndpoint.ThanksText(Vote.Down), SlackInteractivityEndpoint.ThanksText(Vote.Up) },
+            thanks.Select(t => t.Field("text")).ToHashSet());
+    }
+
+    [Fact]
+    public async Task Clicking_the_same_vote_twice_keeps_one_vote_and_thanks_each_click()
+    {
+        var channel = SlackRequests.NewChannel();
+        var (threadTs, reference) = await AskAsync(channel);
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await PostAsync(SlackRequests.Interaction(SlackRequests.BlockActions(channel, threadTs, SlackInteractivityEndpoint.DownActionId, reference)));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(Vote.Down, Assert.Single(await VotesAsync(channel)).Vote);
+        // Slack shows the clicker nothing else, so a second click is answered too (the same words: the vote is unchanged).
+        var thanks = await server.Slack.WaitForEphemeralsAsync(channel, count: 2);
+        Assert.All(thanks, t => Assert.Equal(("UALICE", SlackInteractivityEndpoint.ThanksText(Vote.Down)), (t.Field("user"), t.Field("text"))));
+    }
+
+    [Fact]
+    public async Task A_vote_whose_thanks_cannot_be_posted_is_still_stored_and_acknowledged()
+    {
+        // chat.postEphemeral answers channel_not_found there.
+        const string channel = FakeSlackApi.UnknownChannel;
+
+        using var response = await PostAsync(SlackRequests.Interaction(SlackRequests.BlockActions(channel, "1700000600.000100", SlackInteractivityEndpoint.UpActionId, "ref")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(await VotesAsync(channel), v => v.Vote == Vote.Up);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (!server.Logs.GetSnapshot().Any(r => r.Message == $"The thanks for a Slack vote in {channel} could not be posted; the vote is stored"))
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "The failed thanks was not logged.");
+            await Task.Delay(25);
+        }
+        Assert.Contains(server.Logs.GetSnapshot(), r => r.Message == "Slack chat.postEphemeral failed with channel_not_found");
     }
 
     [Fact]

@@ -62,11 +62,13 @@ public sealed partial class IngestionPipeline(
         var files = loader.FindFiles(rootList).DistinctBy(f => f.Id, StringComparer.Ordinal).ToList();
         var folder = indexOptions.Value.Persist ? IndexFolder(indexOptions.Value.Path, rootList) : null;
         var signature = Signature();
-        // Loading the model takes a second on one core; it overlaps with reading the corpus and the stored index.
-        var warmUp = embedder.GetService<OnnxEmbeddingGenerator>() is { } local ? Task.Run(local.Load, cancellationToken) : Task.CompletedTask;
+        // Loading the model takes a second on one core; it overlaps with reading the corpus and the stored index. Both
+        // get threads of their own: on the thread pool of a 2-core machine they would hold both of its threads, and the
+        // file hashing below would wait for the pool to grow.
+        var warmUp = embedder.GetService<OnnxEmbeddingGenerator>() is { } local ? OwnThread(local.Load) : Task.CompletedTask;
         // A fresh process holds nothing, so it reads the stored index whatever the hashes say: read it while hashing.
         var storedRead = folder is not null && files.Count > 0 && _inMemory.IsEmpty && _embedded.IsEmpty
-            ? Task.Run(() => store.TryLoad(folder, signature), cancellationToken)
+            ? OwnThread(() => store.TryLoad(folder, signature))
             : null;
         var hashes = new string[files.Count];
         await Parallel.ForAsync(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount * 2 }, async (i, ct) =>
@@ -129,6 +131,10 @@ public sealed partial class IngestionPipeline(
         activity?.SetTag("qabot.passages", report.Passages);
         return report;
     }
+
+    private static Task OwnThread(Action work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Task<T> OwnThread<T>(Func<T> work) => Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>
     /// The index folder of a set of corpus folders, named by the folders' names (not their full paths), so a copy of

@@ -38,15 +38,18 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
     {
         await passages.EnsureCollectionExistsAsync(cancellationToken);
         await sentences.EnsureCollectionExistsAsync(cancellationToken);
-        keywords.Add(documents.SelectMany(d => d.Chunks.Select((c, i) => (c, d.Keywords.PassageTerms[i]))).ToList(), documents.Select(d => d.Keywords.Words));
-        await passages.UpsertAsync(documents.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken);
-        await sentences.UpsertAsync(documents.SelectMany(d => d.Sentences.Select((s, i) => new SentenceRecord
-        {
-            Id = SentenceRecord.KeyFor(d.Info.Id, s),
-            DocumentId = d.Info.Id,
-            Text = s,
-            Embedding = d.SentenceVectors[i],
-        })), cancellationToken);
+        // The three are independent, and each is filled by CPU-bound work on the calling thread: side by side, a start-up
+        // from the stored index uses both cores.
+        await Task.WhenAll(
+            Task.Run(() => keywords.Add(documents.SelectMany(d => d.Chunks.Select((c, i) => (c, d.Keywords.PassageTerms[i]))).ToList(), documents.Select(d => d.Keywords.Words)), cancellationToken),
+            Task.Run(() => passages.UpsertAsync(documents.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken), cancellationToken),
+            Task.Run(() => sentences.UpsertAsync(documents.SelectMany(d => d.Sentences.Select((s, i) => new SentenceRecord
+            {
+                Id = SentenceRecord.KeyFor(d.Info.Id, s),
+                DocumentId = d.Info.Id,
+                Text = s,
+                Embedding = d.SentenceVectors[i],
+            })), cancellationToken), cancellationToken));
     }
 
     public async Task RemoveAsync(IndexedDocument document, CancellationToken cancellationToken)

@@ -185,3 +185,22 @@ public class ChatPromptTests
         Assert.Equal(cited, passages);
     }
 }
+
+/// <summary>How the answer sentence is cut to fit the answer.</summary>
+public class AnswerShorteningTests
+{
+    [Fact]
+    public void A_long_sentence_with_no_value_to_look_for_is_cut_around_the_question_words_not_after_its_opening()
+    {
+        var opening = string.Join(", ", Enumerable.Repeat("after many seasons of campaigning across the northern provinces and their rivers", 4));
+        var sentence = $"In the end, {opening}, it was the Treaty of Westphalia that ended the Thirty Years War for the princes of the empire.";
+        var profile = QuestionProfile.Analyze("What ended the Thirty Years War?", new QaBot.Text.TermStatistics());
+
+        var answer = ExtractiveAnswerer.Shorten(sentence, profile, 300);
+
+        Assert.True(sentence.Length > 300);
+        Assert.InRange(answer.Length, 1, 300);
+        Assert.StartsWith("…", answer, StringComparison.Ordinal);
+        Assert.Contains("Treaty of Westphalia that ended the Thirty Years War", answer, StringComparison.Ordinal);
+    }
+}

@@ -142,7 +142,7 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         if (answerValues.Count == 0 || clauses.Count <= 1)
         {
             result = sentence;
-            if (answerValues.Count > 0) focus = answerValues[0].Start;
+            focus = answerValues.Count > 0 ? answerValues[0].Start : sentence.Length > maxChars ? QuestionFocus(sentence, profile) : 0;
         }
         else
         {
@@ -191,6 +191,27 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         if (result.Length == 0) return result;
         result = char.ToUpperInvariant(result[0]) + result[1..];
         return result[^1] is '.' or '!' or '?' or '"' or '”' or '…' ? result : result + ".";
+    }
+
+    private const int FocusTerms = 8;
+
+    /// <summary>
+    /// Where the question's terms crowd together in a sentence (the start of the <see cref="FocusTerms"/>-term window
+    /// holding most of the question's weight): with no value to look for, the answer is usually next to what the
+    /// question says, so a sentence too long for the answer is cut around there rather than after its opening.
+    /// </summary>
+    private static int QuestionFocus(string sentence, QuestionProfile profile)
+    {
+        var weights = profile.Terms.ToDictionary(t => t.Stem, t => t.Weight, StringComparer.Ordinal);
+        var terms = Tokenizer.Tokenize(sentence).Select(t => (t.Start, Term: TextAnalyzer.Term(t))).Where(t => t.Term is not null).ToList();
+        var (focus, best) = (0, 0.0);
+        for (var i = 0; i < terms.Count; i++)
+        {
+            if (!weights.ContainsKey(terms[i].Term!)) continue;
+            var found = terms.Skip(i).Take(FocusTerms).Select(t => t.Term!).Distinct(StringComparer.Ordinal).Sum(t => weights.GetValueOrDefault(t));
+            if (found > best) (focus, best) = (terms[i].Start, found);
+        }
+        return focus;
     }
 
     /// <summary>Splits at ", ", "; ", ": " and dashes, but never inside parentheses ("($74.6bn; £39.1bn)").</summary>

@@ -15,9 +15,6 @@ public sealed class TermStatistics
 
     public int DocumentFrequency(string term) => _documentFrequency.GetValueOrDefault(term);
 
-    /// <summary>Counts one passage: each distinct term once.</summary>
-    public void Add(IEnumerable<string> distinctTerms) => Add(distinctTerms.Select(t => KeyValuePair.Create(t, 1)), 1);
-
     /// <summary>Counts many passages at once: how many of them hold each term, and how many there are.</summary>
     public void Add(IEnumerable<KeyValuePair<string, int>> documentFrequencies, int documents)
     {

@@ -92,6 +92,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddKeyedSingleton(OnnxEmbeddingGenerator.QueryKey, (sp, _) => sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()
             .AsBuilder()
             .UseDistributedCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = QueryCacheBytes })))
+            .Use(inner => new CoalescingEmbeddingGenerator(inner))
             .Build(sp));
         // The index in memory, one generation at a time (a hosted vector store would be created here instead).
         services.AddSingleton(sp =>

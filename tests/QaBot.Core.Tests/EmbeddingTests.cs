@@ -80,3 +80,123 @@ public class OnnxEmbeddingGeneratorTests
         Assert.Empty(await g.GenerateAsync([]));
     }
 }
+
+/// <summary>Concurrent embedding requests merged into one call of the inner generator.</summary>
+public class CoalescingEmbeddingGeneratorTests
+{
+    private static readonly string[] Sentences =
+    [
+        "Honda and Toyota, two Japanese auto giants.",
+        "Nissan.",
+        "The football club won the cup final after extra time.",
+        "Weak demand for its ageing cars in America pushed the carmaker to build fewer vehicles.",
+    ];
+
+    [Fact]
+    public async Task Requests_made_while_a_call_runs_go_together_in_the_next_call_and_each_gets_its_own_vectors()
+    {
+        using var inner = new GatedGenerator();
+        using var coalescing = new CoalescingEmbeddingGenerator(inner);
+        var first = coalescing.GenerateAsync(["first"]);
+        await inner.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var waiting = Sentences.Select(s => coalescing.GenerateAsync([s, s + " again"])).ToList();
+        inner.Gate.SetResult();
+
+        Assert.Equal("first", Text((await first)[0]));
+        for (var i = 0; i < Sentences.Length; i++)
+        {
+            var own = await waiting[i];
+            Assert.Equal([Sentences[i], Sentences[i] + " again"], own.Select(Text));
+        }
+        Assert.Equal([1, 2 * Sentences.Length], inner.CallSizes);
+    }
+
+    [Fact]
+    public async Task Requests_with_other_options_are_not_merged()
+    {
+        using var inner = new GatedGenerator();
+        using var coalescing = new CoalescingEmbeddingGenerator(inner);
+        var first = coalescing.GenerateAsync(["first"]);
+        await inner.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var queries = coalescing.GenerateAsync(["a question"], OnnxEmbeddingGenerator.QueryOptions);
+        var passages = coalescing.GenerateAsync(["a passage"]);
+        var more = coalescing.GenerateAsync(["another passage"]);
+        inner.Gate.SetResult();
+        await Task.WhenAll(first, queries, passages, more);
+
+        Assert.Equal([1, 1, 2], inner.CallSizes);
+        Assert.Equal([null, OnnxEmbeddingGenerator.QueryOptions, null], inner.CallOptions);
+    }
+
+    [Fact]
+    public async Task A_failed_call_fails_its_requests_only_and_a_cancelled_caller_stops_waiting()
+    {
+        using var inner = new GatedGenerator { FailOn = "poison" };
+        using var coalescing = new CoalescingEmbeddingGenerator(inner);
+        var first = coalescing.GenerateAsync(["first"]);
+        await inner.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        using var cancel = new CancellationTokenSource();
+        var cancelled = coalescing.GenerateAsync(["cancelled"], cancellationToken: cancel.Token);
+        var poisoned = coalescing.GenerateAsync(["poison"]);
+        var neighbour = coalescing.GenerateAsync(["neighbour"]);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        inner.Gate.SetResult();
+
+        await first;
+        Assert.Equal("poison", (await Assert.ThrowsAsync<InvalidOperationException>(() => poisoned)).Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => neighbour);
+        Assert.Equal("after", Text((await coalescing.GenerateAsync(["after"]))[0]));
+        Assert.DoesNotContain(inner.Texts, t => t == "cancelled");
+    }
+
+    [Fact]
+    public async Task Concurrent_questions_get_the_vectors_the_model_gives_each_alone()
+    {
+        var model = new OnnxEmbeddingGenerator(SentenceModel.MiniLM);
+        using var coalescing = new CoalescingEmbeddingGenerator(model);
+        var merged = await Task.WhenAll(Sentences.Select(s => Task.Run(() => coalescing.GenerateAsync(s, OnnxEmbeddingGenerator.QueryOptions))));
+        for (var i = 0; i < Sentences.Length; i++)
+        {
+            var alone = await model.GenerateAsync(Sentences[i], OnnxEmbeddingGenerator.QueryOptions);
+            Assert.True(TensorPrimitives.CosineSimilarity(alone.Vector.Span, merged[i].Vector.Span) > 0.9999, Sentences[i]);
+        }
+    }
+
+    // The fake's vectors spell their text, so a test can tell whose vector a request got.
+    private static string Text(Embedding<float> e) => new(e.Vector.ToArray().Select(f => (char)f).ToArray());
+
+    /// <summary>Holds its first call until <see cref="Gate"/> opens, so the test can queue requests behind it.</summary>
+    private sealed class GatedGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string? FailOn { get; init; }
+
+        public List<int> CallSizes { get; } = [];
+
+        public List<EmbeddingGenerationOptions?> CallOptions { get; } = [];
+
+        public List<string> Texts { get; } = [];
+
+        public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var texts = values.ToList();
+            CallSizes.Add(texts.Count);
+            CallOptions.Add(options);
+            Texts.AddRange(texts);
+            Started.TrySetResult();
+            await Gate.Task;
+            if (FailOn is not null && texts.Contains(FailOn)) throw new InvalidOperationException(FailOn);
+            return new(texts.Select(t => new Embedding<float>(t.Select(c => (float)c).ToArray())));
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}

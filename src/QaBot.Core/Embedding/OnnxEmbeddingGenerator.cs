@@ -17,7 +17,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     /// <summary>Mark a call as embedding questions (not passages), for models that prefix queries.</summary>
     public static EmbeddingGenerationOptions QueryOptions { get; } = new() { AdditionalProperties = new() { [InputTypeKey] = "query" } };
 
-    /// <summary>The DI key of the question embedder: the same model behind a small cache, so retrieval and the answerer embed a question once.</summary>
+    /// <summary>The DI key of the question embedder: the same model behind a small cache (retrieval and the answerer embed a question once) and a <see cref="CoalescingEmbeddingGenerator"/> (concurrent questions run as one batch).</summary>
     public const string QueryKey = "query";
 
     private const string InputTypeKey = "input_type";

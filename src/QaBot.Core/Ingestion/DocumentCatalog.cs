@@ -15,6 +15,9 @@ public sealed class DocumentCatalog
 
     public int Count => _documents.Count;
 
+    /// <summary>One article by id, without copying and sorting the whole catalog as <see cref="Documents"/> does.</summary>
+    public DocumentInfo? Find(string id) => _documents.GetValueOrDefault(id);
+
     public void Add(DocumentInfo document) => _documents[document.Id] = document;
 
     public void Remove(string id) => _documents.TryRemove(id, out _);

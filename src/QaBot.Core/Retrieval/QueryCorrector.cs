@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using QaBot.Text;
 
 namespace QaBot.Retrieval;
@@ -28,7 +29,7 @@ public sealed class QueryCorrector
 
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _stems = new(StringComparer.Ordinal);
-    private volatile Dictionary<int, (string Word, int Count)[]>? _byLength;
+    private volatile Dictionary<int, Entry[]>? _byLength;
 
     /// <summary>
     /// Adds word counts to the vocabulary. One writer at a time (the keyword index's write lock): the dictionaries are
@@ -68,14 +69,18 @@ public sealed class QueryCorrector
     private string? Best(string word, int maxDistance)
     {
         var byLength = _byLength ??= BuildBuckets();
+        var letters = Letters(word);
         string? best = null;
         var bestDistance = int.MaxValue;
         var bestCount = 0;
         for (var length = word.Length - maxDistance; length <= word.Length + maxDistance; length++)
         {
             if (!byLength.TryGetValue(length, out var bucket)) continue;
-            foreach (var (candidate, count) in bucket)
+            foreach (var (candidate, count, candidateLetters) in bucket)
             {
+                // One edit adds or removes at most two letters from the set of letters a word uses: a cheap test that
+                // skips most of the vocabulary before the quadratic distance.
+                if (BitOperations.PopCount(letters ^ candidateLetters) > 2 * maxDistance) continue;
                 var d = Distance(word, candidate, maxDistance);
                 if (d > maxDistance) continue;
                 if (d < bestDistance || (d == bestDistance && count > bestCount))
@@ -87,22 +92,35 @@ public sealed class QueryCorrector
         return best;
     }
 
-    private Dictionary<int, (string, int)[]> BuildBuckets()
+    private Dictionary<int, Entry[]> BuildBuckets()
     {
         var words = _counts.Select(kv => (kv.Key, kv.Value)).Concat(StopwordEntries());
-        return words.GroupBy(w => w.Item1.Length).ToDictionary(g => g.Key, g => g.ToArray());
+        return words.GroupBy(w => w.Item1.Length).ToDictionary(g => g.Key, g => g.Select(w => new Entry(w.Item1, w.Item2, Letters(w.Item1))).ToArray());
 
         // Stopwords are corrections too ("mcuh" is "much"), so a slip of one is not "corrected" into a rare word.
         static IEnumerable<(string, int)> StopwordEntries() => Stopwords.All.Select(s => (s, int.MaxValue / 2));
     }
 
+    /// <summary>The set of letters a word uses, one bit each; every other character shares bit 26.</summary>
+    private static uint Letters(string word)
+    {
+        var set = 0u;
+        foreach (var c in word) set |= char.IsAsciiLetterLower(c) ? 1u << (c - 'a') : 1u << 26;
+        return set;
+    }
+
+    private readonly record struct Entry(string Word, int Count, uint Letters);
+
     /// <summary>Optimal string alignment distance (Damerau–Levenshtein with adjacent transpositions), stopping past <paramref name="max"/>.</summary>
     public static int Distance(string a, string b, int max)
     {
         if (Math.Abs(a.Length - b.Length) > max) return max + 1;
-        var previous2 = new int[b.Length + 1];
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        // Three rows on the stack: this runs for many vocabulary words per question, so it must not allocate.
+        var width = b.Length + 1;
+        Span<int> rows = width <= 128 ? stackalloc int[3 * width] : new int[3 * width];
+        var previous2 = rows[..width];
+        var previous = rows.Slice(width, width);
+        var current = rows.Slice(2 * width, width);
         for (var j = 0; j <= b.Length; j++) previous[j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
@@ -117,7 +135,10 @@ public sealed class QueryCorrector
                 rowMin = Math.Min(rowMin, v);
             }
             if (rowMin > max) return max + 1;
-            (previous2, previous, current) = (previous, current, previous2);
+            var oldest = previous2;
+            previous2 = previous;
+            previous = current;
+            current = oldest;
         }
         return previous[b.Length];
     }

@@ -44,12 +44,11 @@ public sealed partial class SuggestedQuestions(AnswerService answers, DocumentCa
     public async Task<IReadOnlyList<string>> AfterAsync(Answer answer, int count)
     {
         var cited = answer.Citations.Select(c => DocumentOf(c.PassageId)).ToHashSet(StringComparer.Ordinal);
-        var articles = catalog.Documents.ToDictionary(d => d.Id, StringComparer.Ordinal);
         var offered = new List<string>();
         foreach (var id in answer.Passages.Select(p => p.Chunk.DocumentId).Where(id => !cited.Contains(id)).Distinct())
         {
             if (offered.Count == count) break;
-            if (articles.TryGetValue(id, out var article) && await ForArticleAsync(article) is { } question &&
+            if (catalog.Find(id) is { } article && await ForArticleAsync(article) is { } question &&
                 !string.Equals(question, answer.Question, StringComparison.OrdinalIgnoreCase))
                 offered.Add(question);
         }

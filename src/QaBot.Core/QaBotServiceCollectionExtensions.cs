@@ -88,8 +88,8 @@ public static class QaBotServiceCollectionExtensions
                 ? sp.GetRequiredService<AzureOpenAIClient>()
                     .GetEmbeddingClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.EmbeddingDeployment)
                     .AsIEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions)
-                : new OnnxEmbeddingGenerator(SentenceModel.Named(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.LocalModel)));
-        services.AddKeyedSingleton(OnnxEmbeddingGenerator.QueryKey, (sp, _) => sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()
+                : new OnnxEmbeddingGenerator(LocalModel(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value, QuantizedTexts.All)));
+        services.AddKeyedSingleton(OnnxEmbeddingGenerator.QueryKey, (sp, _) => QuestionModel(sp)
             .AsBuilder()
             .UseDistributedCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = QueryCacheBytes })))
             .Use(inner => new CoalescingEmbeddingGenerator(inner))
@@ -150,6 +150,19 @@ public static class QaBotServiceCollectionExtensions
 
     private static bool UsesChatModel(IServiceProvider sp) =>
         sp.GetRequiredService<IOptions<AnsweringOptions>>().Value.Provider == ModelProvider.AzureOpenAI;
+
+    /// <summary>The model that embeds questions: the passages' own, or its int8 copy (<see cref="EmbeddingOptions.Quantized"/>).</summary>
+    private static IEmbeddingGenerator<string, Embedding<float>> QuestionModel(IServiceProvider sp)
+    {
+        var o = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
+        return o.Provider == ModelProvider.Local && o.Quantized == QuantizedTexts.Questions
+            ? new OnnxEmbeddingGenerator(LocalModel(o, QuantizedTexts.Questions))
+            : sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+    }
+
+    /// <summary>The configured local model, quantized when <see cref="EmbeddingOptions.Quantized"/> is <paramref name="quantizedWhen"/>.</summary>
+    private static SentenceModel LocalModel(EmbeddingOptions o, QuantizedTexts quantizedWhen) =>
+        o.Quantized == quantizedWhen ? SentenceModel.Named(o.LocalModel).Quantized() : SentenceModel.Named(o.LocalModel);
 
     private static AzureOpenAIClient CreateAzureClient(IServiceProvider sp)
     {

@@ -1,5 +1,8 @@
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using QaBot.Configuration;
+using QaBot.Core.Tests.Infrastructure;
 using QaBot.Embedding;
 
 namespace QaBot.Core.Tests;
@@ -29,15 +32,52 @@ public class OnnxEmbeddingGeneratorTests
     }
 
     [Theory]
-    [InlineData("MiniLM")]
-    [InlineData("ArcticXs")]
-    public async Task A_paraphrase_is_closer_than_an_unrelated_sentence(string model)
+    [InlineData("MiniLM", false)]
+    [InlineData("MiniLM", true)]
+    [InlineData("ArcticXs", false)]
+    public async Task A_paraphrase_is_closer_than_an_unrelated_sentence(string model, bool int8)
     {
-        var g = new OnnxEmbeddingGenerator(SentenceModel.Named(model));
+        var g = new OnnxEmbeddingGenerator(int8 ? SentenceModel.Named(model).Quantized() : SentenceModel.Named(model));
         var sentence = await Embed(g, Sentence);
         var paraphrase = await Embed(g, Paraphrase);
         var unrelated = await Embed(g, Unrelated);
         Assert.True(Cosine(sentence, paraphrase) > Cosine(sentence, unrelated) + 0.1, $"paraphrase {Cosine(sentence, paraphrase)}, unrelated {Cosine(sentence, unrelated)}");
+    }
+
+    [Fact]
+    public async Task The_int8_model_is_a_model_of_its_own_with_vectors_close_to_the_float_ones()
+    {
+        var int8 = new OnnxEmbeddingGenerator(SentenceModel.MiniLM.Quantized());
+        Assert.NotEqual(SentenceModel.MiniLM.Id, int8.Model.Id);
+        Assert.Same(int8.Model, int8.Model.Quantized());
+        foreach (var text in new[] { Sentence, Paraphrase, Unrelated })
+        {
+            var cosine = Cosine(await Embed(MiniLM, text), await Embed(int8, text));
+            Assert.True(cosine is > 0.97f and < 0.99999f, $"{text}: {cosine}");
+        }
+    }
+
+    [Theory]
+    [InlineData(null, true, false)]
+    [InlineData(nameof(QuantizedTexts.None), false, false)]
+    [InlineData(nameof(QuantizedTexts.All), true, true)]
+    public void The_setting_chooses_which_texts_the_int8_model_embeds(string? setting, bool questions, bool passages)
+    {
+        using var services = QaBotTestHost.Build(setting is null ? null : new() { ["QaBot:Embedding:Quantized"] = setting });
+        var question = services.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(OnnxEmbeddingGenerator.QueryKey);
+        var passage = services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        Assert.Equal(questions, question.GetService<OnnxEmbeddingGenerator>()!.Model.IsQuantized);
+        Assert.Equal(passages, passage.GetService<OnnxEmbeddingGenerator>()!.Model.IsQuantized);
+    }
+
+    [Fact]
+    public void Quantization_replaces_every_weight_matrix_of_the_six_layers()
+    {
+        using var stream = SentenceModel.MiniLM.OpenResource("model.onnx");
+        var (quantized, matrices) = Int8Quantizer.Quantize(stream);
+        // Per layer: query, key, value, attention output, and the two feed-forward matrices.
+        Assert.Equal(6 * 6, matrices);
+        Assert.True(quantized.Length < stream.Length * 0.75, $"{quantized.Length} of {stream.Length} bytes");
     }
 
     [Fact]

@@ -100,6 +100,19 @@ public enum ModelProvider
     AzureOpenAI,
 }
 
+/// <summary>What the int8 copy of the local embedding model embeds.</summary>
+public enum QuantizedTexts
+{
+    /// <summary>Nothing: the float model embeds everything.</summary>
+    None,
+
+    /// <summary>Questions; passages keep the float model.</summary>
+    Questions,
+
+    /// <summary>Questions and passages (an index of its own: the model's id differs).</summary>
+    All,
+}
+
 public sealed class EmbeddingOptions
 {
     public const string Section = "QaBot:Embedding";
@@ -113,6 +126,12 @@ public sealed class EmbeddingOptions
     /// <summary>Vector size of the Azure OpenAI embedding model (the local models have their own, 384).</summary>
     [Range(64, 4096)]
     public int Dimensions { get; set; } = 1536;
+
+    /// <summary>
+    /// Which texts the int8 copy of the local model embeds (<see cref="Embedding.Int8Quantizer"/>): on this machine's
+    /// CPUs it runs a question in about a third of the time, and its vectors keep a cosine of ~0.99 to the float ones.
+    /// </summary>
+    public QuantizedTexts Quantized { get; set; } = QuantizedTexts.Questions;
 
     public int EffectiveDimensions => Provider == ModelProvider.Local ? Embedding.SentenceModel.Dimensions : Dimensions;
 }

@@ -58,8 +58,15 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         byte[] weights;
         using (var stream = model.OpenResource("model.onnx"))
         {
-            weights = new byte[stream.Length];
-            stream.ReadExactly(weights);
+            if (model.IsQuantized)
+            {
+                weights = Int8Quantizer.Quantize(stream).Model;
+            }
+            else
+            {
+                weights = new byte[stream.Length];
+                stream.ReadExactly(weights);
+            }
         }
         using var options = new SessionOptions
         {

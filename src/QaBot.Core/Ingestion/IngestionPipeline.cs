@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Hashing;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Chunking;
@@ -37,6 +38,7 @@ public sealed partial class IngestionPipeline(
     Chunker chunker,
     IndexSnapshots index,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
+    [FromKeyedServices(OnnxEmbeddingGenerator.QueryKey)] IEmbeddingGenerator<string, Embedding<float>> questionEmbedder,
     DocumentCatalog catalog,
     IndexStore store,
     IOptions<IngestionOptions> options,
@@ -62,10 +64,11 @@ public sealed partial class IngestionPipeline(
         var files = loader.FindFiles(rootList).DistinctBy(f => f.Id, StringComparer.Ordinal).ToList();
         var folder = indexOptions.Value.Persist ? IndexFolder(indexOptions.Value.Path, rootList) : null;
         var signature = Signature();
-        // Loading the model takes a second on one core; it overlaps with reading the corpus and the stored index. Both
-        // get threads of their own: on the thread pool of a 2-core machine they would hold both of its threads, and the
-        // file hashing below would wait for the pool to grow.
-        var warmUp = embedder.GetService<OnnxEmbeddingGenerator>() is { } local ? OwnThread(local.Load) : Task.CompletedTask;
+        // Loading the model that embeds questions takes a second on one core; it overlaps with reading the corpus and the
+        // stored index. Both get threads of their own: on the thread pool of a 2-core machine they would hold both of its
+        // threads, and the file hashing below would wait for the pool to grow. The passages' model (when it is another)
+        // loads only once some article needs embedding.
+        var warmUp = questionEmbedder.GetService<OnnxEmbeddingGenerator>() is { } local ? OwnThread(local.Load) : Task.CompletedTask;
         // A fresh process holds nothing, so it reads the stored index whatever the hashes say: read it while hashing.
         var storedRead = folder is not null && files.Count > 0 && _inMemory.IsEmpty && _embedded.IsEmpty
             ? OwnThread(() => store.TryLoad(folder, signature))
@@ -99,6 +102,7 @@ public sealed partial class IngestionPipeline(
         var held = _inMemory.Keys.Where(id => prefixes.Any(p => id.StartsWith(p, StringComparison.Ordinal)));
         var removed = persisted.Union(held, StringComparer.Ordinal).Except(files.Select(f => f.Id), StringComparer.Ordinal).Count();
 
+        var passageWarmUp = changed.Count > 0 && embedder.GetService<OnnxEmbeddingGenerator>() is { } passageModel ? OwnThread(passageModel.Load) : Task.CompletedTask;
         var loaded = await loader.LoadAsync(changed.Select(i => files[i]).ToList(), new Progress<int>(n => progress?.Report(new(IngestionStage.Reading, n, changed.Count))), cancellationToken);
         var byId = loaded.ToDictionary(d => d.Id, StringComparer.Ordinal);
         var pending = changed.Where(i => byId.ContainsKey(files[i].Id)).ToList();
@@ -120,7 +124,7 @@ public sealed partial class IngestionPipeline(
         var embeddedAt = stopwatch.Elapsed;
         await LoadAsync(documents, rootList, cancellationToken);
         var filled = stopwatch.Elapsed;
-        await warmUp;
+        await Task.WhenAll(warmUp, passageWarmUp);
         LogPhases(logger, (long)hashed.TotalMilliseconds, (long)(read - hashed).TotalMilliseconds, (long)(filled - embeddedAt).TotalMilliseconds, (long)(stopwatch.Elapsed - filled).TotalMilliseconds);
         var upgrade = persisted.Count > 0 && IndexStore.IsOutdated(folder!);
         if (folder is not null && (pending.Count > 0 || removed > 0 || upgrade || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);

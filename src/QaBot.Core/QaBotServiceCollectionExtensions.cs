@@ -88,7 +88,7 @@ public static class QaBotServiceCollectionExtensions
                 ? sp.GetRequiredService<AzureOpenAIClient>()
                     .GetEmbeddingClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.EmbeddingDeployment)
                     .AsIEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions)
-                : new OnnxEmbeddingGenerator(SentenceModel.Named(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.LocalModel)));
+                : new OnnxEmbeddingGenerator(SentenceModel.Named(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.LocalModel), ModelCacheFolder(sp)));
         services.AddKeyedSingleton(OnnxEmbeddingGenerator.QueryKey, (sp, _) => sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()
             .AsBuilder()
             .UseDistributedCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = QueryCacheBytes })))
@@ -146,6 +146,17 @@ public static class QaBotServiceCollectionExtensions
             ? sp.GetRequiredService<IndexReplica>()
             : ActivatorUtilities.CreateInstance<StartupIngestion>(sp));
         return services;
+    }
+
+    /// <summary>
+    /// Beside the index (<c>.qabot/models</c>) when the index is kept on disk; none for a replica, which must not write.
+    /// </summary>
+    private static string? ModelCacheFolder(IServiceProvider sp)
+    {
+        var index = sp.GetRequiredService<IOptions<IndexOptions>>().Value;
+        return index.Persist && !index.ReadOnly
+            ? Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(index.Path)) ?? "", "models")
+            : null;
     }
 
     private static bool UsesChatModel(IServiceProvider sp) =>

@@ -88,7 +88,7 @@ public static class QaBotServiceCollectionExtensions
                 ? sp.GetRequiredService<AzureOpenAIClient>()
                     .GetEmbeddingClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.EmbeddingDeployment)
                     .AsIEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions)
-                : new OnnxEmbeddingGenerator(LocalModel(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value, QuantizedTexts.All)));
+                : new OnnxEmbeddingGenerator(LocalModel(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value, QuantizedTexts.All), ModelCacheFolder(sp)));
         services.AddKeyedSingleton(OnnxEmbeddingGenerator.QueryKey, (sp, _) => QuestionModel(sp)
             .AsBuilder()
             .UseDistributedCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = QueryCacheBytes })))
@@ -148,6 +148,17 @@ public static class QaBotServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Beside the index (<c>.qabot/models</c>) when the index is kept on disk; none for a replica, which must not write.
+    /// </summary>
+    private static string? ModelCacheFolder(IServiceProvider sp)
+    {
+        var index = sp.GetRequiredService<IOptions<IndexOptions>>().Value;
+        return index.Persist && !index.ReadOnly
+            ? Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(index.Path)) ?? "", "models")
+            : null;
+    }
+
     private static bool UsesChatModel(IServiceProvider sp) =>
         sp.GetRequiredService<IOptions<AnsweringOptions>>().Value.Provider == ModelProvider.AzureOpenAI;
 
@@ -156,7 +167,7 @@ public static class QaBotServiceCollectionExtensions
     {
         var o = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
         return o.Provider == ModelProvider.Local && o.Quantized == QuantizedTexts.Questions
-            ? new OnnxEmbeddingGenerator(LocalModel(o, QuantizedTexts.Questions))
+            ? new OnnxEmbeddingGenerator(LocalModel(o, QuantizedTexts.Questions), ModelCacheFolder(sp))
             : sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
     }
 

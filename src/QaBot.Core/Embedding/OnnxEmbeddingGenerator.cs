@@ -37,10 +37,15 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     private readonly EmbeddingGeneratorMetadata _metadata;
 
     /// <summary>The model loads on first use, so asking for the model's id (to check a stored index) costs nothing.</summary>
-    public OnnxEmbeddingGenerator(SentenceModel model)
+    /// <param name="model">The sentence model.</param>
+    /// <param name="cacheFolder">
+    /// Where the optimised graph is kept between processes (see <see cref="Load(SentenceModel, string?)"/>); null: not
+    /// kept. The first generator of a model in a process decides, as the session is shared.
+    /// </param>
+    public OnnxEmbeddingGenerator(SentenceModel model, string? cacheFolder = null)
     {
         Model = model;
-        _loaded = Sessions.GetOrAdd(model.Id, _ => new Lazy<(InferenceSession, BertTokenizer)>(() => Load(model)));
+        _loaded = Sessions.GetOrAdd(model.Id, _ => new Lazy<(InferenceSession, BertTokenizer)>(() => Load(model, cacheFolder)));
         _metadata = new EmbeddingGeneratorMetadata("onnxruntime", defaultModelId: model.Id, defaultModelDimensions: SentenceModel.Dimensions);
     }
 
@@ -51,10 +56,30 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     private BertTokenizer WordPieces => _loaded.Value.Tokenizer;
 
-    private static (InferenceSession, BertTokenizer) Load(SentenceModel model)
+    /// <summary>
+    /// The session, from the graph an earlier process optimised when <paramref name="cacheFolder"/> holds it (neither the
+    /// copy of the 90 MB resource nor the graph optimisation is paid again, and the copy's memory is not taken), else from
+    /// the embedded model, saving its optimised graph there for the next process.
+    /// </summary>
+    private static (InferenceSession, BertTokenizer) Load(SentenceModel model, string? cacheFolder)
     {
         var tokenizer = new BertTokenizer();
         using (var vocab = new StreamReader(model.OpenResource("vocab.txt"))) tokenizer.LoadVocabulary(vocab, convertInputToLowercase: true);
+        var cached = cacheFolder is null ? null : Path.Combine(cacheFolder, CachedGraphName(model));
+        if (cached is not null && File.Exists(cached))
+        {
+            try
+            {
+                // Already optimised: the same graph as below, without running the optimisers again.
+                using var cachedOptions = Options(GraphOptimizationLevel.ORT_DISABLE_ALL);
+                return (new InferenceSession(cached, cachedOptions), tokenizer);
+            }
+            catch (OnnxRuntimeException)
+            {
+                // Unreadable (a truncated copy, a full disk): made again from the embedded model below.
+            }
+        }
+
         byte[] weights;
         using (var stream = model.OpenResource("model.onnx"))
         {
@@ -68,16 +93,92 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
                 stream.ReadExactly(weights);
             }
         }
-        using var options = new SessionOptions
+        // Extended, not All: All adds only layout (NCHWc) rewrites, for convolutions, which BERT has none of, and a graph
+        // saved with them is tied to this machine's CPU; the cached graph may be copied to another with the index.
+        using var options = Options(GraphOptimizationLevel.ORT_ENABLE_EXTENDED);
+        if (cached is not null && TryCreateFolder(cacheFolder!))
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            var temp = $"{cached}.tmp-{Environment.ProcessId}";
+            options.OptimizedModelFilePath = temp;
+            try
+            {
+                var session = new InferenceSession(weights, options);
+                KeepCachedGraph(temp, cached, model);
+                return (session, tokenizer);
+            }
+            catch (OnnxRuntimeException)
+            {
+                // The graph could not be saved (a read-only or full disk): the session is made without saving it below.
+                Delete(temp);
+            }
+            using var unsaved = Options(GraphOptimizationLevel.ORT_ENABLE_EXTENDED);
+            return (new InferenceSession(weights, unsaved), tokenizer);
+        }
+        return (new InferenceSession(weights, options), tokenizer);
+    }
+
+    private static SessionOptions Options(GraphOptimizationLevel level)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = level,
             IntraOpNumThreads = Environment.ProcessorCount,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
         // Idle intra-op threads sleep instead of spinning: a server runs many small query embeddings at once, and
         // spinning threads would take the cores the other requests need.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        return (new InferenceSession(weights, options), tokenizer);
+        return options;
+    }
+
+    /// <summary>
+    /// Named by the model, the build of the assembly that carries it and the ONNX Runtime version, so an upgrade of
+    /// either is never served a graph optimised by the other. The '@' ends the model's id, so one model's clean-up never
+    /// matches another whose id it begins (the int8 copy's).
+    /// </summary>
+    private static string CachedGraphName(SentenceModel model) =>
+        $"{model.Id}@{model.Assembly.ManifestModule.ModuleVersionId:N}-ort{OrtEnv.Instance().GetVersionString()}.onnx";
+
+    private static bool TryCreateFolder(string folder)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Renames the graph ORT wrote into place (a reader sees a whole file or none) and deletes the model's graphs of other
+    /// versions. A cache that cannot be written costs the next process its second, nothing else.
+    /// </summary>
+    private static void KeepCachedGraph(string temp, string cached, SentenceModel model)
+    {
+        try
+        {
+            File.Move(temp, cached, overwrite: true);
+            foreach (var old in Directory.EnumerateFiles(Path.GetDirectoryName(cached)!, model.Id + "@*.onnx").Where(f => f != cached)) File.Delete(old);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Delete(temp);
+        }
+    }
+
+    private static void Delete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temporary file takes disk space only: loading looks for the final name alone.
+        }
     }
 
     public SentenceModel Model { get; }

@@ -77,7 +77,11 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         // Idle intra-op threads sleep instead of spinning: a server runs many small query embeddings at once, and
         // spinning threads would take the cores the other requests need.
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        return (new InferenceSession(weights, options), tokenizer);
+        var session = new InferenceSession(weights, options);
+        // ONNX Runtime holds its own copy now: the weights array is garbage, but as a large object it would stay until
+        // the next full collection, which at start-up comes long after the stored index has loaded beside it.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        return (session, tokenizer);
     }
 
     public SentenceModel Model { get; }

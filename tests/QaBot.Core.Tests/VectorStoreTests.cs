@@ -216,6 +216,23 @@ public class InMemoryVectorStoreTests
     }
 
     [Fact]
+    public async Task Records_upserted_after_the_first_search_made_the_int8_codes_are_found_too()
+    {
+        // The codes are made by the first two-stage search; later upserts (new keys and overwrites) must keep them current.
+        const int dimensions = 32;
+        var random = new Random(11);
+        float[] RandomVector() => Enumerable.Range(0, dimensions).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var collection = new InMemoryVectorStoreCollection<string, PassageRecord>("late", PassageRecord.Definition(dimensions));
+        await collection.UpsertAsync(Enumerable.Range(0, 5000).Select(i => Record($"r{i}", "doc", RandomVector())));
+        var query = RandomVector();
+        Assert.Equal(5, (await Search(collection, query, 5)).Count);
+
+        await collection.UpsertAsync([Record("new", "doc", query), Record("r7", "doc", query.Select(x => -x).ToArray())]);
+        Assert.Equal("new", Ids(await Search(collection, query, 1)).Single());
+        Assert.Equal("r7", Ids(await Search(collection, query.Select(x => -x).ToArray(), 1)).Single());
+    }
+
+    [Fact]
     public async Task Store_lists_checks_and_deletes_collections()
     {
         var store = new InMemoryVectorStore();

@@ -12,7 +12,8 @@ namespace QaBot.VectorStore;
 /// heap; a reader-writer lock lets any number of searches run while ingestion upserts. A full-precision scan of 17k
 /// 1024-dimensional vectors reads 70 MB and is bound by memory bandwidth (~7 ms here), so large collections are
 /// searched in two stages: an int8 copy of every vector (a quarter of the bytes) picks a generous candidate pool,
-/// and the candidates are re-scored exactly with SIMD cosine (<see cref="TensorPrimitives"/>).
+/// and the candidates are re-scored exactly with SIMD cosine (<see cref="TensorPrimitives"/>). The int8 copy is made
+/// by the first search that needs it, so a collection only read by key (the sentences) never holds one.
 /// </summary>
 public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, IInMemoryCollection
     where TKey : notnull
@@ -30,8 +31,9 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
     private readonly ConditionalWeakTable<Expression, Func<TRecord, bool>> _compiledFilters = new();
     private TRecord?[] _records = new TRecord?[256];
     private ReadOnlyMemory<float>[] _vectors = new ReadOnlyMemory<float>[256];
-    private sbyte[] _codes = [];
-    private float[] _codeScales = new float[256];
+    private readonly Lock _encoding = new();
+    private sbyte[]? _codes;
+    private float[]? _codeScales;
     private int _dimensions;
     private int _count;
     private bool _exists;
@@ -85,8 +87,8 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
             _free.Clear();
             _records = new TRecord?[256];
             _vectors = new ReadOnlyMemory<float>[256];
-            _codes = [];
-            _codeScales = new float[256];
+            _codes = null;
+            _codeScales = null;
             _count = 0;
             _exists = false;
         }
@@ -168,14 +170,13 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
     public override Task UpsertAsync(IEnumerable<TRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        // Read keys and vectors, normalise and quantize outside the lock: searches keep running during ingestion. A vector
-        // that is already of unit length (as embedders and the persistent index give them) is kept by reference, like its
-        // record, rather than copied: the store then adds only its int8 codes to the memory the vectors take.
+        // Read keys and vectors and normalise outside the lock: searches keep running during ingestion. A vector that is
+        // already of unit length (as embedders and the persistent index give them) is kept by reference, like its
+        // record, rather than copied.
         var list = records.Select(r => (Key: (TKey)_model.KeyProperty.GetValueAsObject(r)!, Record: r, Vector: VectorOf(r))).ToList();
         var width = list.Count == 0 ? 0 : list[0].Vector.Length;
         if (list.FirstOrDefault(p => p.Vector.Length != width) is { Record: not null } odd) throw new ArgumentException(WrongDimensions(odd.Key, odd.Vector.Length, width), nameof(records));
-        var codes = new sbyte[list.Count * width];
-        var prepared = new (ReadOnlyMemory<float> Vector, float CodeScale)[list.Count];
+        var prepared = new ReadOnlyMemory<float>[list.Count];
         Parallel.For(0, list.Count, i =>
         {
             var vector = list[i].Vector;
@@ -186,7 +187,7 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
                 TensorPrimitives.Divide(vector.Span, norm, unit);
                 vector = unit;
             }
-            prepared[i] = (vector, Int8.Quantize(vector.Span, codes.AsSpan(i * width, width)));
+            prepared[i] = vector;
         });
         _lock.EnterWriteLock();
         try
@@ -204,9 +205,8 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
                     _slots[key] = slot;
                 }
                 _records[slot] = record;
-                _vectors[slot] = prepared[i].Vector;
-                codes.AsSpan(i * width, width).CopyTo(_codes.AsSpan(slot * _dimensions, _dimensions));
-                _codeScales[slot] = prepared[i].CodeScale;
+                _vectors[slot] = prepared[i];
+                if (_codes is not null) Encode(slot, _codes, _codeScales!);
             }
             _exists = true;
         }
@@ -258,12 +258,12 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
             {
                 var code = new sbyte[_dimensions];
                 Int8.Quantize(q, code);
-                var codes = _codes.AsSpan();
+                var (codes, scales) = Codes();
                 var coarse = new TopK(keep * Oversampling);
                 for (var slot = 0; slot < _count; slot++)
                 {
                     if (!IsCandidate(slot)) continue;
-                    coarse.Add(slot, Int8.Dot(code, codes.Slice(slot * _dimensions, _dimensions)) * _codeScales[slot]);
+                    coarse.Add(slot, Int8.Dot(code, codes.AsSpan(slot * _dimensions, _dimensions)) * scales[slot]);
                 }
                 pool = coarse.Best();
             }
@@ -324,9 +324,30 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
     {
         if (_records.Length < slots) Array.Resize(ref _records, Math.Max(slots, _records.Length * 2));
         if (_vectors.Length < slots) Array.Resize(ref _vectors, Math.Max(slots, _records.Length));
-        if (_codes.Length < slots * _dimensions) Array.Resize(ref _codes, Math.Max(slots, _records.Length) * _dimensions);
-        if (_codeScales.Length < slots) Array.Resize(ref _codeScales, Math.Max(slots, _records.Length));
+        if (_codes is not null && _codes.Length < slots * _dimensions) Array.Resize(ref _codes, Math.Max(slots, _records.Length) * _dimensions);
+        if (_codeScales is not null && _codeScales.Length < slots) Array.Resize(ref _codeScales, Math.Max(slots, _records.Length));
     }
+
+    /// <summary>The int8 codes of every slot: made by the first search that needs them, then kept up to date by upserts.</summary>
+    private (sbyte[] Codes, float[] Scales) Codes()
+    {
+        // Under the read lock: searches may race to make them, upserts cannot change the vectors meanwhile.
+        lock (_encoding)
+        {
+            if (_codes is null)
+            {
+                var codes = new sbyte[_vectors.Length * _dimensions];
+                var scales = new float[_vectors.Length];
+                for (var slot = 0; slot < _count; slot++) Encode(slot, codes, scales);
+                _codeScales = scales;
+                _codes = codes;
+            }
+            return (_codes, _codeScales!);
+        }
+    }
+
+    private void Encode(int slot, sbyte[] codes, float[] scales) =>
+        scales[slot] = Int8.Quantize(_vectors[slot].Span, codes.AsSpan(slot * _dimensions, _dimensions));
 
     private Func<TRecord, bool> Compile(Expression<Func<TRecord, bool>> filter) =>
         _compiledFilters.GetValue(filter, static e => ((Expression<Func<TRecord, bool>>)e).Compile());

@@ -69,6 +69,10 @@ public sealed partial class IngestionPipeline(
         // threads, and the file hashing below would wait for the pool to grow. The passages' model (when it is another)
         // loads only once some article needs embedding.
         var warmUp = questionEmbedder.GetService<OnnxEmbeddingGenerator>() is { } local ? OwnThread(local.Load) : Task.CompletedTask;
+        // A running process ingests again when a file changed, so its passages' model will be needed: load it beside the
+        // hashing rather than after it.
+        var passageModel = embedder.GetService<OnnxEmbeddingGenerator>();
+        var passageWarmUp = passageModel is not null && !_inMemory.IsEmpty ? OwnThread(passageModel.Load) : null;
         // A fresh process holds nothing, so it reads the stored index whatever the hashes say: read it while hashing.
         var storedRead = folder is not null && files.Count > 0 && _inMemory.IsEmpty && _embedded.IsEmpty
             ? OwnThread(() => store.TryLoad(folder, signature))
@@ -102,7 +106,7 @@ public sealed partial class IngestionPipeline(
         var held = _inMemory.Keys.Where(id => prefixes.Any(p => id.StartsWith(p, StringComparison.Ordinal)));
         var removed = persisted.Union(held, StringComparer.Ordinal).Except(files.Select(f => f.Id), StringComparer.Ordinal).Count();
 
-        var passageWarmUp = changed.Count > 0 && embedder.GetService<OnnxEmbeddingGenerator>() is { } passageModel ? OwnThread(passageModel.Load) : Task.CompletedTask;
+        passageWarmUp ??= changed.Count > 0 && passageModel is not null ? OwnThread(passageModel.Load) : Task.CompletedTask;
         var loaded = await loader.LoadAsync(changed.Select(i => files[i]).ToList(), new Progress<int>(n => progress?.Report(new(IngestionStage.Reading, n, changed.Count))), cancellationToken);
         var byId = loaded.ToDictionary(d => d.Id, StringComparer.Ordinal);
         var pending = changed.Where(i => byId.ContainsKey(files[i].Id)).ToList();

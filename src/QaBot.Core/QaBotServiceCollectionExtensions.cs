@@ -167,7 +167,7 @@ public static class QaBotServiceCollectionExtensions
     {
         var o = sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
         return o.Provider == ModelProvider.Local && o.Quantized == QuantizedTexts.Questions
-            ? new OnnxEmbeddingGenerator(LocalModel(o, QuantizedTexts.Questions), ModelCacheFolder(sp))
+            ? new OnnxEmbeddingGenerator(LocalModel(o, QuantizedTexts.Questions), ModelCacheFolder(sp), threads: 1)
             : sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
     }
 

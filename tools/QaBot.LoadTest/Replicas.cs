@@ -22,6 +22,8 @@ public sealed class Replica(ServerProcess process, HttpClient http)
 
     public void Kill()
     {
+        // A dead process's CPU time cannot be read: read it now, so the run's server CPU includes this replica's share.
+        process.ReadCpuTime();
         Interlocked.Exchange(ref _killedAt, Stopwatch.GetTimestamp());
         process.Kill();
     }

@@ -219,15 +219,18 @@ public sealed class AzureOpenAITests : IAsyncLifetime
         var texts = ingested.SelectMany(r => r.Json["input"]!.AsArray().Select(i => i!.GetValue<string>())).ToList();
         Assert.Contains(texts, t => t.Contains("Honda's sales dropped by 24.2%", StringComparison.Ordinal));
 
-        // The stored sentence vectors are the ones the service returned for each sentence.
-        var sentences = services.GetRequiredService<IndexSnapshots>().Current.Sentences;
-        var records = new List<SentenceRecord>();
-        await foreach (var r in sentences.GetAsync(r => r.DocumentId != "", top: 1000)) records.Add(r);
-        Assert.NotEmpty(records);
-        Assert.All(records, r => Assert.Contains(r.Text, texts));
-        var record = records.First(r => r.Text.Contains("24.2%", StringComparison.Ordinal));
+        // The stored sentence vectors are the ones the service returned for each sentence, found by the sentence's key.
+        var snapshot = services.GetRequiredService<IndexSnapshots>().Current;
+        var passages = new List<PassageRecord>();
+        await foreach (var p in snapshot.Passages.GetAsync(p => p.DocumentId != "", top: 1000)) passages.Add(p);
+        var sentences = passages.SelectMany(p => p.ToChunk().Sentences().Select(s => (p.DocumentId, Text: s))).Distinct().ToList();
+        Assert.NotEmpty(sentences);
+        Assert.All(sentences, s => Assert.Contains(s.Text, texts));
+        var (documentId, sentence) = sentences.First(s => s.Text.Contains("24.2%", StringComparison.Ordinal));
+        var record = await snapshot.Sentences.GetAsync(SentenceRecord.KeyFor(documentId, sentence), new() { IncludeVectors = true });
+        Assert.NotNull(record);
         Assert.Equal(64, record.Embedding.Length);
-        Assert.Equal(FakeAzureOpenAI.Embed(record.Text, 64), record.Embedding.ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.Equal(FakeAzureOpenAI.Embed(sentence, 64), record.Embedding.ToArray(), (a, b) => Math.Abs(a - b) < 1e-5);
 
         var answer = await services.GetRequiredService<AnswerService>().AskAsync(Seeds.HondaQuestion);
         Assert.Contains(_fake.EmbeddingRequests, r => r.Json["input"]!.ToJsonString().Contains(Seeds.HondaQuestion, StringComparison.Ordinal));

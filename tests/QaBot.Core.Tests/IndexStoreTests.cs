@@ -1,9 +1,13 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using QaBot.Answering;
+using QaBot.Chunking;
 using QaBot.Core.Tests.Infrastructure;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
 using QaBot.Text;
+using QaBot.VectorStore;
 
 namespace QaBot.Core.Tests;
 
@@ -127,5 +131,60 @@ public sealed class IndexStoreTests : IDisposable
         await Run("MiniLM");
         var other = await Run("ArcticXs");
         Assert.Equal(2, other.Report.Embedded);
+    }
+
+    [Fact]
+    public void A_loaded_index_reads_vectors_and_passage_texts_in_place_and_saves_them_again_unchanged()
+    {
+        var store = new IndexStore(NullLogger<IndexStore>.Instance);
+        var signature = new IndexSignature("test-model", 8, "test-chunking");
+        var paragraphs = Directory.EnumerateFiles(TestPaths.Seeds).Order(StringComparer.Ordinal)
+            .SelectMany(f => File.ReadAllText(f).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var documents = new[] { Document("a", paragraphs[1], paragraphs[2]), Document("b", paragraphs[3]) };
+        IndexStore.Save(IndexPath, signature, documents);
+
+        var loaded = store.TryLoad(IndexPath, signature);
+        Assert.NotNull(loaded);
+        AssertSameDocuments(documents, loaded);
+        // Nothing of the vectors is copied onto the heap: they are slices of the mapped file.
+        Assert.All(loaded.SelectMany(d => d.ChunkVectors.Concat(d.SentenceVectors)), v => Assert.True(MemoryMarshal.TryGetMemoryManager<float, MappedIndexFile>(v, out _)));
+
+        // Saved again beside a new article: the loaded ones keep their keyword encoding, the new one is numbered into it.
+        List<IndexedDocument> next = [.. loaded, Document("c", paragraphs[4])];
+        IndexStore.Save(IndexPath, signature, next);
+        AssertSameDocuments(next, store.TryLoad(IndexPath, signature)!);
+    }
+
+    private static IndexedDocument Document(string id, params string[] texts)
+    {
+        var chunks = texts.Select((t, i) => new Chunk($"{id}#{i}", id, $"Title {id}", $"{id}.txt", "https://example.com/" + id, new DateOnly(2024, 5, 1), i, t)).ToList();
+        var sentences = chunks.SelectMany(c => c.Sentences()).Distinct(StringComparer.Ordinal).ToList();
+        var random = new Random(id.GetHashCode(StringComparison.Ordinal));
+        ReadOnlyMemory<float> Vector()
+        {
+            var v = Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var norm = MathF.Sqrt(v.Sum(x => x * x));
+            return v.Select(x => x / norm).ToArray();
+        }
+        return new IndexedDocument(new DocumentInfo(id, $"Title {id}", $"{id}.txt", "https://example.com/" + id, new DateOnly(2024, 5, 1), chunks.Count), "hash-" + id,
+            chunks, chunks.Select(_ => Vector()).ToList(), sentences.ConvertAll(SentenceRecord.Hash), sentences.Select(_ => Vector()).ToList(), KeywordEntry.Analyse(chunks));
+    }
+
+    private static void AssertSameDocuments(IReadOnlyList<IndexedDocument> expected, IReadOnlyList<IndexedDocument> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        foreach (var (e, a) in expected.Zip(actual))
+        {
+            Assert.Equal((e.Info, e.ContentHash), (a.Info, a.ContentHash));
+            Assert.Equal(e.Chunks, a.Chunks);
+            Assert.Equal(e.Chunks.Select(c => c.Text), a.Chunks.Select(c => c.Text));
+            Assert.Equal(e.SentenceHashes, a.SentenceHashes);
+            Assert.Equal(e.ChunkVectors.Concat(e.SentenceVectors).Select(v => v.ToArray()), a.ChunkVectors.Concat(a.SentenceVectors).Select(v => v.ToArray()), (x, y) => x.Zip(y).All(p => Math.Abs(p.First - p.Second) < 1e-6f));
+            Assert.Equal(e.Keywords.PassageTerms().Select(Sorted), a.Keywords.PassageTerms().Select(Sorted));
+            Assert.Equal(Sorted(e.Keywords.Words()), Sorted(a.Keywords.Words()));
+            Assert.NotEmpty(a.Keywords.Words());
+        }
+
+        static List<KeyValuePair<string, int>> Sorted(IEnumerable<KeyValuePair<string, int>> counts) => [.. counts.OrderBy(c => c.Key, StringComparer.Ordinal)];
     }
 }

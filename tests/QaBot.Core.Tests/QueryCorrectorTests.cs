@@ -13,7 +13,7 @@ public class QueryCorrectorTests
             "Honda’s production cut plan in the Chinese market is the first time it has reduced its production scale in the region.",
             "Only Toyota had a slight increase of 6.8%, and the sales of Japanese cars dropped by 17.61% year-on-year.",
         ];
-        corrector.AddCounts(KeywordEntry.Analyse(sentences.Select((s, i) => Passages.Chunk($"p{i}", s)).ToList()).Words);
+        corrector.AddCounts(KeywordEntry.Analyse(sentences.Select((s, i) => Passages.Chunk($"p{i}", s)).ToList()).Words());
         return corrector;
     }
 

@@ -122,7 +122,7 @@ public sealed class HybridRetrieverTests : IDisposable
     private readonly TermStatistics _statistics = new();
     private readonly KeywordIndex _keywords;
     private readonly InMemoryVectorStoreCollection<string, PassageRecord> _vectors = new("passages", PassageRecord.Definition(SentenceModel.Dimensions));
-    private readonly InMemoryVectorStoreCollection<string, SentenceRecord> _sentences = new("sentences", SentenceRecord.Definition(SentenceModel.Dimensions));
+    private readonly InMemoryVectorStoreCollection<Guid, SentenceRecord> _sentences = new("sentences", SentenceRecord.Definition(SentenceModel.Dimensions));
     private readonly OnnxEmbeddingGenerator _embedder = new(SentenceModel.MiniLM);
 
     public HybridRetrieverTests() => _keywords = new KeywordIndex(_statistics, new QueryCorrector(), Options.Create(new RetrievalOptions()));

@@ -157,9 +157,10 @@ internal static class BenchCommand
     /// <summary>Tokens per second: this embedder end to end, raw ONNX Runtime on the same batches, and the package's own encoder.</summary>
     private static async Task<(double Ours, double Ceiling, double Package)> Throughput(IServiceProvider services, CancellationToken ct)
     {
-        var sentences = services.GetRequiredService<IndexSnapshots>().Current.Sentences;
-        var texts = new List<string>();
-        await foreach (var r in sentences.GetAsync(r => r.DocumentId != "", ThroughputTexts, cancellationToken: ct)) texts.Add(r.Text);
+        var passages = services.GetRequiredService<IndexSnapshots>().Current.Passages;
+        var sentences = new List<string>();
+        await foreach (var p in passages.GetAsync(p => p.DocumentId != "", ThroughputTexts, cancellationToken: ct)) sentences.AddRange(p.ToChunk().Sentences());
+        var texts = sentences.Distinct(StringComparer.Ordinal).Take(ThroughputTexts).ToList();
         var generator = new OnnxEmbeddingGenerator(SentenceModel.Named(services.GetRequiredService<IOptions<EmbeddingOptions>>().Value.LocalModel));
         var tokens = texts.Select(generator.Tokenize).ToList();
         double count = tokens.Sum(t => t.Length);

@@ -29,8 +29,8 @@ public sealed class AnswerCandidates(
         await foreach (var r in snapshot.Passages.GetAsync(passages.Select(p => p.Chunk.Id), WithVectors, cancellationToken)) records[r.Id] = r;
         var split = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var p in passages) split[p.Chunk.Id] = p.Chunk.Sentences().ToList();
-        var keys = passages.SelectMany(p => split[p.Chunk.Id].Select(t => SentenceRecord.KeyFor(p.Chunk.DocumentId, t))).Distinct(StringComparer.Ordinal).ToList();
-        var vectors = new Dictionary<string, ReadOnlyMemory<float>>(StringComparer.Ordinal);
+        var keys = passages.SelectMany(p => split[p.Chunk.Id].Select(t => SentenceRecord.KeyFor(p.Chunk.DocumentId, t))).Distinct().ToList();
+        var vectors = new Dictionary<Guid, ReadOnlyMemory<float>>();
         await foreach (var r in snapshot.Sentences.GetAsync(keys, WithVectors, cancellationToken)) vectors[r.Id] = r.Embedding;
 
         var candidates = AnswerFeatures.Candidates(profile, q.Span, passages,

@@ -11,6 +11,14 @@ public sealed record Chunk(
     int Position,
     string Text)
 {
+    private readonly StoredText? _stored;
+
+    /// <summary>A passage whose text stays in a stored index and is read from it when asked for.</summary>
+    internal Chunk(string id, string documentId, string title, string sourcePath, string? url, DateOnly? published, int position, StoredText stored)
+        : this(id, documentId, title, sourcePath, url, published, position, Text: null!) => _stored = stored;
+
+    public string Text { get => field ?? _stored!.Value.Read(); init; } = Text;
+
     /// <summary>The text that is indexed and embedded: the title travels with every passage, as context.</summary>
     public string IndexText => Title + "\n" + Text;
 
@@ -20,4 +28,23 @@ public sealed record Chunk(
     /// </summary>
     public IEnumerable<string> Sentences() =>
         Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).SelectMany(p => SentenceSplitter.Split(p)).Select(s => s.Text);
+
+    /// <summary>Equal by what the passage says and where it comes from, wherever its text is held.</summary>
+    public bool Equals(Chunk? other) =>
+        other is not null && Id == other.Id && DocumentId == other.DocumentId && Title == other.Title && SourcePath == other.SourcePath
+        && Url == other.Url && Published == other.Published && Position == other.Position && Text == other.Text;
+
+    public override int GetHashCode() => HashCode.Combine(Id, Position);
+}
+
+/// <summary>Where a passage's text is kept outside the managed heap: a string written at an offset of a source.</summary>
+internal readonly record struct StoredText(IStoredTexts Source, long Offset)
+{
+    public string Read() => Source.ReadString(Offset);
+}
+
+/// <summary>A read-only store of length-prefixed strings, as <see cref="BinaryWriter.Write(string)"/> writes them.</summary>
+internal interface IStoredTexts
+{
+    string ReadString(long byteOffset);
 }

@@ -82,7 +82,8 @@ public sealed partial class IngestionPipeline(
         {
             // Streamed, so an oversized file (skipped later by the loader) is never held in memory whole.
             var hash = new XxHash128();
-            await using (var stream = File.OpenRead(files[i].Path)) await hash.AppendAsync(stream, ct);
+            // Unbuffered: the hash reads in large blocks of its own, and a buffer per file is garbage per file.
+            await using (var stream = new FileStream(files[i].Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0)) await hash.AppendAsync(stream, ct);
             hashes[i] = Convert.ToHexStringLower(hash.GetCurrentHash());
         });
         // What this process already holds is preferred; the stored index is read only when it may hold more.
@@ -201,7 +202,7 @@ public sealed partial class IngestionPipeline(
                 var sentenceVectors = vectors.AsSpan(offset + 1, sentenceTexts.Count).ToArray();
                 var position = sentenceTexts.Select((t, n) => (t, n)).ToDictionary(x => x.t, x => x.n, StringComparer.Ordinal);
                 var chunkVectors = chunks.Select(c => (ReadOnlyMemory<float>)Sum(c.Sentences().Select(t => sentenceVectors[position[t]]).Append(title))).ToList();
-                var indexed = new IndexedDocument(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, chunks.Count), hashes[i], chunks, chunkVectors, sentenceTexts, sentenceVectors, keywords);
+                var indexed = new IndexedDocument(new DocumentInfo(d.Id, d.Title, d.SourcePath, d.Url, d.Published, chunks.Count), hashes[i], chunks, chunkVectors, sentenceTexts.ConvertAll(SentenceRecord.Hash), sentenceVectors, keywords);
                 result[i] = indexed;
                 _embedded[d.Id] = indexed;
                 offset += sentenceTexts.Count + 1;

@@ -12,7 +12,7 @@ namespace QaBot.Retrieval;
 /// and sentence vectors. Ingestion fills the current one in place; a replica fills a new one beside it and swaps
 /// (<see cref="IndexSnapshots"/>), so a question never sees half of each.
 /// </summary>
-public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<string, PassageRecord> passages, VectorStoreCollection<string, SentenceRecord> sentences)
+public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<string, PassageRecord> passages, VectorStoreCollection<Guid, SentenceRecord> sentences)
 {
     public KeywordIndex Keywords => keywords;
 
@@ -22,7 +22,7 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
 
     public VectorStoreCollection<string, PassageRecord> Passages => passages;
 
-    public VectorStoreCollection<string, SentenceRecord> Sentences => sentences;
+    public VectorStoreCollection<Guid, SentenceRecord> Sentences => sentences;
 
     /// <summary>An empty index in process memory.</summary>
     public static IndexSnapshot Create(IOptions<RetrievalOptions> retrieval, int dimensions)
@@ -31,7 +31,7 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
         return new IndexSnapshot(
             new KeywordIndex(new TermStatistics(), new QueryCorrector(), retrieval),
             store.GetCollection<string, PassageRecord>(PassageRecord.CollectionName, PassageRecord.Definition(dimensions)),
-            store.GetCollection<string, SentenceRecord>(SentenceRecord.CollectionName, SentenceRecord.Definition(dimensions)));
+            store.GetCollection<Guid, SentenceRecord>(SentenceRecord.CollectionName, SentenceRecord.Definition(dimensions)));
     }
 
     public async Task AddAsync(IReadOnlyCollection<IndexedDocument> documents, CancellationToken cancellationToken)
@@ -41,13 +41,12 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
         // The three are independent, and each is filled by CPU-bound work on the calling thread: side by side, a start-up
         // from the stored index uses both cores.
         await Task.WhenAll(
-            Task.Run(() => keywords.Add(documents.SelectMany(d => d.Chunks.Select((c, i) => (c, d.Keywords.PassageTerms[i]))).ToList(), documents.Select(d => d.Keywords.Words)), cancellationToken),
+            Task.Run(() => keywords.Add(documents.SelectMany(d => d.Chunks.Zip(d.Keywords.PassageTerms())), documents.Select(d => d.Keywords.Words())), cancellationToken),
             Task.Run(() => passages.UpsertAsync(documents.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken), cancellationToken),
-            Task.Run(() => sentences.UpsertAsync(documents.SelectMany(d => d.Sentences.Select((s, i) => new SentenceRecord
+            Task.Run(() => sentences.UpsertAsync(documents.SelectMany(d => d.SentenceHashes.Select((hash, i) => new SentenceRecord
             {
-                Id = SentenceRecord.KeyFor(d.Info.Id, s),
+                Id = SentenceRecord.KeyFor(d.Info.Id, hash),
                 DocumentId = d.Info.Id,
-                Text = s,
                 Embedding = d.SentenceVectors[i],
             })), cancellationToken), cancellationToken));
     }
@@ -56,7 +55,7 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
     {
         foreach (var c in document.Chunks) keywords.Remove(c.Id);
         await passages.DeleteAsync(document.Chunks.Select(c => c.Id), cancellationToken);
-        await sentences.DeleteAsync(document.Sentences.Select(s => SentenceRecord.KeyFor(document.Info.Id, s)), cancellationToken);
+        await sentences.DeleteAsync(document.SentenceHashes.Select(hash => SentenceRecord.KeyFor(document.Info.Id, hash)), cancellationToken);
     }
 }
 

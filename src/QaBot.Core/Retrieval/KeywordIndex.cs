@@ -40,23 +40,26 @@ public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocab
     public void Add(IEnumerable<Chunk> chunks)
     {
         var words = new Dictionary<string, int>(StringComparer.Ordinal);
-        var analysed = chunks.Select(c => (c, KeywordEntry.Analyse(c, words))).ToList();
+        var analysed = chunks.Select(c => (c, (IEnumerable<KeyValuePair<string, int>>)KeywordEntry.Analyse(c, words))).ToList();
         Add(analysed, [words]);
     }
 
     /// <summary>
     /// Adds analysed passages, and the words of their articles to the vocabulary. The whole batch goes in under one write
-    /// lock; searches keep running before and after it.
+    /// lock; searches keep running before and after it. Both are read once, in order, so a caller can decode them as they
+    /// are read rather than hold them all.
     /// </summary>
-    public void Add(IReadOnlyCollection<(Chunk Chunk, KeyValuePair<string, int>[] Terms)> passages, IEnumerable<IEnumerable<KeyValuePair<string, int>>> words)
+    public void Add(IEnumerable<(Chunk Chunk, IEnumerable<KeyValuePair<string, int>> Terms)> passages, IEnumerable<IEnumerable<KeyValuePair<string, int>>> words)
     {
         // Counted apart and merged once: updating the shared concurrent table once per passage and term was most of the cost.
         var documentFrequencies = new Dictionary<string, int>(StringComparer.Ordinal);
         _lock.EnterWriteLock();
         try
         {
+            var added = 0;
             foreach (var (chunk, terms) in passages)
             {
+                added++;
                 if (_slots.ContainsKey(chunk.Id)) RemoveLocked(chunk.Id);
                 var slot = _passages.Count;
                 var length = 0;
@@ -72,7 +75,9 @@ public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocab
                 _lengths.Add(length);
                 _totalLength += length;
             }
-            statistics.Add(documentFrequencies, passages.Count);
+            statistics.Add(documentFrequencies, added);
+            // A whole corpus added at once leaves every postings list with up to half its capacity unused.
+            if (added > _slots.Count / 2) foreach (var list in _postings.Values) list.TrimExcess();
             foreach (var counts in words) vocabulary.AddCounts(counts);
         }
         finally { _lock.ExitWriteLock(); }

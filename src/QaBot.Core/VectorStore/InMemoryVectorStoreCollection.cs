@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 using Microsoft.Extensions.VectorData.ProviderServices;
@@ -172,7 +173,8 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
         ArgumentNullException.ThrowIfNull(records);
         // Read keys and vectors and normalise outside the lock: searches keep running during ingestion. A vector that is
         // already of unit length (as embedders and the persistent index give them) is kept by reference, like its
-        // record, rather than copied.
+        // record, rather than copied; one mapped from a stored index is unit length by construction and is not read
+        // here, so its pages stay on disk until a search needs them.
         var list = records.Select(r => (Key: (TKey)_model.KeyProperty.GetValueAsObject(r)!, Record: r, Vector: VectorOf(r))).ToList();
         var width = list.Count == 0 ? 0 : list[0].Vector.Length;
         if (list.FirstOrDefault(p => p.Vector.Length != width) is { Record: not null } odd) throw new ArgumentException(WrongDimensions(odd.Key, odd.Vector.Length, width), nameof(records));
@@ -180,7 +182,7 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
         Parallel.For(0, list.Count, i =>
         {
             var vector = list[i].Vector;
-            var norm = _normalize ? TensorPrimitives.Norm(vector.Span) : 1;
+            var norm = _normalize && !MemoryMarshal.TryGetMemoryManager<float, MappedIndexFile>(vector, out _) ? TensorPrimitives.Norm(vector.Span) : 1;
             if (norm > 0 && MathF.Abs(norm - 1) > 1e-4f)
             {
                 var unit = new float[width];

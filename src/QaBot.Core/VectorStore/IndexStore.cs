@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Numerics.Tensors;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using QaBot.Chunking;
@@ -15,12 +16,13 @@ public sealed record IndexSignature(string ModelId, int Dimensions, string Chunk
 /// manifest that names the model, the chunking settings and the data file's length and hash. The data file is written
 /// under a new name and the manifest replaced last (write, flush, rename), so a reader sees the old index or the new
 /// one, never half of one; a manifest that does not match its data is reported as corrupt and the index is rebuilt.
-/// Hand-written because no served package stores vector-data collections on disk.
+/// A data file is never changed once written, so a loaded index leaves its vectors and passage texts in the file, mapped
+/// (<see cref="MappedIndexFile"/>), and holds only what it searches by in memory. Hand-written because no served package stores vector-data collections on disk.
 /// </summary>
 public sealed partial class IndexStore(ILogger<IndexStore> logger)
 {
     private const string ManifestName = "manifest.json";
-    private const int Format = 2;
+    private const int Format = 3;
     private static readonly JsonSerializerOptions ManifestJson = new() { WriteIndented = true };
 
     private sealed record Manifest(int Format, string ModelId, int Dimensions, string Chunking, string DataFile, long DataLength, string DataHash, int Documents, DateTimeOffset Written);
@@ -44,10 +46,11 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             }
             // Streamed and hashed as it is parsed, so the file is never held whole; nothing read is returned unless the
             // hash matches at the end.
-            using var file = new FileStream(Path.Combine(folder, Path.GetFileName(manifest.DataFile)), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            var dataPath = Path.Combine(folder, Path.GetFileName(manifest.DataFile));
+            using var file = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
             if (file.Length != manifest.DataLength) throw Mismatch();
             using var hashing = new HashingStream(file);
-            var documents = Read(hashing, signature.Dimensions, manifest.Documents, manifest.Format);
+            var documents = Read(hashing, signature.Dimensions, manifest.Documents, manifest.Format, manifest.Format >= 3 ? new MappedIndexFile(dataPath) : null);
             if (Convert.ToHexStringLower(hashing.Hash()) != manifest.DataHash) throw Mismatch();
             return documents;
         }
@@ -145,16 +148,14 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
     private static void Write(Stream stream, IReadOnlyCollection<IndexedDocument> documents)
     {
         using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        // Keyword terms and words are written once, in a table at the start, and referred to by number.
-        var table = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var d in documents)
-        {
-            foreach (var terms in d.Keywords.PassageTerms) AddAll(terms);
-            AddAll(d.Keywords.Words);
-        }
-        w.Write7BitEncodedInt(table.Count);
-        foreach (var key in table.Keys) w.Write(key);
-        foreach (var d in documents)
+        // Keyword terms and words are written once, in a table at the start, and referred to by number. The table most
+        // articles already number by (a loaded index's) is kept as it is, so their encodings are written unchanged; it
+        // keeps the terms of articles since removed until the next full rebuild.
+        var numbers = new TermNumbers(documents.GroupBy(d => d.Keywords.Table, ReferenceEqualityComparer.Instance).MaxBy(g => g.Count())?.Key as string[] ?? []);
+        var keywords = documents.Select(d => d.Keywords.Encode(numbers)).ToList();
+        w.Write7BitEncodedInt(numbers.Terms.Count);
+        foreach (var term in numbers.Terms) w.Write(term);
+        foreach (var (d, encoded) in documents.Zip(keywords))
         {
             w.Write(d.Info.Id);
             w.Write(d.Info.Title);
@@ -167,41 +168,45 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             {
                 w.Write(d.Chunks[i].Text);
                 WriteVector(w, d.ChunkVectors[i]);
-                WriteCounts(d.Keywords.PassageTerms[i]);
             }
-            w.Write(d.Sentences.Count);
-            for (var i = 0; i < d.Sentences.Count; i++)
+            w.Write(d.SentenceHashes.Count);
+            for (var i = 0; i < d.SentenceHashes.Count; i++)
             {
-                w.Write(d.Sentences[i]);
+                w.Write(d.SentenceHashes[i]);
                 WriteVector(w, d.SentenceVectors[i]);
             }
-            WriteCounts(d.Keywords.Words);
-        }
-
-        void AddAll(KeyValuePair<string, int>[] counts)
-        {
-            foreach (var (key, _) in counts) table.TryAdd(key, table.Count);
-        }
-
-        void WriteCounts(KeyValuePair<string, int>[] counts)
-        {
-            w.Write7BitEncodedInt(counts.Length);
-            foreach (var (key, count) in counts)
-            {
-                w.Write7BitEncodedInt(table[key]);
-                w.Write7BitEncodedInt(count);
-            }
+            w.Write7BitEncodedInt(encoded.Length);
+            w.Write(encoded.Span);
         }
     }
 
-    private static void WriteVector(BinaryWriter w, ReadOnlyMemory<float> vector) =>
+    /// <summary>
+    /// Padded to a multiple of 4 bytes from the file's start, so a loaded index can map its vectors in place, and of unit
+    /// length, so the vector store can take them as they are without reading every page of the mapping to check.
+    /// </summary>
+    private static void WriteVector(BinaryWriter w, ReadOnlyMemory<float> vector)
+    {
+        for (var pad = Padding(w.BaseStream.Position); pad > 0; pad--) w.Write((byte)0);
+        var norm = TensorPrimitives.Norm(vector.Span);
+        if (norm > 0 && MathF.Abs(norm - 1) > 1e-4f)
+        {
+            var unit = new float[vector.Length];
+            TensorPrimitives.Divide(vector.Span, norm, unit);
+            vector = unit;
+        }
         w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.Span));
+    }
 
-    /// <param name="format">1: without keyword terms (analysed here, so an older index is upgraded without re-embedding).</param>
-    private static List<IndexedDocument> Read(Stream data, int dimensions, int count, int format)
+    private static int Padding(long position) => (int)((sizeof(float) - position % sizeof(float)) % sizeof(float));
+
+    /// <param name="format">1: without keyword terms (analysed here, so an older index is upgraded without re-embedding);
+    /// 2: sentence texts, each passage's terms beside it, vectors not aligned (so they are copied); 3: sentence hashes, an
+    /// article's terms encoded in one block, vectors aligned and read from <paramref name="mapped"/>.</param>
+    private static List<IndexedDocument> Read(Stream data, int dimensions, int count, int format, MappedIndexFile? mapped)
     {
         using var r = new BinaryReader(data, System.Text.Encoding.UTF8, leaveOpen: true);
-        var vectors = new VectorSlab(dimensions);
+        IVectorSource vectors = mapped is null ? new VectorSlab(dimensions) : new MappedSource(mapped, dimensions);
+        var scratch = Array.Empty<byte>();
         var table = new string[format == 1 ? 0 : r.Read7BitEncodedInt()];
         for (var i = 0; i < table.Length; i++) table[i] = r.ReadString();
         var documents = new List<IndexedDocument>(count);
@@ -217,26 +222,43 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             var chunkCount = r.ReadInt32();
             var chunks = new List<Chunk>(chunkCount);
             var chunkVectors = new List<ReadOnlyMemory<float>>(chunkCount);
-            var passageTerms = new KeyValuePair<string, int>[chunkCount][];
+            var passageTerms = new KeyValuePair<string, int>[format == 2 ? chunkCount : 0][];
             for (var i = 0; i < chunkCount; i++)
             {
-                chunks.Add(new Chunk($"{id}#{i}", id, title, source, url.Length == 0 ? null : url, published, i, r.ReadString()));
+                chunks.Add(mapped is null
+                    ? new Chunk($"{id}#{i}", id, title, source, url.Length == 0 ? null : url, published, i, r.ReadString())
+                    : new Chunk($"{id}#{i}", id, title, source, url.Length == 0 ? null : url, published, i, SkipText()));
                 chunkVectors.Add(vectors.Read(r));
-                if (format > 1) passageTerms[i] = ReadCounts();
+                if (format == 2) passageTerms[i] = ReadCounts();
             }
             var sentenceCount = r.ReadInt32();
-            var sentences = new List<string>(sentenceCount);
+            var sentences = new ulong[sentenceCount];
             var sentenceVectors = new List<ReadOnlyMemory<float>>(sentenceCount);
             for (var i = 0; i < sentenceCount; i++)
             {
-                sentences.Add(r.ReadString());
+                sentences[i] = format < 3 ? SentenceRecord.Hash(r.ReadString()) : r.ReadUInt64();
                 sentenceVectors.Add(vectors.Read(r));
             }
-            var keywords = format > 1 ? new KeywordEntry(passageTerms, ReadCounts()) : KeywordEntry.Analyse(chunks);
+            var keywords = format switch
+            {
+                1 => KeywordEntry.Analyse(chunks),
+                2 => new KeywordEntry(passageTerms, ReadCounts()),
+                _ => new KeywordEntry(table, r.ReadBytes(r.Read7BitEncodedInt()), chunkCount),
+            };
             documents.Add(new IndexedDocument(new DocumentInfo(id, title, source, url.Length == 0 ? null : url, published, chunkCount), hash, chunks, chunkVectors, sentences, sentenceVectors, keywords));
         }
         if (r.BaseStream.ReadByte() != -1) throw new InvalidDataException("trailing bytes after the last document");
         return documents;
+
+        // A passage's text left in the mapped file: its bytes are only read past, to be hashed.
+        StoredText SkipText()
+        {
+            var offset = r.BaseStream.Position;
+            var length = r.Read7BitEncodedInt();
+            if (scratch.Length < length) scratch = new byte[length];
+            r.BaseStream.ReadExactly(scratch, 0, length);
+            return new StoredText(mapped!, offset);
+        }
 
         KeyValuePair<string, int>[] ReadCounts()
         {
@@ -246,11 +268,16 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         }
     }
 
+    private interface IVectorSource
+    {
+        ReadOnlyMemory<float> Read(BinaryReader r);
+    }
+
     /// <summary>
     /// Vectors read into large shared arrays rather than one small array each: tens of thousands of small arrays that
     /// all survive are copied by every garbage collection during the load; large ones are never moved.
     /// </summary>
-    private sealed class VectorSlab(int dimensions)
+    private sealed class VectorSlab(int dimensions) : IVectorSource
     {
         private const int VectorsPerSlab = 1024;
         private float[] _slab = [];
@@ -267,6 +294,21 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.Span));
             _used += dimensions;
             return vector;
+        }
+    }
+
+    /// <summary>Vectors left in the mapped file: their bytes are only read past, to be hashed.</summary>
+    private sealed class MappedSource(MappedIndexFile mapped, int dimensions) : IVectorSource
+    {
+        private readonly byte[] _scratch = new byte[dimensions * sizeof(float)];
+
+        public ReadOnlyMemory<float> Read(BinaryReader r)
+        {
+            var pad = Padding(r.BaseStream.Position);
+            r.BaseStream.ReadExactly(_scratch, 0, pad);
+            var offset = r.BaseStream.Position;
+            r.BaseStream.ReadExactly(_scratch);
+            return mapped.Slice(offset, dimensions);
         }
     }
 
@@ -309,6 +351,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         public override bool CanSeek => false;
         public override bool CanWrite => inner.CanWrite;
         public override long Length => inner.Length;
+        /// <summary>How far into the file the pass is: bytes go through unbuffered, so the file's position is the pass's.</summary>
         public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
         public override void Flush() => inner.Flush();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

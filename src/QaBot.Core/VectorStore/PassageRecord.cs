@@ -22,13 +22,20 @@ public sealed class PassageRecord
 
     public int Position { get; init; }
 
-    public required string Text { get; init; }
+    /// <summary>Set, or read from the passage the record was made from, which may keep it in a stored index.</summary>
+    public string Text { get => field ?? _chunk?.Text ?? ""; init; }
 
     public ReadOnlyMemory<float> Embedding { get; init; }
 
-    public Chunk ToChunk() => new(Id, DocumentId, Title, SourcePath, Url, Published, Position, Text);
+    private readonly Chunk? _chunk;
 
-    public static PassageRecord From(Chunk chunk, ReadOnlyMemory<float> embedding) => new()
+    public PassageRecord() { }
+
+    private PassageRecord(Chunk chunk) => _chunk = chunk;
+
+    public Chunk ToChunk() => _chunk ?? new(Id, DocumentId, Title, SourcePath, Url, Published, Position, Text);
+
+    public static PassageRecord From(Chunk chunk, ReadOnlyMemory<float> embedding) => new(chunk)
     {
         Id = chunk.Id,
         DocumentId = chunk.DocumentId,
@@ -37,7 +44,6 @@ public sealed class PassageRecord
         Url = chunk.Url,
         Published = chunk.Published,
         Position = chunk.Position,
-        Text = chunk.Text,
         Embedding = embedding,
     };
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.VectorData;
@@ -5,32 +6,39 @@ using Microsoft.Extensions.VectorData;
 namespace QaBot.VectorStore;
 
 /// <summary>
-/// One sentence of an article with its embedding, so the answerer can weigh each candidate sentence by meaning
-/// without embedding it at question time. Keyed by article and text, because overlapping passages repeat sentences.
+/// The embedding of one sentence of an article, so the answerer can weigh each candidate sentence by meaning without
+/// embedding it at question time. Keyed by article and a hash of the text, because overlapping passages repeat
+/// sentences; the text itself is read from the passages, so it is not held twice.
 /// </summary>
 public sealed class SentenceRecord
 {
     public const string CollectionName = "sentences";
 
-    public required string Id { get; init; }
+    public required Guid Id { get; init; }
 
     public required string DocumentId { get; init; }
 
-    public required string Text { get; init; }
-
     public ReadOnlyMemory<float> Embedding { get; init; }
 
+    public static Guid KeyFor(string documentId, string text) => KeyFor(documentId, Hash(text));
+
+    /// <summary>128 bits of hash over the article's id and the text's: tens of thousands of keys, and no string each.</summary>
+    public static Guid KeyFor(string documentId, ulong textHash)
+    {
+        Span<byte> key = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128LittleEndian(key, XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(documentId), unchecked((long)textHash)));
+        return new Guid(key);
+    }
+
     /// <summary>XxHash3 of the text: deterministic across processes (string.GetHashCode is not), so keys survive a restart.</summary>
-    public static string KeyFor(string documentId, string text) =>
-        documentId + "#s" + XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(text)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    public static ulong Hash(string text) => XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(text));
 
     public static VectorStoreCollectionDefinition Definition(int dimensions) => new()
     {
         Properties =
         [
-            new VectorStoreKeyProperty(nameof(Id), typeof(string)),
+            new VectorStoreKeyProperty(nameof(Id), typeof(Guid)),
             new VectorStoreDataProperty(nameof(DocumentId), typeof(string)) { IsIndexed = true },
-            new VectorStoreDataProperty(nameof(Text), typeof(string)),
             new VectorStoreVectorProperty(nameof(Embedding), typeof(ReadOnlyMemory<float>), dimensions) { DistanceFunction = DistanceFunction.CosineSimilarity },
         ],
     };

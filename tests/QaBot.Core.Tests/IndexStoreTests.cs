@@ -67,6 +67,20 @@ public sealed class IndexStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_first_ingest_serves_what_it_stored_from_the_mapped_file()
+    {
+        await using var services = QaBotTestHost.Build(new() { ["QaBot:Corpus:Paths:0"] = Corpus, ["QaBot:Index:Persist"] = "true", ["QaBot:Index:Path"] = IndexPath });
+        Assert.Equal(2, (await QaBotTestHost.IngestConfiguredCorpusAsync(services)).Embedded);
+
+        var passages = new List<PassageRecord>();
+        await foreach (var p in services.GetRequiredService<IndexSnapshots>().Current.Passages.GetAsync(p => p.DocumentId != "", 100, new() { IncludeVectors = true })) passages.Add(p);
+        Assert.NotEmpty(passages);
+        Assert.All(passages, p => Assert.True(MemoryMarshal.TryGetMemoryManager<float, MappedIndexFile>(p.Embedding, out _)));
+        var answer = await services.GetRequiredService<AnswerService>().AskAsync("How far did Toyota's sales rise?");
+        Assert.False(answer.Declined);
+    }
+
+    [Fact]
     public async Task Only_added_and_changed_files_are_embedded_and_deleted_ones_are_dropped()
     {
         await Run();

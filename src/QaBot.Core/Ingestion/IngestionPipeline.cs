@@ -127,12 +127,24 @@ public sealed partial class IngestionPipeline(
 
         var documents = result.OfType<IndexedDocument>().ToList();
         var embeddedAt = stopwatch.Elapsed;
+        // A first ingest that embedded most of the corpus stores it before serving it, and serves what it stored: the
+        // vectors and passage texts it just made then stay in the mapped file instead of on the managed heap.
+        var saved = folder is not null && _inMemory.IsEmpty && pending.Count > documents.Count / 2;
+        if (saved)
+        {
+            IndexStore.Save(folder!, signature, documents);
+            if (store.TryLoad(folder!, signature) is { } reloaded && reloaded.Count == documents.Count)
+            {
+                documents = [.. reloaded];
+                foreach (var d in documents.Where(d => _embedded.ContainsKey(d.Info.Id))) _embedded[d.Info.Id] = d;
+            }
+        }
         await LoadAsync(documents, rootList, cancellationToken);
         var filled = stopwatch.Elapsed;
         await Task.WhenAll(warmUp, passageWarmUp);
         LogPhases(logger, (long)hashed.TotalMilliseconds, (long)(read - hashed).TotalMilliseconds, (long)(filled - embeddedAt).TotalMilliseconds, (long)(stopwatch.Elapsed - filled).TotalMilliseconds);
         var upgrade = persisted.Count > 0 && IndexStore.IsOutdated(folder!);
-        if (folder is not null && (pending.Count > 0 || removed > 0 || upgrade || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);
+        if (!saved && folder is not null && (pending.Count > 0 || removed > 0 || upgrade || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);
 
         var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);
         LogIngested(logger, report.Documents, report.Passages, report.Embedded, report.Removed, (long)report.Elapsed.TotalMilliseconds);

@@ -154,6 +154,20 @@ public class InMemoryConversationStoreTests
     }
 
     [Fact]
+    public async Task A_full_store_makes_room_for_the_newest_turns_not_the_other_way_round()
+    {
+        using var store = new InMemoryConversationStore(Options.Create(new ConversationOptions { MaxMemoryMegabytes = 1 }));
+        var answer = new string('x', 500);
+        for (var i = 0; i < 3000; i++)
+        {
+            await store.AppendAsync($"c{i}", new ConversationTurn($"q{i}", $"q{i}", answer, ["doc"], DateTimeOffset.UnixEpoch));
+            await store.AppendAsync($"c{i}", new ConversationTurn($"why{i}", $"why{i}", answer, ["doc"], DateTimeOffset.UnixEpoch));
+            // Every conversation still has both its turns right after them, however full the store is by then.
+            Assert.Equal([$"q{i}", $"why{i}"], (await store.GetAsync($"c{i}")).Select(t => t.Question));
+        }
+    }
+
+    [Fact]
     public async Task A_conversation_expires_after_its_idle_time()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);

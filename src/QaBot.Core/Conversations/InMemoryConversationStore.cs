@@ -12,13 +12,15 @@ namespace QaBot.Conversations;
 /// </summary>
 public sealed class InMemoryConversationStore : IConversationStore, IDisposable
 {
+    private const double CompactionPercentage = 0.2;
+
     private readonly MemoryCache _cache;
     private readonly ConversationOptions _options;
 
     public InMemoryConversationStore(IOptions<ConversationOptions> options, TimeProvider? timeProvider = null)
     {
         _options = options.Value;
-        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.MaxMemoryMegabytes * 1024L * 1024L, CompactionPercentage = 0.2, Clock = timeProvider is null ? null : new Clock(timeProvider) });
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.MaxMemoryMegabytes * 1024L * 1024L, CompactionPercentage = CompactionPercentage, Clock = timeProvider is null ? null : new Clock(timeProvider) });
     }
 
     public Task<IReadOnlyList<ConversationTurn>> GetAsync(string conversationId, CancellationToken cancellationToken = default) =>
@@ -31,7 +33,15 @@ public sealed class InMemoryConversationStore : IConversationStore, IDisposable
         {
             var turns = _cache.TryGetValue(conversationId, out ConversationTurn[]? existing) ? existing! : [];
             var updated = turns.Append(turn).TakeLast(_options.MaxTurns).ToArray();
-            _cache.Set(conversationId, updated, new MemoryCacheEntryOptions { Size = ApproximateBytes(conversationId, updated), SlidingExpiration = _options.Expiration });
+            var entry = new MemoryCacheEntryOptions { Size = ApproximateBytes(conversationId, updated), SlidingExpiration = _options.Expiration };
+            _cache.Set(conversationId, updated, entry);
+            // A full cache refuses the entry (dropping the conversation's earlier turns with it) and compacts later, on
+            // another thread: make room now, least recently used conversations first, and store the turn.
+            if (!_cache.TryGetValue(conversationId, out _))
+            {
+                _cache.Compact(CompactionPercentage);
+                _cache.Set(conversationId, updated, entry);
+            }
         }
         return Task.CompletedTask;
     }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using QaBot.Answering;
@@ -49,7 +50,13 @@ public sealed class IndexStoreTests : IDisposable
         return (report, answer, keywords);
     }
 
-    private string DataFile() => Directory.EnumerateFiles(IndexPath, "index-*.bin", SearchOption.AllDirectories).Single();
+    /// <summary>The data file the manifest names (a replaced one stays for a while).</summary>
+    private string DataFile()
+    {
+        var manifest = Directory.EnumerateFiles(IndexPath, "manifest.json", SearchOption.AllDirectories).Single();
+        using var json = JsonDocument.Parse(File.ReadAllBytes(manifest));
+        return Path.Combine(Path.GetDirectoryName(manifest)!, json.RootElement.GetProperty("DataFile").GetString()!);
+    }
 
     [Fact]
     public async Task A_second_run_loads_the_index_instead_of_embedding_and_answers_the_same()
@@ -167,6 +174,31 @@ public sealed class IndexStoreTests : IDisposable
         List<IndexedDocument> next = [.. loaded, Document("c", paragraphs[4])];
         IndexStore.Save(IndexPath, signature, next);
         AssertSameDocuments(next, store.TryLoad(IndexPath, signature)!);
+    }
+
+    [Fact]
+    public void A_replaced_data_file_is_kept_while_replicas_may_still_read_it_then_deleted()
+    {
+        Directory.CreateDirectory(IndexPath);
+        var now = DateTime.UtcNow;
+        string Written(string name, TimeSpan ago)
+        {
+            var path = Path.Combine(IndexPath, name);
+            File.WriteAllBytes(path, [1]);
+            File.SetLastWriteTimeUtc(path, now - ago);
+            return path;
+        }
+        var oldest = Written("index-a.bin", TimeSpan.FromHours(2));
+        var replacedLongAgo = Written("index-b.bin", TimeSpan.FromHours(1));
+        var replacedRecently = Written("index-c.bin", TimeSpan.FromMinutes(30));
+        var current = Written("index-d.bin", TimeSpan.FromMinutes(1));
+
+        IndexStore.DeleteSuperseded(IndexPath, "index-d.bin", now, TimeSpan.FromMinutes(10));
+
+        Assert.False(File.Exists(oldest));
+        Assert.False(File.Exists(replacedLongAgo));
+        Assert.True(File.Exists(replacedRecently));
+        Assert.True(File.Exists(current));
     }
 
     private static IndexedDocument Document(string id, params string[] texts)

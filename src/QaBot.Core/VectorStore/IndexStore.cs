@@ -114,10 +114,25 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         File.Move(temp, path, overwrite: true);
         var manifest = new Manifest(Format, signature.ModelId, signature.Dimensions, signature.Chunking, dataFile, length, hash, documents.Count, DateTimeOffset.UtcNow);
         WriteAtomically(Path.Combine(folder, ManifestName), JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJson));
-        // Older data files are no longer named by the manifest; a reader that opened one keeps its handle.
-        foreach (var old in Directory.EnumerateFiles(folder, "index-*.bin").Where(f => Path.GetFileName(f) != dataFile))
+        DeleteSuperseded(folder, dataFile, DateTime.UtcNow, SupersededKept);
+    }
+
+    /// <summary>
+    /// How long a data file the manifest no longer names is kept: replicas map the file they loaded, and on a network
+    /// file system a file deleted by another machine cannot be read even by a process that has it open, so it stays
+    /// until every replica has had time to load the newer one (they check every 30 s at most).
+    /// </summary>
+    internal static readonly TimeSpan SupersededKept = TimeSpan.FromMinutes(10);
+
+    /// <summary>Deletes the data files other than <paramref name="current"/> that a newer one replaced more than <paramref name="kept"/> ago.</summary>
+    internal static void DeleteSuperseded(string folder, string current, DateTime nowUtc, TimeSpan kept)
+    {
+        // A file was replaced when the next one was written.
+        var files = Directory.EnumerateFiles(folder, "index-*.bin").Select(f => new FileInfo(f)).OrderBy(f => f.LastWriteTimeUtc).ToList();
+        for (var i = 0; i < files.Count - 1; i++)
         {
-            try { File.Delete(old); }
+            if (files[i].Name == current || nowUtc - files[i + 1].LastWriteTimeUtc < kept) continue;
+            try { files[i].Delete(); }
             catch (IOException) { }
         }
     }

@@ -39,7 +39,7 @@ public sealed class QueryCorrector
     {
         foreach (var (word, count) in counts)
         {
-            if (_counts.AddOrUpdate(word, static (_, add) => add, static (_, n, add) => n + add, count) == count) _stems.TryAdd(PorterStemmer.Stem(word), 0);
+            if (_counts.AddOrUpdate(word, static (_, add) => add, static (_, n, add) => n + add, count) == count) _stems.TryAdd(PorterStemmer.StemOnce(word), 0);
         }
         _byLength = null;
     }

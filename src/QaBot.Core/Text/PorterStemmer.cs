@@ -20,18 +20,33 @@ public static class PorterStemmer
 
     public static string Stem(string word)
     {
-        if (word.Length <= 2) return word;
-        foreach (var c in word)
-        {
-            if (c is < 'a' or > 'z') return word;
-        }
+        if (!IsStemmable(word)) return word;
         if (Cache.TryGetValue(word, out var cached)) return cached;
-        var stemmer = _stemmer ??= new Lucene.Net.Tartarus.Snowball.Ext.PorterStemmer();
-        stemmer.SetCurrent(word);
-        stemmer.Stem();
-        var stem = stemmer.Current;
+        var stem = Compute(word);
         // A counter of our own: ConcurrentDictionary.Count takes every lock of the table, and indexing threads queued on it.
         if (Volatile.Read(ref _cached) < MaxCached && Cache.TryAdd(word, stem)) Interlocked.Increment(ref _cached);
         return stem;
+    }
+
+    /// <summary>The stem without caching it: for a caller that stems each word once (a vocabulary), where the cache would only hold memory.</summary>
+    public static string StemOnce(string word) =>
+        !IsStemmable(word) ? word : Cache.TryGetValue(word, out var cached) ? cached : Compute(word);
+
+    private static bool IsStemmable(string word)
+    {
+        if (word.Length <= 2) return false;
+        foreach (var c in word)
+        {
+            if (c is < 'a' or > 'z') return false;
+        }
+        return true;
+    }
+
+    private static string Compute(string word)
+    {
+        var stemmer = _stemmer ??= new Lucene.Net.Tartarus.Snowball.Ext.PorterStemmer();
+        stemmer.SetCurrent(word);
+        stemmer.Stem();
+        return stemmer.Current;
     }
 }

@@ -42,13 +42,22 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
         // from the stored index uses both cores.
         await Task.WhenAll(
             Task.Run(() => keywords.Add(documents.SelectMany(d => d.Chunks.Zip(d.Keywords.PassageTerms())), documents.Select(d => d.Keywords.Words())), cancellationToken),
-            Task.Run(() => passages.UpsertAsync(documents.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), cancellationToken), cancellationToken),
-            Task.Run(() => sentences.UpsertAsync(documents.SelectMany(d => d.SentenceHashes.Select((hash, i) => new SentenceRecord
+            // Arrays of the exact size: a whole corpus's records grown by doubling leave megabytes of discarded arrays.
+            Task.Run(() => passages.UpsertAsync(Exactly(documents.SelectMany(d => d.Chunks.Select((c, i) => PassageRecord.From(c, d.ChunkVectors[i]))), documents.Sum(d => d.Chunks.Count)), cancellationToken), cancellationToken),
+            Task.Run(() => sentences.UpsertAsync(Exactly(documents.SelectMany(d => d.SentenceHashes.Select((hash, i) => new SentenceRecord
             {
                 Id = SentenceRecord.KeyFor(d.Info.Id, hash),
                 DocumentId = d.Info.Id,
                 Embedding = d.SentenceVectors[i],
-            })), cancellationToken), cancellationToken));
+            })), documents.Sum(d => d.SentenceHashes.Count)), cancellationToken), cancellationToken));
+    }
+
+    private static T[] Exactly<T>(IEnumerable<T> items, int count)
+    {
+        var array = new T[count];
+        var n = 0;
+        foreach (var item in items) array[n++] = item;
+        return array;
     }
 
     public async Task RemoveAsync(IndexedDocument document, CancellationToken cancellationToken)

@@ -197,7 +197,9 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
             if (_dimensions == 0) _dimensions = width;
             if (list.Count > 0 && width != _dimensions) throw new ArgumentException(WrongDimensions(list[0].Key, width, _dimensions), nameof(records));
             // Grown once to what this batch needs: doubling through tens of thousands of vectors copies them many times.
-            EnsureCapacity(_count + Math.Max(0, list.Count(p => !_slots.ContainsKey(p.Key)) - _free.Count));
+            var added = list.Count(p => !_slots.ContainsKey(p.Key));
+            EnsureCapacity(_count + Math.Max(0, added - _free.Count));
+            _slots.EnsureCapacity(_slots.Count + added);
             for (var i = 0; i < list.Count; i++)
             {
                 var (key, record, vector) = list[i];

@@ -26,12 +26,21 @@ public sealed class SentenceRecord
     public static Guid KeyFor(string documentId, ulong textHash)
     {
         Span<byte> key = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt128LittleEndian(key, XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(documentId), unchecked((long)textHash)));
+        BinaryPrimitives.WriteUInt128LittleEndian(key, XxHash128.HashToUInt128(Utf8(documentId, stackalloc byte[StackBytes]), unchecked((long)textHash)));
         return new Guid(key);
     }
 
     /// <summary>XxHash3 of the text: deterministic across processes (string.GetHashCode is not), so keys survive a restart.</summary>
-    public static ulong Hash(string text) => XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(text));
+    public static ulong Hash(string text) => XxHash3.HashToUInt64(Utf8(text, stackalloc byte[StackBytes]));
+
+    private const int StackBytes = 1024;
+
+    /// <summary>
+    /// The UTF-8 bytes in <paramref name="buffer"/> when they fit: keys are made for every sentence of a corpus while it
+    /// loads and for every candidate of a question, so a byte array each is garbage at every turn.
+    /// </summary>
+    private static ReadOnlySpan<byte> Utf8(string text, Span<byte> buffer) =>
+        Encoding.UTF8.TryGetBytes(text, buffer, out var written) ? buffer[..written] : Encoding.UTF8.GetBytes(text);
 
     public static VectorStoreCollectionDefinition Definition(int dimensions) => new()
     {

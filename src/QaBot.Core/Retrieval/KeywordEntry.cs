@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using QaBot.Chunking;
 using QaBot.Text;
+using QaBot.VectorStore;
 
 namespace QaBot.Retrieval;
 
@@ -13,7 +14,6 @@ namespace QaBot.Retrieval;
 /// </summary>
 public sealed class KeywordEntry
 {
-    private readonly string[] _table;
     private readonly byte[] _encoded;
 
     /// <param name="table">The terms and words the encoding numbers.</param>
@@ -21,7 +21,7 @@ public sealed class KeywordEntry
     /// <param name="passages">How many passages the encoding holds.</param>
     internal KeywordEntry(string[] table, byte[] encoded, int passages)
     {
-        _table = table;
+        Table = table;
         _encoded = encoded;
         Passages = passages;
     }
@@ -32,7 +32,7 @@ public sealed class KeywordEntry
     {
         var numbers = new TermNumbers([]);
         _encoded = Encode(passageTerms.Append<IEnumerable<KeyValuePair<string, int>>>(words), numbers).ToArray();
-        _table = [.. numbers.Terms];
+        Table = [.. numbers.Terms];
         Passages = passageTerms.Count;
     }
 
@@ -61,14 +61,14 @@ public sealed class KeywordEntry
     }
 
     /// <summary>The terms this entry's encoding numbers.</summary>
-    internal string[] Table => _table;
+    internal string[] Table { get; }
 
     /// <summary>
     /// The encoding against <paramref name="numbers"/>: this entry's own bytes when it already numbers by that table (as an
     /// index loaded and saved again does), else re-numbered, adding the terms the table lacks.
     /// </summary>
     internal ReadOnlyMemory<byte> Encode(TermNumbers numbers) =>
-        numbers.Extends(_table) ? _encoded : Encode(PassageTerms().Append(Words()), numbers);
+        numbers.Extends(Table) ? _encoded : Encode(PassageTerms().Append(Words()), numbers);
 
     private static ReadOnlyMemory<byte> Encode(IEnumerable<IEnumerable<KeyValuePair<string, int>>> lists, TermNumbers numbers)
     {
@@ -92,7 +92,7 @@ public sealed class KeywordEntry
     private IEnumerable<KeyValuePair<string, int>> Decode(int offset)
     {
         var n = ReadNumber(ref offset);
-        for (var i = 0; i < n; i++) yield return KeyValuePair.Create(_table[ReadNumber(ref offset)], ReadNumber(ref offset));
+        for (var i = 0; i < n; i++) yield return KeyValuePair.Create(Table[ReadNumber(ref offset)], ReadNumber(ref offset));
     }
 
     private void Skip(ref int offset)
@@ -101,17 +101,7 @@ public sealed class KeywordEntry
         for (var i = 0; i < 2 * n; i++) ReadNumber(ref offset);
     }
 
-    /// <summary>The 7-bit encoding of <see cref="BinaryWriter.Write7BitEncodedInt"/>.</summary>
-    private int ReadNumber(ref int offset)
-    {
-        var value = 0;
-        for (var shift = 0; ; shift += 7)
-        {
-            var b = _encoded[offset++];
-            value |= (b & 0x7F) << shift;
-            if (b < 0x80) return value;
-        }
-    }
+    private int ReadNumber(ref int offset) => SevenBitEncoding.Read(_encoded, ref offset);
 
     public static KeywordEntry Analyse(IReadOnlyList<Chunk> chunks)
     {

@@ -40,14 +40,8 @@ internal sealed unsafe class MappedIndexFile : MemoryManager<float>, IStoredText
     public string ReadString(long byteOffset)
     {
         var bytes = new ReadOnlySpan<byte>((byte*)_start + byteOffset, (int)Math.Min(_view.Capacity - byteOffset, int.MaxValue));
-        var length = 0;
         var read = 0;
-        for (var shift = 0; ; shift += 7)
-        {
-            var b = bytes[read++];
-            length |= (b & 0x7F) << shift;
-            if (b < 0x80) break;
-        }
+        var length = SevenBitEncoding.Read(bytes, ref read);
         return System.Text.Encoding.UTF8.GetString(bytes.Slice(read, length));
     }
 

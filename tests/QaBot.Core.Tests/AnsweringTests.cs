@@ -203,4 +203,23 @@ public class AnswerShorteningTests
         Assert.StartsWith("…", answer, StringComparison.Ordinal);
         Assert.Contains("Treaty of Westphalia that ended the Thirty Years War", answer, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_sentence_answering_who_is_not_cut_around_one_of_its_names()
+    {
+        // From the BBC corpus: the clause that matches the question is not the one holding the first scorer's name.
+        const string Sentence = "Thierry Henry, along with Robert Pires, scored against Fulham.";
+        var profile = QuestionProfile.Analyze("Who scored against Fulham?", new QaBot.Text.TermStatistics());
+
+        Assert.Equal(Sentence, ExtractiveAnswerer.Shorten(Sentence, profile, 300));
+    }
+
+    [Fact]
+    public void A_sentence_answering_how_much_is_cut_to_the_clause_with_the_figure()
+    {
+        const string Sentence = "The sales of Japanese cars dropped by 17.61% year-on-year this year, Honda's sales dropped by 24.2%, and it has been in negative growth for 17 consecutive months.";
+        var profile = QuestionProfile.Analyze("By what percentage did Honda's sales drop?", new QaBot.Text.TermStatistics());
+
+        Assert.Equal("Honda's sales dropped by 24.2%.", ExtractiveAnswerer.Shorten(Sentence, profile, 300));
+    }
 }

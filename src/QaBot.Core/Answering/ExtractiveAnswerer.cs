@@ -129,7 +129,8 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
 
     /// <summary>
     /// The clause(s) of the sentence that hold the answer: the best window of up to three clauses by question coverage,
-    /// which must include the answer value when one was found; pulled back one clause when it would start with a pronoun.
+    /// which must include the figure or date asked for when one was found; pulled back one clause when it would start
+    /// with a pronoun.
     /// </summary>
     public static string Shorten(string sentence, QuestionProfile profile, int maxChars)
     {
@@ -139,7 +140,10 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         var clauses = Clauses(sentence);
         var focus = 0;
         string result;
-        if (answerValues.Count == 0 || clauses.Count <= 1)
+        // Names are found by capitalisation, which too often picks the wrong one to cut around (on the development
+        // sets, cutting only around figures and dates kept more answers and lost none), so a sentence answering a
+        // who/where/which question stays whole.
+        if (answerValues.Count == 0 || clauses.Count <= 1 || profile.Kind is AnswerKind.Person or AnswerKind.Place or AnswerKind.Name)
         {
             result = sentence;
             focus = answerValues.Count > 0 ? answerValues[0].Start : sentence.Length > maxChars ? QuestionFocus(sentence, profile) : 0;

@@ -23,13 +23,6 @@ public sealed partial record QuestionProfile(
 
     public double TotalWeight { get; } = Terms.Sum(t => t.Weight);
 
-    /// <summary>
-    /// "Which carmaker grew, and by how much?" asks for a name as well as the amount: a sentence with the amount but
-    /// no new name answers only half of it.
-    /// </summary>
-    public bool AlsoAsksName { get; } = Kind is AnswerKind.Quantity or AnswerKind.Percent or AnswerKind.Money or AnswerKind.Count
-        && (NameQuestion().IsMatch(Text.ToLowerInvariant()) || PersonQuestion().IsMatch(Text.ToLowerInvariant()));
-
     /// <summary>The names the question asks about ("Toyota", "Carlos Ghosn"), as index terms.</summary>
     public IReadOnlySet<string> Names { get; } = Terms.Where(t => t.IsName && !char.IsDigit(t.Stem[0])).Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
 

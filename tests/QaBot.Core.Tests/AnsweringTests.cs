@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Answering;
+using QaBot.Chunking;
 using QaBot.Core.Tests.Infrastructure;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
@@ -221,5 +222,32 @@ public class AnswerShorteningTests
         var profile = QuestionProfile.Analyze("By what percentage did Honda's sales drop?", new QaBot.Text.TermStatistics());
 
         Assert.Equal("Honda's sales dropped by 24.2%.", ExtractiveAnswerer.Shorten(Sentence, profile, 300));
+    }
+
+    // From the BBC corpus (business/010).
+    private static readonly string[] TobaccoCase =
+    [
+        "The demand for $280bn (£155bn) - filed by the Clinton administration in 1999 - was rejected in a 2-1 decision.",
+        "The court in Washington found that the case could not be brought under federal anti-racketeering laws.",
+        "Among the accused were Altria Group, RJ Reynolds Tobacco, Lorillard Tobacco, Liggett Group and Brown and Williamson.",
+    ];
+
+    [Theory]
+    [InlineData("Why was the $280bn demand rejected?", true)]
+    [InlineData("How did the court justify rejecting the demand?", true)]
+    [InlineData("How much did the government demand?", false)]
+    public void A_why_or_how_answer_adds_the_sentence_after_the_best_one(string question, bool withNext)
+    {
+        var passage = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, string.Join(' ', TobaccoCase)), 1, 1, 1);
+        // The best sentence restates the event; the runner-up is not its neighbour.
+        var ranked = new[] { TobaccoCase[0], TobaccoCase[2] }.Select((s, i) => (new AnswerCandidate(passage, 0, s, []), 1.0 - i)).ToList();
+        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
+
+        var (text, quote, _) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+
+        Assert.Equal(withNext, profile.AsksReason);
+        Assert.Equal(withNext, text.Contains(TobaccoCase[1], StringComparison.Ordinal));
+        Assert.StartsWith(withNext ? TobaccoCase[0] : "The demand for $280bn", text, StringComparison.Ordinal);
+        Assert.Equal(withNext ? text : TobaccoCase[0], quote);
     }
 }

@@ -23,6 +23,9 @@ public sealed partial record QuestionProfile(
 
     public double TotalWeight { get; } = Terms.Sum(t => t.Weight);
 
+    /// <summary>"Why ...?" or "How did ...?": asks for a reason or a manner, which an article usually gives after the event.</summary>
+    public bool AsksReason { get; } = Kind == AnswerKind.Unknown && ReasonQuestion().IsMatch(Text);
+
     /// <summary>The names the question asks about ("Toyota", "Carlos Ghosn"), as index terms.</summary>
     public IReadOnlySet<string> Names { get; } = Terms.Where(t => t.IsName && !char.IsDigit(t.Stem[0])).Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
 
@@ -116,6 +119,9 @@ public sealed partial record QuestionProfile(
 
     [GeneratedRegex(@"^\s*(which|whose)\b|\b(what|which)\s+(company|firm|team|club|band|film|group|name|brand|product|carmaker|automaker|party|award|title|song|album|game)\b|\bname of\b")]
     private static partial Regex NameQuestion();
+
+    [GeneratedRegex(@"^\s*(why|how)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ReasonQuestion();
 
     [GeneratedRegex(@"\b(article|story|report|post|piece|news item|item)\b")]
     private static partial Regex ArticleNoun();

@@ -41,6 +41,17 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_why_question_in_words_the_articles_do_not_use_is_answered_with_the_reason()
+    {
+        // The articles say "production", never "output".
+        var answer = await seeds.Answers.AskAsync("Why is Nissan cutting output?");
+
+        Assert.False(answer.Declined);
+        Assert.Contains(Seeds.NissanFile, answer.Citations[0].Source, StringComparison.Ordinal);
+        Assert.Contains("declining sales", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_when_question_about_the_article_is_answered_with_its_date()
     {
         var answer = await seeds.Answers.AskAsync("When was the Nissan production cut article published?");
@@ -184,6 +195,23 @@ public class ChatPromptTests
         var (renumbered, passages) = ChatAnswerer.Renumber(reply, sent);
         Assert.Equal(text, renumbered);
         Assert.Equal(cited, passages);
+    }
+}
+
+public class QuestionProfileTests
+{
+    [Fact]
+    public void A_word_no_passage_holds_is_left_out_but_an_unknown_name_or_number_stays()
+    {
+        var statistics = new QaBot.Text.TermStatistics();
+        statistics.Add([new("nissan", 2), new("cut", 3), new("product", 3), new("world", 1), new("cup", 1), new("won", 1)], documents: 10);
+
+        var paraphrase = QuestionProfile.Analyze("Why is Nissan cutting output?", statistics);
+        var elsewhere = QuestionProfile.Analyze("Who won the 2022 FIFA World Cup?", statistics);
+
+        Assert.Equal(["cut", "nissan"], paraphrase.Terms.Select(t => t.Stem).Order(StringComparer.Ordinal));
+        Assert.Contains(elsewhere.Terms, t => t.Stem == "fifa" && t.IsName);
+        Assert.Contains(elsewhere.Terms, t => t.Stem == "2022");
     }
 }
 

@@ -42,7 +42,7 @@ public sealed class IndexStoreTests : IDisposable
             ["QaBot:Embedding:LocalModel"] = model,
         });
         var report = await QaBotTestHost.IngestConfiguredCorpusAsync(services);
-        var answer = await services.GetRequiredService<AnswerService>().AskAsync("How far did Toyota's sales rise?");
+        var answer = await services.GetRequiredService<AnswerService>().AskAsync(Seeds.HondaQuestion);
         // BM25 over the stored keyword terms, which a loaded index does not re-analyse from the text.
         var keywords = services.GetRequiredService<IndexSnapshots>().Current.Keywords
             .Search(TextAnalyzer.Terms("Toyota sales production cut").Select(t => (t, 1.0)).ToList(), 5)
@@ -83,7 +83,7 @@ public sealed class IndexStoreTests : IDisposable
         await foreach (var p in services.GetRequiredService<IndexSnapshots>().Current.Passages.GetAsync(p => p.DocumentId != "", 100, new() { IncludeVectors = true })) passages.Add(p);
         Assert.NotEmpty(passages);
         Assert.All(passages, p => Assert.True(MemoryMarshal.TryGetMemoryManager<float, MappedIndexFile>(p.Embedding, out _)));
-        var answer = await services.GetRequiredService<AnswerService>().AskAsync("How far did Toyota's sales rise?");
+        var answer = await services.GetRequiredService<AnswerService>().AskAsync(Seeds.HondaQuestion);
         Assert.False(answer.Declined);
     }
 

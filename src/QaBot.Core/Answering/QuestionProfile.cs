@@ -46,6 +46,10 @@ public sealed partial record QuestionProfile(
             if (asksPublished && (ArticleNoun().IsMatch(tokens[i].Normalized) || PublishVerb().IsMatch(tokens[i].Normalized))) continue;
             // A capitalised word after the first is a name ("Honda", "Carlos Ghosn"): the subject of the question.
             var isName = i > 0 && char.IsUpper(tokens[i].Text[0]) || tokens[i].Kind == TokenKind.Number;
+            // A word no passage contains cannot tell passages apart, and is mostly the asker's own wording ("output"
+            // for "production"), not a fact the articles lack: it is left out. A name or number no passage contains
+            // stays, as a sign the question is about something else.
+            if (!isName && statistics.DocumentCount > 0 && statistics.DocumentFrequency(stem) == 0) continue;
             var weight = statistics.Idf(stem) * (isName ? NameBoost : 1.0) * (category.Contains(i) ? CategoryWeight : 1.0);
             if (!terms.TryGetValue(stem, out var existing) || existing.Weight < weight) terms[stem] = new QuestionTerm(stem, weight, isName);
         }

@@ -36,7 +36,4 @@ public sealed class TermStatistics
         var df = DocumentFrequency(term);
         return Math.Log(1 + (n - df + 0.5) / (df + 0.5));
     }
-
-    /// <summary>The IDF of a term no passage contains: the ceiling against which question terms are weighed.</summary>
-    public double MaxIdf => Math.Log(1 + (DocumentCount + 0.5) / 0.5);
 }

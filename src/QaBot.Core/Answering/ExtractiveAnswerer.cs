@@ -87,15 +87,19 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     public static (string Text, string Quote, Chunk Chunk) Compose(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, int maxChars)
     {
         var best = ranked[0].Candidate;
-        // Neighbours in the best sentence's passage (a sentence is a candidate once, under its best-ranked passage).
-        var sentences = best.Passage.Chunk.Sentences().ToList();
-        var at = sentences.IndexOf(best.Sentence);
-        var runnerUp = ranked.Count > 1 ? sentences.IndexOf(ranked[1].Candidate.Sentence) : -1;
-        var other = at >= 0 && runnerUp >= 0 && Math.Abs(at - runnerUp) == 1 ? runnerUp : profile.AsksReason && at >= 0 ? at + 1 : -1;
-        if (other >= 0 && other < sentences.Count && best.Sentence.Length + sentences[other].Length + 1 <= maxChars)
+        var runnerUpFits = ranked.Count > 1 && best.Sentence.Length + ranked[1].Candidate.Sentence.Length + 1 <= maxChars;
+        if (runnerUpFits || profile.AsksReason)
         {
-            var pair = string.Join(' ', sentences[Math.Min(at, other)], sentences[Math.Max(at, other)]);
-            return (pair, pair, best.Passage.Chunk);
+            // Neighbours in the best sentence's passage (a sentence is a candidate once, under its best-ranked passage).
+            var sentences = best.Passage.Chunk.Sentences().ToList();
+            var at = sentences.IndexOf(best.Sentence);
+            var runnerUp = runnerUpFits ? sentences.IndexOf(ranked[1].Candidate.Sentence) : -1;
+            var other = at >= 0 && runnerUp >= 0 && Math.Abs(at - runnerUp) == 1 ? runnerUp : profile.AsksReason && at >= 0 ? at + 1 : -1;
+            if (other >= 0 && other < sentences.Count && best.Sentence.Length + sentences[other].Length + 1 <= maxChars)
+            {
+                var pair = string.Join(' ', sentences[Math.Min(at, other)], sentences[Math.Max(at, other)]);
+                return (pair, pair, best.Passage.Chunk);
+            }
         }
         return (Shorten(best.Sentence, profile, maxChars), best.Sentence, best.Passage.Chunk);
     }

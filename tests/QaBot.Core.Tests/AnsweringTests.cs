@@ -215,6 +215,30 @@ public class QuestionProfileTests
     }
 }
 
+/// <summary>Which values answer which kind of question.</summary>
+public class AnswerValueTests
+{
+    private static readonly HashSet<string> NoWords = [];
+
+    [Theory]
+    [InlineData("The charter creating the Harvard Corporation was granted in 1650.", "1650")]
+    [InlineData("Steam turbines were extensively applied for propulsion of large ships throughout most of the 20th century.", "20th century")]
+    [InlineData("It was the primary protocol used by Apple devices through the 1980s and 90s.", "1980s")]
+    public void Years_before_1900_decades_and_centuries_answer_when(string sentence, string date)
+    {
+        var found = AnswerValues.Find(sentence, AnswerKind.Date, NoWords).Select(v => sentence[v.Start..v.End]);
+
+        Assert.Contains(date, found);
+    }
+
+    [Fact]
+    public void A_year_is_a_poor_answer_to_how_many()
+    {
+        Assert.Equal(0.1, AnswerValues.BestScore("The charter creating the Harvard Corporation was granted in 1650.", AnswerKind.Count, NoWords));
+        Assert.Equal(1.0, AnswerValues.BestScore("Huguenot refugees, an estimated total of 75,000 to 100,000 people.", AnswerKind.Count, NoWords));
+    }
+}
+
 /// <summary>How the answer sentence is cut to fit the answer.</summary>
 public class AnswerShorteningTests
 {

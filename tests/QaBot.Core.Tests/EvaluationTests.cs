@@ -91,4 +91,18 @@ public class EvaluationTests
         var error = Assert.Throws<FormatException>(() => EvalQuestion.Load(path));
         Assert.StartsWith(path + ":3:", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_unanswerable_question_may_leave_out_its_empty_fields_but_not_its_text()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write("short.jsonl", "{\"id\":\"a\",\"question\":\"Who won?\",\"answerable\":false}\n{\"id\":\"b\",\"answerable\":false}\n");
+
+        var error = Assert.Throws<FormatException>(() => EvalQuestion.Load(path));
+        var first = EvalQuestion.Load(folder.Write("one.jsonl", File.ReadLines(path).First()));
+
+        Assert.StartsWith(path + ":2:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\"question\"", error.Message, StringComparison.Ordinal);
+        Assert.Equal(("", 0), (first[0].SourceHint, first[0].ExpectAny.Count));
+    }
 }

@@ -28,7 +28,7 @@ public static class AnswerFeatures
     public static readonly string[] DeclineNames =
     [
         "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing", "top_cos_passage",
-        "missing_term_passage", "missing_term_context", "kind_missing",
+        "missing_term_passage", "missing_term_context", "value_missing",
     ];
 
     public static List<AnswerCandidate> Candidates(
@@ -106,10 +106,16 @@ public static class AnswerFeatures
         [
             logit, margin, ranked.Max(r => r.Candidate.Features[0]), ranked.Max(r => r.Candidate.Features[3]), f[6], f[11], numbersMissing,
             ranked.Max(r => r.Candidate.Features[2]), MostTellingMissing(profile, passageTerms), MostTellingMissing(profile, sentenceTerms),
-            // "How old was he?" answered by a sentence with no age: the question asks for a kind of value the answer lacks.
-            profile.Kind == AnswerKind.Unknown ? 0 : 1 - f[8],
+            // "How old was he?" answered by a sentence with no age: the question asks for a value the answer lacks. Only
+            // dates, sums, percentages, ages and scores count, whose written forms the patterns find reliably; counts,
+            // measures and names go by number words and capitals too loosely for their absence to tell (on the
+            // development sets, counting them too made declining worse).
+            ValueFoundReliably(profile.Kind) ? 1 - f[8] : 0,
         ];
     }
+
+    private static bool ValueFoundReliably(AnswerKind kind) =>
+        kind is AnswerKind.Date or AnswerKind.Money or AnswerKind.Percent or AnswerKind.Quantity or AnswerKind.Age or AnswerKind.Score;
 
     /// <summary>Adjacent term pairs ("oil price"), which match phrases rather than scattered words.</summary>
     private static HashSet<(string, string)> Pairs(List<string> terms)

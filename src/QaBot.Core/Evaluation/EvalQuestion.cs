@@ -21,7 +21,10 @@ public sealed record EvalQuestion(
             if (string.IsNullOrWhiteSpace(line)) continue;
             try
             {
-                questions.Add(JsonSerializer.Deserialize<EvalQuestion>(line) ?? throw new JsonException("empty line"));
+                var q = JsonSerializer.Deserialize<EvalQuestion>(line) ?? throw new JsonException("empty line");
+                if (string.IsNullOrWhiteSpace(q.Id) || string.IsNullOrWhiteSpace(q.Question)) throw new JsonException("\"id\" and \"question\" are required");
+                // expect_any and source_hint are empty for unanswerable questions, and may be left out.
+                questions.Add(q with { ExpectAny = q.ExpectAny ?? [], SourceHint = q.SourceHint ?? "" });
             }
             catch (JsonException ex)
             {

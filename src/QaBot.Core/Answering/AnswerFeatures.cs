@@ -107,8 +107,8 @@ public static class AnswerFeatures
             logit, margin, ranked.Max(r => r.Candidate.Features[0]), ranked.Max(r => r.Candidate.Features[3]), f[6], f[11], numbersMissing,
             ranked.Max(r => r.Candidate.Features[2]), MostTellingMissing(profile, passageTerms), MostTellingMissing(profile, sentenceTerms),
             // "How old was he?" answered by a sentence with no age: the question asks for a value the answer lacks. Only
-            // dates, sums, percentages, ages and scores count, whose written forms the patterns find reliably; counts,
-            // measures and names go by number words and capitals too loosely for their absence to tell (on the
+            // dates, sums, amounts, percentages, ages and scores count, whose written forms the patterns find reliably;
+            // counts, measures and names go by number words and capitals too loosely for their absence to tell (on the
             // development sets, counting them too made declining worse).
             ValueFoundReliably(profile.Kind) ? 1 - f[8] : 0,
         ];

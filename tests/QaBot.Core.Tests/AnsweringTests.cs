@@ -242,20 +242,21 @@ public class AnswerValueTests
 /// <summary>The question-level evidence the decline model weighs.</summary>
 public class DeclineFeatureTests
 {
-    // From the BBC corpus (tech/068).
-    private const string Death = "Jef Raskin, head of the team behind the first Macintosh computer, has died.";
+    // From the BBC corpus (sport/202).
+    private const string Resigned = "Tottenham manager Jacques Santini has resigned for \"personal reasons\".";
 
     [Theory]
-    [InlineData("How old was Jef Raskin when he died?", 1.0)]
-    [InlineData("When did Jef Raskin die?", 1.0)]
-    [InlineData("How many people were in Jef Raskin's Macintosh team?", 0.0)]
-    [InlineData("Who led the team behind the first Macintosh?", 0.0)]
+    [InlineData("How old is Jacques Santini?", 1.0)]
+    [InlineData("When did Jacques Santini resign?", 1.0)]
+    [InlineData("How much compensation did Tottenham pay Jacques Santini?", 1.0)]
+    [InlineData("How many games did Jacques Santini manage at Tottenham?", 0.0)]
+    [InlineData("Who replaced Jacques Santini at Tottenham?", 0.0)]
     public void A_missing_date_sum_or_age_counts_against_answering_but_not_a_count_or_name(string question, double missing)
     {
         // No vectors: the feature under test reads words and values only.
-        var passage = new RetrievedPassage(new Chunk("t#0", "t", "Creator of first Apple Mac dies", "t.txt", null, null, 0, Death), 1, 1, 1);
+        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, Resigned), 1, 1, 1);
         var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], _ => [(Death, ReadOnlyMemory<float>.Empty)], _ => ReadOnlyMemory<float>.Empty);
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], _ => [(Resigned, ReadOnlyMemory<float>.Empty)], _ => ReadOnlyMemory<float>.Empty);
 
         var features = AnswerFeatures.Decline(profile, [(candidates.Single(), 1.0)]);
 

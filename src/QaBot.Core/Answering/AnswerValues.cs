@@ -110,7 +110,7 @@ public static partial class AnswerValues
         return questionWords.Contains(normalized);
     }
 
-    private static bool IsYear(string value) => value.Length == 4 && (value[0] == '1' || value.StartsWith("20", StringComparison.Ordinal)) && value.All(char.IsDigit);
+    private static bool IsYear(string value) => YearOnly().IsMatch(value);
 
     private static bool IsAge(string s, Match m)
     {
@@ -138,7 +138,13 @@ public static partial class AnswerValues
     [GeneratedRegex(@"\b\d{1,3}\s?-\s?\d{1,3}\b")]
     private static partial Regex ScoreValue();
 
-    [GeneratedRegex(@"\b(?:(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{1,2})?(?:,?\s+\d{4})?|(?:1\d|20)\d{2}s?|\d{1,4}\s?(?:BC|AD|BCE|CE)|(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)[\s-]century|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d{4}-\d{2}-\d{2})\b")]
+    /// <summary>The years a date and a "poor answer to how many" both mean: 1000 to 2099.</summary>
+    private const string Year = @"(?:1\d|20)\d{2}";
+
+    [GeneratedRegex("^" + Year + "$")]
+    private static partial Regex YearOnly();
+
+    [GeneratedRegex(@"\b(?:(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+\d{1,2})?(?:,?\s+\d{4})?|" + Year + @"s?|\d{1,4}\s?(?:BC|AD|BCE|CE)|(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)[\s-]century|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d{4}-\d{2}-\d{2})\b")]
     private static partial Regex DateValue();
 
     [GeneratedRegex(@"^(?:-year-old|\s+years?\s+old|\s*\)|\s+years? of age)", RegexOptions.IgnoreCase)]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Chunking;
 using QaBot.Configuration;
@@ -15,20 +16,34 @@ namespace QaBot.Answering;
 /// question's evidence into the probability that the articles answer it, and below the calibrated threshold the bot
 /// declines instead of guessing.
 /// </summary>
-public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder, AnswerModel model, IOptions<AnsweringOptions> options) : IAnswerer
+public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder, AnswerModel model, IOptions<AnsweringOptions> options, ILogger<ExtractiveAnswerer> logger) : IAnswerer
 {
     public async Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
         var (profile, candidates) = await candidateFinder.FindAsync(question, passages, cancellationToken);
         if (profile.AsksPublicationDate && passages.Count > 0 && PublicationDate(profile, passages) is { } dated) return dated;
         var (ranked, declineFeatures) = Rank(model, profile, candidates);
-        if (ranked.Count == 0 || Probability(model.Decline.Logit(declineFeatures)) < model.DeclineThreshold) return AnswerDraft.Decline();
+        var probability = ranked.Count == 0 ? 0 : Probability(model.Decline.Logit(declineFeatures));
+        if (logger.IsEnabled(LogLevel.Debug)) LogRanking(profile, passages, ranked, declineFeatures, probability);
+        if (ranked.Count == 0 || probability < model.DeclineThreshold) return AnswerDraft.Decline();
         if (Rival(ranked, profile, model) is { } rival) return Disagreement(ranked[0].Candidate, rival, profile, options.Value.MaxAnswerChars);
         var (text, quote, chunk) = Compose(ranked, profile, options.Value.MaxAnswerChars);
         return new AnswerDraft(text, false, [CitationFor(1, chunk, quote)]);
     }
 
     public const string SourcesDisagree = "The sources disagree:";
+
+    /// <summary>What the decision rested on, for <c>-v</c>: the passages retrieved, the best candidates and the odds of an answer.</summary>
+    private void LogRanking(QuestionProfile profile, IReadOnlyList<RetrievedPassage> passages, List<(AnswerCandidate Candidate, double Logit)> ranked, double[] declineFeatures, double probability)
+    {
+        var retrieved = string.Join(", ", passages.Select((p, i) => $"{i + 1}. {p.Chunk.Id}"));
+        var best = string.Join(" | ", ranked.Take(3).Select(r => $"{r.Logit.ToString("0.00", CultureInfo.InvariantCulture)} {r.Candidate.Passage.Chunk.Id}: {r.Candidate.Sentence[..Math.Min(80, r.Candidate.Sentence.Length)]}"));
+        var evidence = string.Join(", ", AnswerFeatures.DeclineNames.Zip(declineFeatures, (n, v) => $"{n} {v.ToString("0.###", CultureInfo.InvariantCulture)}"));
+        LogDecision(logger, profile.Kind, retrieved, best, evidence, probability, model.DeclineThreshold);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Asked for {Kind}; retrieved {Passages}; best sentences {Best}; evidence {Evidence}: answerable with probability {Probability:F3} (threshold {Threshold:F3})")]
+    private static partial void LogDecision(ILogger logger, AnswerKind kind, string passages, string best, string evidence, double probability, double threshold);
 
     /// <summary>
     /// The answer the other articles give, when it states a different value of the kind asked for ("dropped by 24.2%"

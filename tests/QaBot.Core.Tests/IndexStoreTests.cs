@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using QaBot.Answering;
-using QaBot.Chunking;
 using QaBot.Core.Tests.Infrastructure;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
@@ -203,17 +202,13 @@ public sealed class IndexStoreTests : IDisposable
 
     private static IndexedDocument Document(string id, params string[] texts)
     {
-        var chunks = texts.Select((t, i) => new Chunk($"{id}#{i}", id, $"Title {id}", $"{id}.txt", "https://example.com/" + id, new DateOnly(2024, 5, 1), i, t)).ToList();
-        var sentences = chunks.SelectMany(c => c.Sentences()).Distinct(StringComparer.Ordinal).ToList();
         var random = new Random(id.GetHashCode(StringComparison.Ordinal));
-        ReadOnlyMemory<float> Vector()
+        return IndexedDocuments.Create(id, _ =>
         {
             var v = Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
             var norm = MathF.Sqrt(v.Sum(x => x * x));
             return v.Select(x => x / norm).ToArray();
-        }
-        return new IndexedDocument(new DocumentInfo(id, $"Title {id}", $"{id}.txt", "https://example.com/" + id, new DateOnly(2024, 5, 1), chunks.Count), "hash-" + id,
-            chunks, chunks.Select(_ => Vector()).ToList(), sentences.ConvertAll(SentenceRecord.Hash), sentences.Select(_ => Vector()).ToList(), KeywordEntry.Analyse(chunks));
+        }, texts);
     }
 
     private static void AssertSameDocuments(IReadOnlyList<IndexedDocument> expected, IReadOnlyList<IndexedDocument> actual)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using QaBot.Chunking;
 using QaBot.Configuration;
+using QaBot.Core.Tests.Infrastructure;
 using QaBot.Embedding;
 using QaBot.Retrieval;
 using QaBot.Text;
@@ -188,5 +189,68 @@ public sealed class HybridRetrieverTests : IDisposable
         Assert.Equal("focus#0", focused[0].Chunk.Id);
         var before = plain.Single(p => p.Chunk.Id == "focus#0").Score;
         Assert.Equal(before * 1.5, focused[0].Score, 10);
+    }
+}
+
+/// <summary>
+/// Passages found through their sentences' vectors: a long passage with one sentence on the question ranks low by its
+/// own vector (the sum of its sentences'). Sentences from a seed article.
+/// </summary>
+public sealed class SentenceSearchTests : IDisposable
+{
+    private const string Scrapping = "Scrapping old items for new ones is an example.";
+    private const string Yuan = "This year, out of the 1.1 trillion yuan in sales, the majority came from domestic brands.";
+    private const string Huawei = "For a period of time, Huawei notebook sales increased by 60%.";
+    private static readonly string[] Sentences = [Scrapping, Yuan, Huawei];
+
+    private readonly OnnxEmbeddingGenerator _embedder = new(SentenceModel.MiniLM);
+
+    public void Dispose() => _embedder.Dispose();
+
+    /// <summary>Each sentence on its own axis, and every passage on a fourth, so the closest sentence is known.</summary>
+    private static ReadOnlyMemory<float> Axis(int i) => Enumerable.Range(0, 4).Select(d => d == i ? 1f : 0f).ToArray();
+
+    private static ReadOnlyMemory<float> AxisOf(string text) => Axis(Array.IndexOf(Sentences, text) is >= 0 and var i ? i : 3);
+
+    private static async Task<List<string>> Search(IndexSnapshot snapshot, int axis) =>
+        [.. (await snapshot.SearchBySentenceAsync(Axis(axis), 1, CancellationToken.None)).Select(c => c.Id)];
+
+    [Fact]
+    public async Task A_sentence_brings_the_passages_that_hold_it_and_a_changed_article_is_mapped_again()
+    {
+        var snapshot = IndexSnapshot.Create(Options.Create(new RetrievalOptions()), 4);
+        var before = IndexedDocuments.Create("article", AxisOf, $"{Scrapping} {Yuan}", $"{Yuan} {Huawei}");
+        await snapshot.AddAsync([before], CancellationToken.None);
+
+        Assert.Equal(["article#1"], await Search(snapshot, 2));
+        // A sentence in the overlap of two passages brings both, in the article's order.
+        Assert.Equal(["article#0", "article#1"], await Search(snapshot, 1));
+
+        // The article changes: the sentence moves to the first passage, and the mapping made above is not reused.
+        await snapshot.RemoveAsync(before, CancellationToken.None);
+        await snapshot.AddAsync([IndexedDocuments.Create("article", AxisOf, $"{Huawei} {Scrapping}", Yuan)], CancellationToken.None);
+        Assert.Equal(["article#0"], await Search(snapshot, 2));
+        Assert.Equal(["article#1"], await Search(snapshot, 1));
+    }
+
+    [Theory]
+    [InlineData(0.35)]
+    [InlineData(0.0)]
+    public async Task The_retriever_fuses_the_sentence_ranking_with_its_own_weight(double weight)
+    {
+        // Passage vectors point away from the question and no keyword weighs: only the sentences can rank.
+        var texts = Sentences.Append("How much did Huawei laptop sales go up?").ToList();
+        var vectors = (await _embedder.GenerateAsync(texts)).Select(e => e.Vector).ToList();
+        ReadOnlyMemory<float> VectorOf(string text) => texts.IndexOf(text) is >= 0 and var i ? vectors[i] : vectors[0];
+        var snapshot = IndexSnapshot.Create(Options.Create(new RetrievalOptions()), SentenceModel.Dimensions);
+        await snapshot.AddAsync([IndexedDocuments.Create("article", VectorOf, Scrapping, $"{Yuan} {Huawei}")], CancellationToken.None);
+        var options = new RetrievalOptions { KeywordWeight = 0, VectorWeight = 0, SentenceWeight = weight, CandidatePool = 1 };
+        var retriever = new HybridRetriever(new IndexSnapshots(snapshot, () => throw new NotSupportedException()), _embedder, Options.Create(options));
+
+        var results = await retriever.RetrieveAsync(texts[^1]);
+
+        var best = results.MaxBy(r => r.Score)!;
+        Assert.Equal(weight / (options.RrfK + 1), best.Score, 10);
+        if (weight > 0) Assert.Equal("article#1", best.Chunk.Id);
     }
 }

@@ -101,11 +101,15 @@ public static class AnswerFeatures
         var passageTerms = TermSet(best.Passage.Chunk.IndexText);
         var numbersMissing = numbers.Count == 0 ? 0 : (double)numbers.Count(n => !passageTerms.Contains(n.Stem)) / numbers.Count;
         var f = best.Features;
-        var sentenceTerms = TermSet(best.Sentence);
+        // The sentence read with its predecessor, as names are read for ranking: "It said ..." lacks the name the sentence
+        // before gives, which is no sign that the question asks about something else.
+        var contextTerms = TermSet(best.Sentence);
+        var sentences = best.Passage.Chunk.Sentences().ToList();
+        if (sentences.IndexOf(best.Sentence) is > 0 and var at) contextTerms.UnionWith(TermSet(sentences[at - 1]));
         return
         [
             logit, margin, ranked.Max(r => r.Candidate.Features[0]), ranked.Max(r => r.Candidate.Features[3]), f[6], f[11], numbersMissing,
-            ranked.Max(r => r.Candidate.Features[2]), MostTellingMissing(profile, passageTerms), MostTellingMissing(profile, sentenceTerms),
+            ranked.Max(r => r.Candidate.Features[2]), MostTellingMissing(profile, passageTerms), MostTellingMissing(profile, contextTerms),
             // "How old was he?" answered by a sentence with no age: the question asks for a value the answer lacks. Only
             // dates, sums, amounts, percentages, ages and scores count, whose written forms the patterns find reliably;
             // counts, measures and names go by number words and capitals too loosely for their absence to tell (on the

@@ -157,6 +157,13 @@ public sealed class RetrievalOptions
     [Range(0.0, 10.0)]
     public double VectorWeight { get; set; } = 0.7;
 
+    /// <summary>
+    /// Weight of the passages ranked by their closest sentence (0: not searched), beside the passage vectors: it finds
+    /// the long passage with one sentence on the question.
+    /// </summary>
+    [Range(0.0, 10.0)]
+    public double SentenceWeight { get; set; } = 0.35;
+
     /// <summary>Extra weight for passages of the articles the conversation is already about.</summary>
     [Range(0.0, 10.0)]
     public double FocusBoost { get; set; } = 0.5;

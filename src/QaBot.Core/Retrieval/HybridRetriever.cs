@@ -11,8 +11,8 @@ using QaBot.VectorStore;
 namespace QaBot.Retrieval;
 
 /// <summary>
-/// Hybrid retrieval: BM25 (exact words, names, numbers) and vector similarity (sub-words, paraphrase) each rank a
-/// candidate pool, and weighted reciprocal rank fusion merges them. Passages from the articles a conversation is
+/// Hybrid retrieval: BM25 (exact words, names, numbers), passage vectors and sentence vectors (sub-words, paraphrase)
+/// each rank a candidate pool, and weighted reciprocal rank fusion merges them. Passages from the articles a conversation is
 /// already about get a boost, so a follow-up stays on them unless the new question clearly points elsewhere.
 /// </summary>
 public sealed class HybridRetriever(
@@ -46,6 +46,14 @@ public sealed class HybridRetriever(
             fused[record.Id] = fused.TryGetValue(record.Id, out var f)
                 ? (f.Chunk, f.Score + add, f.Keyword, i + 1)
                 : (record.ToChunk(), add, null, i + 1);
+        }
+
+        var sentenceHits = o.SentenceWeight > 0 ? await snapshot.SearchBySentenceAsync(embedding.Vector, o.CandidatePool, cancellationToken) : [];
+        for (var i = 0; i < sentenceHits.Count; i++)
+        {
+            var chunk = sentenceHits[i];
+            var add = o.SentenceWeight / (o.RrfK + i + 1);
+            fused[chunk.Id] = fused.TryGetValue(chunk.Id, out var f) ? f with { Score = f.Score + add } : (chunk, add, null, null);
         }
 
         var results = fused.Values

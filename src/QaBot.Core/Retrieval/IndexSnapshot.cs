@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
+using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Ingestion;
 using QaBot.Text;
@@ -24,6 +26,12 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
 
     public VectorStoreCollection<Guid, SentenceRecord> Sentences => sentences;
 
+    // Each article's passage ids, and which passage holds each of its sentences. The second is worked out when a sentence
+    // search first reaches the article: splitting every passage into sentences at load would slow each start-up for the
+    // few articles questions reach.
+    private readonly ConcurrentDictionary<string, string[]> _documentPassages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Dictionary<Guid, string[]>> _sentencePassages = new(StringComparer.Ordinal);
+
     /// <summary>An empty index in process memory.</summary>
     public static IndexSnapshot Create(IOptions<RetrievalOptions> retrieval, int dimensions)
     {
@@ -38,6 +46,11 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
     {
         await passages.EnsureCollectionExistsAsync(cancellationToken);
         await sentences.EnsureCollectionExistsAsync(cancellationToken);
+        foreach (var d in documents)
+        {
+            _documentPassages[d.Info.Id] = [.. d.Chunks.Select(c => c.Id)];
+            _sentencePassages.TryRemove(d.Info.Id, out _);
+        }
         // The three are independent, and each is filled by CPU-bound work on the calling thread: side by side, a start-up
         // from the stored index uses both cores.
         await Task.WhenAll(
@@ -52,6 +65,48 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
             })), documents.Sum(d => d.SentenceHashes.Count)), cancellationToken), cancellationToken));
     }
 
+    /// <summary>
+    /// The passages holding the <paramref name="top"/> sentences closest to <paramref name="vector"/>, closest first and
+    /// each once: a passage's own vector is the sum of its sentences', so a long passage with one sentence on the
+    /// question ranks low by it.
+    /// </summary>
+    public async Task<List<Chunk>> SearchBySentenceAsync(ReadOnlyMemory<float> vector, int top, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>(top);
+        await foreach (var hit in sentences.SearchAsync(vector, top, cancellationToken: cancellationToken))
+        {
+            var holders = await SentencePassagesAsync(hit.Record.DocumentId, cancellationToken);
+            if (!holders.TryGetValue(hit.Record.Id, out var held)) continue;
+            foreach (var id in held)
+            {
+                if (!ids.Contains(id)) ids.Add(id);
+            }
+        }
+        var chunks = new Dictionary<string, Chunk>(StringComparer.Ordinal);
+        await foreach (var r in passages.GetAsync(ids, cancellationToken: cancellationToken)) chunks[r.Id] = r.ToChunk();
+        // A passage replaced since its article was mapped is skipped, not guessed at.
+        return [.. ids.Where(chunks.ContainsKey).Select(id => chunks[id])];
+    }
+
+    /// <summary>Each sentence of an article (by its key) and the passages that hold it (two where passages overlap).</summary>
+    private async ValueTask<Dictionary<Guid, string[]>> SentencePassagesAsync(string documentId, CancellationToken cancellationToken)
+    {
+        if (_sentencePassages.TryGetValue(documentId, out var known)) return known;
+        var holders = new Dictionary<Guid, string[]>();
+        if (_documentPassages.TryGetValue(documentId, out var ids))
+        {
+            await foreach (var r in passages.GetAsync(ids, cancellationToken: cancellationToken))
+            {
+                foreach (var text in r.ToChunk().Sentences())
+                {
+                    var key = SentenceRecord.KeyFor(documentId, text);
+                    holders[key] = holders.TryGetValue(key, out var held) ? (held.Contains(r.Id) ? held : [.. held, r.Id]) : [r.Id];
+                }
+            }
+        }
+        return _sentencePassages.GetOrAdd(documentId, holders);
+    }
+
     private static T[] Exactly<T>(IEnumerable<T> items, int count)
     {
         var array = new T[count];
@@ -62,6 +117,8 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
 
     public async Task RemoveAsync(IndexedDocument document, CancellationToken cancellationToken)
     {
+        _documentPassages.TryRemove(document.Info.Id, out _);
+        _sentencePassages.TryRemove(document.Info.Id, out _);
         foreach (var c in document.Chunks) keywords.Remove(c.Id);
         await passages.DeleteAsync(document.Chunks.Select(c => c.Id), cancellationToken);
         await sentences.DeleteAsync(document.SentenceHashes.Select(hash => SentenceRecord.KeyFor(document.Info.Id, hash)), cancellationToken);

@@ -262,6 +262,23 @@ public class DeclineFeatureTests
 
         Assert.Equal(missing, features[Array.IndexOf(AnswerFeatures.DeclineNames, "value_missing")]);
     }
+
+    [Theory]
+    [InlineData("Why does Santini want to return to France?", false)]
+    [InlineData("Why does Santini want to return to Lyon?", true)]
+    public void A_term_the_sentence_before_gives_is_not_missing_but_one_neither_gives_is(string question, bool missing)
+    {
+        const string Moved = "The former France manager moved to White Hart Lane this summer but now wants to return to France.";
+        var chunk = new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, Resigned + "\n" + Moved);
+        var passage = new RetrievedPassage(chunk, 1, 1, 1);
+        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
+
+        // The second sentence answers, and only the first names Santini.
+        var features = AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == Moved), 1.0)]);
+
+        Assert.Equal(missing, features[Array.IndexOf(AnswerFeatures.DeclineNames, "missing_term_context")] > 0);
+    }
 }
 
 /// <summary>How the answer sentence is cut to fit the answer.</summary>

@@ -63,6 +63,22 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_question_for_the_articles_link_is_answered_with_its_address_and_only_from_an_article_that_has_one()
+    {
+        var answer = await seeds.Answers.AskAsync("What is the URL of the article about Chinese manufacturing?");
+
+        Assert.False(answer.Declined);
+        var url = answer.Citations[0].Url;
+        Assert.NotNull(url);
+        Assert.Contains(url, answer.Text, StringComparison.Ordinal);
+        Assert.Contains(url, File.ReadAllText(Path.Combine(TestPaths.Seeds, answer.Citations[0].Source.Split('/')[^1])), StringComparison.Ordinal);
+
+        // The Nissan article names no address of its own: the other article's is not given for it.
+        var other = await seeds.Answers.AskAsync("Give me the link to the Nissan production cut article");
+        Assert.DoesNotContain(url, other.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_when_question_about_an_event_is_answered_with_a_date_from_the_text()
     {
         var answer = await seeds.Answers.AskAsync("When are Japanese automakers in a critical period of transformation?");

@@ -21,7 +21,7 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     public async Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
         var (profile, candidates) = await candidateFinder.FindAsync(question, passages, cancellationToken);
-        if (profile.AsksPublicationDate && passages.Count > 0 && PublicationDate(profile, passages) is { } dated) return dated;
+        if (FromMetadata(profile, passages) is { } metadata) return metadata;
         var (ranked, declineFeatures) = Rank(model, profile, candidates);
         var probability = ranked.Count == 0 ? 0 : Probability(model.Decline.Logit(declineFeatures));
         if (logger.IsEnabled(LogLevel.Debug)) LogRanking(profile, passages, ranked, declineFeatures, probability);
@@ -132,19 +132,28 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     public static Citation CitationFor(int index, Chunk chunk, string quote) =>
         new(index, chunk.Title, chunk.SourcePath, chunk.Url, quote, chunk.Published, chunk.Id);
 
-    /// <summary>"When was the article posted?" is answered from the article's metadata, not its text.</summary>
-    private static AnswerDraft? PublicationDate(QuestionProfile profile, IReadOnlyList<RetrievedPassage> passages)
+    /// <summary>
+    /// "When was the article posted?" and "What is the link to the article?" are answered from the metadata of the
+    /// retrieved article that best matches the question among those that have it, not from its text; when none has it,
+    /// the question is answered from the text like any other.
+    /// </summary>
+    private static AnswerDraft? FromMetadata(QuestionProfile profile, IReadOnlyList<RetrievedPassage> passages)
     {
-        var dated = passages
+        if (profile.AsksMetadata == ArticleMetadata.None) return null;
+        var chunk = passages
             .Select((p, rank) => (Passage: p, Rank: rank))
-            .Where(x => x.Passage.Chunk.Published is not null)
+            .Where(x => profile.AsksMetadata == ArticleMetadata.Link ? x.Passage.Chunk.Url is not null : x.Passage.Chunk.Published is not null)
             .OrderByDescending(x => AnswerFeatures.Coverage(profile, AnswerFeatures.TermSet(x.Passage.Chunk.IndexText)) + 0.1 / (x.Rank + 1))
             .Select(x => x.Passage.Chunk)
             .FirstOrDefault();
-        if (dated?.Published is not { } date) return null;
-        var text = $"It was published on {date.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture)}.";
-        var quote = $"{dated.Title} (published {date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})";
-        return new AnswerDraft(text, false, [CitationFor(1, dated, quote)]);
+        var (text, quote) = chunk switch
+        {
+            { Url: { } url } when profile.AsksMetadata == ArticleMetadata.Link => ($"The article is at {url}.", $"{chunk.Title} ({url})"),
+            { Published: { } date } => ($"It was published on {date.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture)}.",
+                $"{chunk.Title} (published {date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})"),
+            _ => default,
+        };
+        return text is null ? null : new AnswerDraft(text, false, [CitationFor(1, chunk!, quote)]);
     }
 
     /// <summary>

@@ -6,6 +6,9 @@ namespace QaBot.Answering;
 /// <summary>What kind of value answers a question; an extracted answer must carry one when the kind is known.</summary>
 public enum AnswerKind { Unknown, Quantity, Percent, Money, Count, Age, Score, Measure, Date, Person, Place, Name }
 
+/// <summary>What a question asks about the article itself rather than its text: answered from the article's metadata.</summary>
+public enum ArticleMetadata { None, PublicationDate, Link }
+
 /// <summary>A question term with its weight: rarer terms and names in the question count for more.</summary>
 public readonly record struct QuestionTerm(string Stem, double Weight, bool IsName);
 
@@ -15,7 +18,7 @@ public sealed partial record QuestionProfile(
     AnswerKind Kind,
     IReadOnlyList<QuestionTerm> Terms,
     IReadOnlySet<string> Words,
-    bool AsksPublicationDate)
+    ArticleMetadata AsksMetadata)
 {
     private const double NameBoost = 2.0;
     private const double CategoryWeight = 0.3;
@@ -38,12 +41,15 @@ public sealed partial record QuestionProfile(
         var terms = new Dictionary<string, QuestionTerm>(StringComparer.Ordinal);
         var category = AnswerCategory(tokens);
         var kind = Classify(lower);
-        var asksPublished = kind == AnswerKind.Date && ArticleNoun().IsMatch(lower) && PublishVerb().IsMatch(lower);
+        var metadata = !ArticleNoun().IsMatch(lower) ? ArticleMetadata.None
+            : kind == AnswerKind.Date && PublishVerb().IsMatch(lower) ? ArticleMetadata.PublicationDate
+            : LinkNoun().IsMatch(lower) ? ArticleMetadata.Link
+            : ArticleMetadata.None;
         for (var i = 0; i < tokens.Count; i++)
         {
             if (TextAnalyzer.Term(tokens[i]) is not { } stem) continue;
-            // "When was the article ... posted?": "article" and "posted" describe the metadata, not the text to find.
-            if (asksPublished && (ArticleNoun().IsMatch(tokens[i].Normalized) || PublishVerb().IsMatch(tokens[i].Normalized))) continue;
+            // "When was the article ... posted?", "the link to the article": they describe the metadata, not the text to find.
+            if (metadata != ArticleMetadata.None && MetadataWord().IsMatch(tokens[i].Normalized)) continue;
             // A capitalised word after the first is a name ("Honda", "Carlos Ghosn"): the subject of the question.
             var isName = i > 0 && char.IsUpper(tokens[i].Text[0]) || tokens[i].Kind == TokenKind.Number;
             // A word no passage contains cannot tell passages apart, and is mostly the asker's own wording ("output"
@@ -55,7 +61,7 @@ public sealed partial record QuestionProfile(
         }
 
         var words = tokens.Select(t => t.Normalized).ToHashSet(StringComparer.Ordinal);
-        return new QuestionProfile(q, kind, terms.Values.ToList(), words, asksPublished);
+        return new QuestionProfile(q, kind, terms.Values.ToList(), words, metadata);
     }
 
     /// <summary>
@@ -132,4 +138,10 @@ public sealed partial record QuestionProfile(
 
     [GeneratedRegex(@"\b(posted|post|published|publish|written|dated|released|appeared|come out|came out)\b")]
     private static partial Regex PublishVerb();
+
+    [GeneratedRegex(@"\b(link|links|url|urls|web address|website|web page|webpage)\b")]
+    private static partial Regex LinkNoun();
+
+    [GeneratedRegex(@"^(article|story|report|post|piece|item|posted|published|publish|written|dated|released|appeared|link|links|url|urls|website|webpage|original|originally)$")]
+    private static partial Regex MetadataWord();
 }

@@ -11,8 +11,9 @@ using QaBot.VectorStore;
 namespace QaBot.Retrieval;
 
 /// <summary>
-/// Hybrid retrieval: BM25 (exact words, names, numbers), passage vectors and sentence vectors (sub-words, paraphrase)
-/// each rank a candidate pool, and weighted reciprocal rank fusion merges them. Passages from the articles a conversation is
+/// Hybrid retrieval: BM25 (exact words, names, numbers) and passage vectors (sub-words, paraphrase) each rank a
+/// candidate pool, the sentence vectors of the articles they reached rank a third, and weighted reciprocal rank fusion
+/// merges them. Passages from the articles a conversation is
 /// already about get a boost, so a follow-up stays on them unless the new question clearly points elsewhere.
 /// </summary>
 public sealed class HybridRetriever(
@@ -48,7 +49,8 @@ public sealed class HybridRetriever(
                 : (record.ToChunk(), add, null, i + 1);
         }
 
-        var sentenceHits = o.SentenceWeight > 0 ? await snapshot.SearchBySentenceAsync(embedding.Vector, o.CandidatePool, cancellationToken) : [];
+        var reached = keywordHits.Select(h => h.Chunk.DocumentId).Concat(vectorHits.Select(h => h.DocumentId)).Distinct(StringComparer.Ordinal);
+        var sentenceHits = o.SentenceWeight > 0 ? await snapshot.SearchBySentenceAsync(embedding.Vector, o.CandidatePool, reached, cancellationToken) : [];
         for (var i = 0; i < sentenceHits.Count; i++)
         {
             var chunk = sentenceHits[i];

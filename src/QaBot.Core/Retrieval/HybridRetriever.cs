@@ -51,11 +51,15 @@ public sealed class HybridRetriever(
 
         var reached = keywordHits.Select(h => h.Chunk.DocumentId).Concat(vectorHits.Select(h => h.DocumentId)).Distinct(StringComparer.Ordinal);
         var sentenceHits = o.SentenceWeight > 0 ? await snapshot.SearchBySentenceAsync(embedding.Vector, o.CandidatePool, reached, cancellationToken) : [];
+        // Most are in the other rankings already: only the rest are read from the store.
+        var unseen = new Dictionary<string, Chunk>(StringComparer.Ordinal);
+        await foreach (var r in snapshot.Passages.GetAsync(sentenceHits.Where(id => !fused.ContainsKey(id)), cancellationToken: cancellationToken)) unseen[r.Id] = r.ToChunk();
         for (var i = 0; i < sentenceHits.Count; i++)
         {
-            var chunk = sentenceHits[i];
+            var id = sentenceHits[i];
             var add = o.SentenceWeight / (o.RrfK + i + 1);
-            fused[chunk.Id] = fused.TryGetValue(chunk.Id, out var f) ? f with { Score = f.Score + add } : (chunk, add, null, null);
+            if (fused.TryGetValue(id, out var f)) fused[id] = f with { Score = f.Score + add };
+            else if (unseen.TryGetValue(id, out var chunk)) fused[id] = (chunk, add, null, null);
         }
 
         var results = fused.Values

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.VectorData;
-using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Ingestion;
 using QaBot.Text;
@@ -68,12 +67,12 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
     }
 
     /// <summary>
-    /// Of the sentences of <paramref name="documents"/>, the passages holding the <paramref name="top"/> closest to
+    /// Of the sentences of <paramref name="documents"/>, the ids of the passages holding the <paramref name="top"/> closest to
     /// <paramref name="vector"/>, closest first and each once: a passage's own vector is the sum of its sentences', so a
     /// long passage with one sentence on the question ranks low by it. Only the articles the other rankers reached are
     /// searched: on the development sets a search of every sentence found no better passages, at twice the cost.
     /// </summary>
-    public async Task<List<Chunk>> SearchBySentenceAsync(ReadOnlyMemory<float> vector, int top, IEnumerable<string> documents, CancellationToken cancellationToken)
+    public async Task<List<string>> SearchBySentenceAsync(ReadOnlyMemory<float> vector, int top, IEnumerable<string> documents, CancellationToken cancellationToken)
     {
         var best = new PriorityQueue<(ArticleSentences Article, int Sentence), float>(top + 1);
         foreach (var document in documents)
@@ -99,9 +98,7 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
                 if (seen.Add(article.Passages[p])) ids.Add(article.Passages[p]);
             }
         }
-        var chunks = new Dictionary<string, Chunk>(StringComparer.Ordinal);
-        await foreach (var r in passages.GetAsync(ids, cancellationToken: cancellationToken)) chunks[r.Id] = r.ToChunk();
-        return [.. ids.Where(chunks.ContainsKey).Select(id => chunks[id])];
+        return ids;
     }
 
     private async ValueTask<ArticleSentences> SentencesOfAsync(string documentId, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.VectorData;
 using QaBot.Embedding;
 using QaBot.Retrieval;
 using QaBot.VectorStore;
@@ -16,8 +15,6 @@ public sealed class AnswerCandidates(
     IndexSnapshots index,
     [FromKeyedServices(OnnxEmbeddingGenerator.QueryKey)] IEmbeddingGenerator<string, Embedding<float>> queryEmbedder)
 {
-    private static readonly RecordRetrievalOptions WithVectors = new() { IncludeVectors = true };
-
     public async Task<(QuestionProfile Profile, List<AnswerCandidate> Candidates)> FindAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
         var snapshot = index.Current;
@@ -26,12 +23,12 @@ public sealed class AnswerCandidates(
         var q = (await queryEmbedder.GenerateAsync(question, OnnxEmbeddingGenerator.QueryOptions, cancellationToken)).Vector;
 
         var records = new Dictionary<string, PassageRecord>(StringComparer.Ordinal);
-        await foreach (var r in snapshot.Passages.GetAsync(passages.Select(p => p.Chunk.Id), WithVectors, cancellationToken)) records[r.Id] = r;
+        await foreach (var r in snapshot.Passages.GetAsync(passages.Select(p => p.Chunk.Id), IndexSnapshot.WithVectors, cancellationToken)) records[r.Id] = r;
         var split = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var p in passages) split[p.Chunk.Id] = p.Chunk.Sentences().ToList();
         var keys = passages.SelectMany(p => split[p.Chunk.Id].Select(t => SentenceRecord.KeyFor(p.Chunk.DocumentId, t))).Distinct().ToList();
         var vectors = new Dictionary<Guid, ReadOnlyMemory<float>>();
-        await foreach (var r in snapshot.Sentences.GetAsync(keys, WithVectors, cancellationToken)) vectors[r.Id] = r.Embedding;
+        await foreach (var r in snapshot.Sentences.GetAsync(keys, IndexSnapshot.WithVectors, cancellationToken)) vectors[r.Id] = r.Embedding;
 
         var candidates = AnswerFeatures.Candidates(profile, q.Span, passages,
             p => split[p.Chunk.Id].Select(t => (t, vectors.GetValueOrDefault(SentenceRecord.KeyFor(p.Chunk.DocumentId, t)))).ToList(),

@@ -26,11 +26,13 @@ public sealed class IndexSnapshot(KeywordIndex keywords, VectorStoreCollection<s
 
     public VectorStoreCollection<Guid, SentenceRecord> Sentences => sentences;
 
+    /// <summary>Reads records with their vectors (the abstraction leaves them out by default).</summary>
+    public static RecordRetrievalOptions WithVectors { get; } = new() { IncludeVectors = true };
+
     // Each article's passage ids, and its sentences' vectors with the passages that hold them. The second is worked out
     // when a question first reaches the article: splitting every passage into sentences at load would slow each start-up.
     private readonly ConcurrentDictionary<string, string[]> _documentPassages = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ArticleSentences> _articleSentences = new(StringComparer.Ordinal);
-    private static readonly RecordRetrievalOptions WithVectors = new() { IncludeVectors = true };
 
     /// <summary>An article's sentence vectors and, for each, the first and last of its passages that hold it (overlapping passages share sentences).</summary>
     private sealed record ArticleSentences(string[] Passages, ReadOnlyMemory<float>[] Vectors, int[] First, int[] Last);

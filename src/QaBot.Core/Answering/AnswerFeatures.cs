@@ -4,8 +4,8 @@ using QaBot.Text;
 
 namespace QaBot.Answering;
 
-/// <summary>A sentence that could answer the question, where it was found, and its features.</summary>
-public sealed record AnswerCandidate(RetrievedPassage Passage, int Rank, string Sentence, double[] Features);
+/// <summary>A sentence that could answer the question, where it was found, the sentence before it, and its features.</summary>
+public sealed record AnswerCandidate(RetrievedPassage Passage, int Rank, string Sentence, double[] Features, string? Previous = null);
 
 /// <summary>
 /// The general signals the calibrated answerer weighs, for every sentence of the retrieved passages. Nothing here is
@@ -38,7 +38,7 @@ public static class AnswerFeatures
         Func<RetrievedPassage, IReadOnlyList<(string Text, ReadOnlyMemory<float> Vector)>> sentencesOf,
         Func<RetrievedPassage, ReadOnlyMemory<float>> passageVector)
     {
-        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, double CosContext, bool Lead, double Bigram)>();
+        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, string? Previous, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, double CosContext, bool Lead, double Bigram)>();
         var questionPairs = Pairs(TextAnalyzer.Terms(profile.Text));
         var pair = new float[question.Length];
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -51,6 +51,7 @@ public static class AnswerFeatures
             var cosPassage = pv.Length == question.Length ? TensorPrimitives.CosineSimilarity(question, pv.Span) : 0;
             var sentences = sentencesOf(passage);
             HashSet<string>? previous = null;
+            string? previousText = null;
             ReadOnlyMemory<float> previousVector = default;
             for (var index = 0; index < sentences.Count; index++)
             {
@@ -67,7 +68,9 @@ public static class AnswerFeatures
                     TensorPrimitives.Add(vector.Span, previousVector.Span, pair);
                     cosContext = TensorPrimitives.CosineSimilarity(question, pair);
                 }
+                var before = previousText;
                 previous = terms;
+                previousText = text;
                 previousVector = vector;
                 // Overlapping passages repeat sentences: each is scored once, at its best rank.
                 if (!seen.Add(text)) continue;
@@ -76,7 +79,7 @@ public static class AnswerFeatures
                 var novel = terms.Count == 0 ? 0 : (double)terms.Count(t => !profile.Words.Contains(t) && profile.Terms.All(q => q.Stem != t)) / terms.Count;
                 // Names the sentence (read with its predecessor) does not mention: it is probably about someone else.
                 var names = profile.Names.Count == 0 ? 0 : (double)profile.Names.Count(n => !context.Contains(n)) / profile.Names.Count;
-                raw.Add((passage, rank, text, cos, cosPassage, Coverage(profile, terms), Coverage(profile, context), covPassage,
+                raw.Add((passage, rank, text, before, cos, cosPassage, Coverage(profile, terms), Coverage(profile, context), covPassage,
                     AnswerValues.BestScore(text, profile.Kind, profile.Words), novel, names, cosContext, passage.Chunk.Position == 0 && index == 0,
                     questionPairs.Count == 0 ? 0 : (double)Pairs(ordered).Count(questionPairs.Contains) / questionPairs.Count));
             }
@@ -88,7 +91,7 @@ public static class AnswerFeatures
         [
             r.Cos, r.Cos - maxCos, r.CosPassage, r.Cov, r.Cov - maxCov, r.CovContext, r.CovPassage,
             1.0 / (r.Rank + 1), r.Kind, r.Novelty, Math.Log(1 + r.Text.Length) / 6, r.NamesMissing, r.CosContext, r.Lead ? 1 : 0, r.Bigram,
-        ])).ToList();
+        ], r.Previous)).ToList();
     }
 
     /// <summary>The decline features of a question, from its scored candidates (best first).</summary>
@@ -104,8 +107,7 @@ public static class AnswerFeatures
         // The sentence read with its predecessor, as names are read for ranking: "It said ..." lacks the name the sentence
         // before gives, which is no sign that the question asks about something else.
         var contextTerms = TermSet(best.Sentence);
-        var sentences = best.Passage.Chunk.Sentences().ToList();
-        if (sentences.IndexOf(best.Sentence) is > 0 and var at) contextTerms.UnionWith(TermSet(sentences[at - 1]));
+        if (best.Previous is { } previousSentence) contextTerms.UnionWith(TermSet(previousSentence));
         return
         [
             logit, margin, ranked.Max(r => r.Candidate.Features[0]), ranked.Max(r => r.Candidate.Features[3]), f[6], f[11], numbersMissing,

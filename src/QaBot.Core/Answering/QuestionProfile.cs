@@ -49,7 +49,7 @@ public sealed partial record QuestionProfile(
         {
             if (TextAnalyzer.Term(tokens[i]) is not { } stem) continue;
             // "When was the article ... posted?", "the link to the article": they describe the metadata, not the text to find.
-            if (metadata != ArticleMetadata.None && MetadataWord().IsMatch(tokens[i].Normalized)) continue;
+            if (metadata != ArticleMetadata.None && IsMetadataWord(tokens[i].Normalized)) continue;
             // A capitalised word after the first is a name ("Honda", "Carlos Ghosn"): the subject of the question.
             var isName = i > 0 && char.IsUpper(tokens[i].Text[0]) || tokens[i].Kind == TokenKind.Number;
             // A word no passage contains cannot tell passages apart, and is mostly the asker's own wording ("output"
@@ -81,6 +81,9 @@ public sealed partial record QuestionProfile(
         }
         return category;
     }
+
+    private static bool IsMetadataWord(string word) =>
+        ArticleNoun().IsMatch(word) || PublishVerb().IsMatch(word) || LinkNoun().IsMatch(word) || word is "original" or "originally";
 
     private static AnswerKind Classify(string q)
     {
@@ -142,6 +145,4 @@ public sealed partial record QuestionProfile(
     [GeneratedRegex(@"\b(link|links|url|urls|web address|website|web page|webpage)\b")]
     private static partial Regex LinkNoun();
 
-    [GeneratedRegex(@"^(article|story|report|post|piece|item|posted|published|publish|written|dated|released|appeared|link|links|url|urls|website|webpage|original|originally)$")]
-    private static partial Regex MetadataWord();
 }

@@ -353,11 +353,42 @@ public class AnswerShorteningTests
         var ranked = new[] { TobaccoCase[0], TobaccoCase[2] }.Select((s, i) => (new AnswerCandidate(passage, 0, s, []), 1.0 - i)).ToList();
         var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
 
-        var (text, quote, _) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, 300);
 
         Assert.Equal(withNext, profile.AsksReason);
         Assert.Equal(withNext, text.Contains(TobaccoCase[1], StringComparison.Ordinal));
         Assert.StartsWith(withNext ? TobaccoCase[0] : "The demand for $280bn", text, StringComparison.Ordinal);
-        Assert.Equal(withNext ? text : TobaccoCase[0], quote);
+        Assert.Equal(withNext ? text : TobaccoCase[0], Assert.Single(sources).Quote);
+    }
+
+    [Theory]
+    [InlineData("How much did the government demand?", false)]
+    [InlineData("What happened to the demand?", true)]
+    public void A_runner_up_that_fits_is_given_too_when_the_best_sentence_holds_no_value_of_the_kind_asked(string question, bool withRunnerUp)
+    {
+        var passage = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, string.Join(' ', TobaccoCase)), 1, 1, 1);
+        var ranked = new[] { TobaccoCase[0], TobaccoCase[2] }.Select((s, i) => (new AnswerCandidate(passage, 0, s, []), 1.0 - i)).ToList();
+        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
+
+        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+
+        Assert.StartsWith(TobaccoCase[0][..20], text, StringComparison.Ordinal);
+        Assert.Equal(withRunnerUp, text.EndsWith(TobaccoCase[2], StringComparison.Ordinal));
+        // One passage, one citation, quoting both sentences with the gap between them marked.
+        Assert.Equal(withRunnerUp ? $"{TobaccoCase[0]} … {TobaccoCase[2]}" : TobaccoCase[0], Assert.Single(sources).Quote);
+    }
+
+    [Fact]
+    public void A_runner_up_from_another_passage_gets_its_own_citation()
+    {
+        var first = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, TobaccoCase[0]), 1, 1, 1);
+        var second = new RetrievedPassage(new Chunk("c#1", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 1, TobaccoCase[2]), 0.9, 2, 2);
+        var ranked = new[] { (new AnswerCandidate(first, 0, TobaccoCase[0], []), 1.0), (new AnswerCandidate(second, 1, TobaccoCase[2], []), 0.5) };
+        var profile = QuestionProfile.Analyze("What happened to the demand?", new QaBot.Text.TermStatistics());
+
+        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+
+        Assert.Equal($"{TobaccoCase[0][..^1]} [1]. {TobaccoCase[2][..^1]} [2].", text);
+        Assert.Equal([("c#0", TobaccoCase[0]), ("c#1", TobaccoCase[2])], sources.Select(s => (s.Chunk.Id, s.Quote)));
     }
 }

@@ -27,8 +27,8 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         if (logger.IsEnabled(LogLevel.Debug)) LogRanking(profile, passages, ranked, declineFeatures, probability);
         if (ranked.Count == 0 || probability < model.DeclineThreshold) return AnswerDraft.Decline();
         if (Rival(ranked, profile, model) is { } rival) return Disagreement(ranked[0].Candidate, rival, profile, options.Value.MaxAnswerChars);
-        var (text, quote, chunk) = Compose(ranked, profile, options.Value.MaxAnswerChars);
-        return new AnswerDraft(text, false, [CitationFor(1, chunk, quote)]);
+        var (text, sources) = Compose(ranked, profile, options.Value.MaxAnswerChars);
+        return new AnswerDraft(text, false, [.. sources.Select((s, i) => CitationFor(i + 1, s.Chunk, s.Quote))]);
     }
 
     public const string SourcesDisagree = "The sources disagree:";
@@ -93,30 +93,36 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
             .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// The answer text, the quote for its citation and its passage. Two neighbouring sentences are given, in the
-    /// article's order, when both fit in the answer and either the runner-up is the best sentence's neighbour (a cause
-    /// or a figure often sits next to the sentence that matches the question) or the question asks why or how (the
-    /// reason usually follows the sentence that restates the event: on the development sets this kept more answers
-    /// and lost none); otherwise the best sentence, cut to the clause that answers.
+    /// The answer text and its sources (a passage and the quote from it). Two sentences are given when both fit in the
+    /// answer: the best and its neighbour, in the article's order, when the runner-up is that neighbour (a cause or a
+    /// figure often sits next to the sentence that matches the question) or the question asks why or how (the reason
+    /// usually follows the sentence that restates the event); else the best and the runner-up, best first, when the
+    /// best holds no value of the kind asked for, so a close second is not hidden when nothing marks the best as the
+    /// answer. Otherwise the best sentence, cut to the clause that answers. Each passage is cited once.
     /// </summary>
-    public static (string Text, string Quote, Chunk Chunk) Compose(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, int maxChars)
+    public static (string Text, IReadOnlyList<(Chunk Chunk, string Quote)> Sources) Compose(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, int maxChars)
     {
         var best = ranked[0].Candidate;
-        var runnerUpFits = ranked.Count > 1 && best.Sentence.Length + ranked[1].Candidate.Sentence.Length + 1 <= maxChars;
-        if (runnerUpFits || profile.AsksReason)
+        var runnerUp = ranked.Count > 1 && best.Sentence.Length + ranked[1].Candidate.Sentence.Length + 1 <= maxChars ? ranked[1].Candidate : null;
+        if (runnerUp is null && !profile.AsksReason) return (Shorten(best.Sentence, profile, maxChars), [(best.Passage.Chunk, best.Sentence)]);
+
+        // Neighbours in the best sentence's passage (a sentence is a candidate once, under its best-ranked passage).
+        var sentences = best.Passage.Chunk.Sentences().ToList();
+        var at = sentences.IndexOf(best.Sentence);
+        var runnerUpAt = runnerUp is null ? -1 : sentences.IndexOf(runnerUp.Sentence);
+        var other = at >= 0 && runnerUpAt >= 0 && Math.Abs(at - runnerUpAt) == 1 ? runnerUpAt : profile.AsksReason && at >= 0 ? at + 1 : -1;
+        if (other >= 0 && other < sentences.Count && best.Sentence.Length + sentences[other].Length + 1 <= maxChars)
         {
-            // Neighbours in the best sentence's passage (a sentence is a candidate once, under its best-ranked passage).
-            var sentences = best.Passage.Chunk.Sentences().ToList();
-            var at = sentences.IndexOf(best.Sentence);
-            var runnerUp = runnerUpFits ? sentences.IndexOf(ranked[1].Candidate.Sentence) : -1;
-            var other = at >= 0 && runnerUp >= 0 && Math.Abs(at - runnerUp) == 1 ? runnerUp : profile.AsksReason && at >= 0 ? at + 1 : -1;
-            if (other >= 0 && other < sentences.Count && best.Sentence.Length + sentences[other].Length + 1 <= maxChars)
-            {
-                var pair = string.Join(' ', sentences[Math.Min(at, other)], sentences[Math.Max(at, other)]);
-                return (pair, pair, best.Passage.Chunk);
-            }
+            var pair = string.Join(' ', sentences[Math.Min(at, other)], sentences[Math.Max(at, other)]);
+            return (pair, [(best.Passage.Chunk, pair)]);
         }
-        return (Shorten(best.Sentence, profile, maxChars), best.Sentence, best.Passage.Chunk);
+        if (runnerUp is not null && AnswerValues.BestScore(best.Sentence, profile.Kind, profile.Words) < 1)
+        {
+            return runnerUpAt >= 0
+                ? ($"{best.Sentence} {runnerUp.Sentence}", [(best.Passage.Chunk, $"{best.Sentence} … {runnerUp.Sentence}")])
+                : ($"{Marked(best.Sentence, 1)} {Marked(runnerUp.Sentence, 2)}", [(best.Passage.Chunk, best.Sentence), (runnerUp.Passage.Chunk, runnerUp.Sentence)]);
+        }
+        return (Shorten(best.Sentence, profile, maxChars), [(best.Passage.Chunk, best.Sentence)]);
     }
 
     /// <summary>Candidates best first with their logits, and the question's decline features.</summary>

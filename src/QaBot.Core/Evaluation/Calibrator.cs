@@ -117,7 +117,7 @@ public static class Calibrator
                 continue;
             }
             var best = ranked[0].Candidate;
-            var (text, _, _) = ExtractiveAnswerer.Compose(ranked, q.Profile, maxAnswerChars);
+            var (text, _) = ExtractiveAnswerer.Compose(ranked, q.Profile, maxAnswerChars);
             if (q.Question.ExpectAny.Any(e => text.Contains(e, StringComparison.OrdinalIgnoreCase))) hits++;
             if (q.Labels[q.Candidates.IndexOf(best)]) topHits++;
             if (ranked.Take(3).Any(r => q.Labels[q.Candidates.IndexOf(r.Candidate)])) top3++;

@@ -61,6 +61,14 @@ public class EndToEndTests
 
         var mutu = await answers.AskAsync("How much was Mutu's signing fee?");
         Assert.Contains(mutu.Passages, p => p.Chunk.DocumentId == "bbc/sport/199.txt" && p.Chunk.Text.Contains("£15.8m", StringComparison.Ordinal));
+
+        // Only the seed articles have a date: a question for an article's date finds the dated one about its subject,
+        // even when undated articles about it rank first, and never answers with an article about something else.
+        var posted = await answers.AskAsync("When was the Nissan article posted?");
+        Assert.Equal(new DateOnly(2025, 2, 14), Assert.Single(posted.Citations).Published);
+        Assert.StartsWith("It was published on February 14, 2025", posted.Text, StringComparison.Ordinal);
+        var undated = await answers.AskAsync("When was the article about Carlos Ghosn posted?");
+        Assert.DoesNotContain(undated.Citations, c => c.Published is not null);
     }
 }
 

@@ -190,6 +190,25 @@ public sealed class HybridRetrieverTests : IDisposable
         var before = plain.Single(p => p.Chunk.Id == "focus#0").Score;
         Assert.Equal(before * 1.5, focused[0].Score, 10);
     }
+
+    [Theory]
+    [InlineData(ArticleMetadata.PublicationDate, "dated#0")]
+    [InlineData(ArticleMetadata.Link, "linked#0")]
+    public async Task A_search_for_articles_with_some_metadata_returns_only_theirs(ArticleMetadata required, string expected)
+    {
+        const string query = "Nissan production cuts";
+        await Add(
+            // The best match by both rankers has neither a date nor a URL.
+            (Passages.Chunk("plain#0", "Nissan production cuts."), query),
+            (Passages.Chunk("dated#0", "Nissan said production at its largest plant will be cut next year.") with { Published = new DateOnly(2025, 2, 14) }, "Nissan factory"),
+            (Passages.Chunk("linked#0", "Nissan production news of the week, among other stories.") with { Url = "https://example.com/nissan" }, "Nissan"));
+
+        var all = await Retriever(candidatePool: 10).RetrieveAsync(query);
+        var scoped = await Retriever(candidatePool: 10).RetrieveAsync(query, required: required);
+
+        Assert.Equal("plain#0", all[0].Chunk.Id);
+        Assert.Equal([expected], scoped.Select(r => r.Chunk.Id));
+    }
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Conversations;
 using QaBot.Retrieval;
@@ -64,7 +65,15 @@ public sealed partial class AnswerService(
 
         // A follow-up stays with the articles the conversation has been citing.
         var focus = rewritten.IsFollowUp ? history.SelectMany(t => t.DocumentIds).ToHashSet(StringComparer.Ordinal) : null;
-        var passages = await retriever.RetrieveAsync(rewritten.Text, focus, cancellationToken);
+        var passages = await retriever.RetrieveAsync(rewritten.Text, focus, cancellationToken: cancellationToken);
+        // "When was the article about Nissan posted?": when no passage found has that metadata (most articles of a corpus
+        // may lack it), the best-matching articles that have it are searched instead; the answerer still checks that
+        // they are about the question's subject.
+        if (QuestionProfile.MetadataAsked(rewritten.Text) is var asked and not ArticleMetadata.None && !passages.Any(p => p.Chunk.Has(asked))
+            && await retriever.RetrieveAsync(rewritten.Text, focus, asked, cancellationToken) is { Count: > 0 } withMetadata)
+        {
+            passages = withMetadata;
+        }
         var retrievalTime = clock.Elapsed - rewriteTime;
 
         var draft = await answerer.AnswerAsync(rewritten.Text, passages, cancellationToken);

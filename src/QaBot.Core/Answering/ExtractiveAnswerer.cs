@@ -140,17 +140,20 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
 
     /// <summary>
     /// "When was the article posted?" and "What is the link to the article?" are answered from the metadata of the
-    /// retrieved article that best matches the question among those that have it, not from its text; when none has it,
-    /// the question is answered from the text like any other.
+    /// retrieved article that best matches the question among those that have it and are about its subject, not from
+    /// its text; when none is, the question is answered from the text like any other.
     /// </summary>
     private static AnswerDraft? FromMetadata(QuestionProfile profile, IReadOnlyList<RetrievedPassage> passages)
     {
         if (profile.AsksMetadata == ArticleMetadata.None) return null;
         var chunk = passages
-            .Select((p, rank) => (Passage: p, Rank: rank))
-            .Where(x => profile.AsksMetadata == ArticleMetadata.Link ? x.Passage.Chunk.Url is not null : x.Passage.Chunk.Published is not null)
-            .OrderByDescending(x => AnswerFeatures.Coverage(profile, AnswerFeatures.TermSet(x.Passage.Chunk.IndexText)) + 0.1 / (x.Rank + 1))
-            .Select(x => x.Passage.Chunk)
+            .Select((p, rank) => (p.Chunk, Rank: rank, Terms: AnswerFeatures.TermSet(p.Chunk.IndexText)))
+            .Where(x => x.Chunk.Has(profile.AsksMetadata))
+            // A passage that lacks a name the question gives, or every word of it, is about something else: its
+            // article's date would answer another question.
+            .Where(x => profile.Names.All(x.Terms.Contains) && profile.Terms.Any(t => x.Terms.Contains(t.Stem)))
+            .OrderByDescending(x => AnswerFeatures.Coverage(profile, x.Terms) + 0.1 / (x.Rank + 1))
+            .Select(x => x.Chunk)
             .FirstOrDefault();
         var (text, quote) = chunk switch
         {

@@ -1,13 +1,11 @@
 using System.Text.RegularExpressions;
+using QaBot.Chunking;
 using QaBot.Text;
 
 namespace QaBot.Answering;
 
 /// <summary>What kind of value answers a question; an extracted answer must carry one when the kind is known.</summary>
 public enum AnswerKind { Unknown, Quantity, Percent, Money, Count, Age, Score, Measure, Date, Person, Place, Name }
-
-/// <summary>What a question asks about the article itself rather than its text: answered from the article's metadata.</summary>
-public enum ArticleMetadata { None, PublicationDate, Link }
 
 /// <summary>A question term with its weight: rarer terms and names in the question count for more.</summary>
 public readonly record struct QuestionTerm(string Stem, double Weight, bool IsName);
@@ -32,6 +30,19 @@ public sealed partial record QuestionProfile(
     /// <summary>The names the question asks about ("Toyota", "Carlos Ghosn"), as index terms.</summary>
     public IReadOnlySet<string> Names { get; } = Terms.Where(t => t.IsName && !char.IsDigit(t.Stem[0])).Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>"When was the article about … published?", "the link to the article": what the question asks of the article itself.</summary>
+    public static ArticleMetadata MetadataAsked(string question)
+    {
+        var lower = question.Trim().ToLowerInvariant();
+        return MetadataAsked(lower, Classify(lower));
+    }
+
+    private static ArticleMetadata MetadataAsked(string lower, AnswerKind kind) =>
+        !ArticleNoun().IsMatch(lower) ? ArticleMetadata.None
+        : kind == AnswerKind.Date && PublishVerb().IsMatch(lower) ? ArticleMetadata.PublicationDate
+        : LinkNoun().IsMatch(lower) ? ArticleMetadata.Link
+        : ArticleMetadata.None;
+
     public static QuestionProfile Analyze(string question, TermStatistics statistics)
     {
         var q = question.Trim();
@@ -41,10 +52,7 @@ public sealed partial record QuestionProfile(
         var terms = new Dictionary<string, QuestionTerm>(StringComparer.Ordinal);
         var category = AnswerCategory(tokens);
         var kind = Classify(lower);
-        var metadata = !ArticleNoun().IsMatch(lower) ? ArticleMetadata.None
-            : kind == AnswerKind.Date && PublishVerb().IsMatch(lower) ? ArticleMetadata.PublicationDate
-            : LinkNoun().IsMatch(lower) ? ArticleMetadata.Link
-            : ArticleMetadata.None;
+        var metadata = MetadataAsked(lower, kind);
         for (var i = 0; i < tokens.Count; i++)
         {
             if (TextAnalyzer.Term(tokens[i]) is not { } stem) continue;

@@ -35,7 +35,18 @@ public sealed record Chunk(
         && Url == other.Url && Published == other.Published && Position == other.Position && Text == other.Text;
 
     public override int GetHashCode() => HashCode.Combine(Id, Position);
+
+    /// <summary>Whether the passage's article has that piece of metadata (every passage has <see cref="ArticleMetadata.None"/>).</summary>
+    public bool Has(ArticleMetadata metadata) => metadata switch
+    {
+        ArticleMetadata.PublicationDate => Published is not null,
+        ArticleMetadata.Link => Url is not null,
+        _ => true,
+    };
 }
+
+/// <summary>A piece of an article's metadata that a question can ask for instead of its text.</summary>
+public enum ArticleMetadata { None, PublicationDate, Link }
 
 /// <summary>Where a passage's text is kept outside the managed heap: a string written at an offset of a source.</summary>
 internal readonly record struct StoredText(IStoredTexts Source, long Offset)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.VectorData;
 using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Embedding;
@@ -23,16 +24,25 @@ public sealed class HybridRetriever(
 {
     public static readonly ActivitySource ActivitySource = new("QaBot.Retrieval");
 
-    public async Task<IReadOnlyList<RetrievedPassage>> RetrieveAsync(string query, IReadOnlyCollection<string>? focusDocuments = null, CancellationToken cancellationToken = default)
+    /// <summary>Only passages of articles that have a publication date, or a URL: for questions about an article's metadata.</summary>
+    private static readonly VectorSearchOptions<PassageRecord> Dated = new() { Filter = r => r.Published != null };
+    private static readonly VectorSearchOptions<PassageRecord> Linked = new() { Filter = r => r.Url != null };
+
+    /// <param name="query">The question.</param>
+    /// <param name="focusDocuments">Articles the conversation is about, whose passages get a boost.</param>
+    /// <param name="required">Metadata every returned passage's article must have; <see cref="ArticleMetadata.None"/> for all passages.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    public async Task<IReadOnlyList<RetrievedPassage>> RetrieveAsync(string query, IReadOnlyCollection<string>? focusDocuments = null, ArticleMetadata required = ArticleMetadata.None, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("retrieve");
         var o = options.Value;
         var snapshot = index.Current;
 
-        var keywordHits = snapshot.Keywords.Search(QueryTerms(query), o.CandidatePool);
+        var keywordHits = snapshot.Keywords.Search(QueryTerms(query), o.CandidatePool, required == ArticleMetadata.None ? null : c => c.Has(required));
         var embedding = await embedder.GenerateAsync(query, OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
         var vectorHits = new List<PassageRecord>(o.CandidatePool);
-        await foreach (var hit in snapshot.Passages.SearchAsync(embedding.Vector, o.CandidatePool, cancellationToken: cancellationToken)) vectorHits.Add(hit.Record);
+        var vectorOptions = required switch { ArticleMetadata.PublicationDate => Dated, ArticleMetadata.Link => Linked, _ => null };
+        await foreach (var hit in snapshot.Passages.SearchAsync(embedding.Vector, o.CandidatePool, vectorOptions, cancellationToken)) vectorHits.Add(hit.Record);
 
         var fused = new Dictionary<string, (Chunk Chunk, double Score, int? Keyword, int? Vector)>(StringComparer.Ordinal);
         for (var i = 0; i < keywordHits.Count; i++)

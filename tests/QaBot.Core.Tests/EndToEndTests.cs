@@ -69,6 +69,13 @@ public class EndToEndTests
         Assert.StartsWith("It was published on February 14, 2025", posted.Text, StringComparison.Ordinal);
         var undated = await answers.AskAsync("When was the article about Carlos Ghosn posted?");
         Assert.DoesNotContain(undated.Citations, c => c.Published is not null);
+
+        // The seed's "out of the 1.1 trillion yuan in sales" is about scrapping old items for new ones, which the sentence
+        // before it says: a BBC figure about sales in general is no disagreement with it.
+        var scrapping = await answers.AskAsync("How large were the sales from trading in old items for new ones?");
+        Assert.Contains("1.1 trillion", scrapping.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(ExtractiveAnswerer.SourcesDisagree, scrapping.Text, StringComparison.Ordinal);
+        Assert.All(scrapping.Citations, c => Assert.Contains(Seeds.HondaFile, c.Source, StringComparison.Ordinal));
     }
 }
 

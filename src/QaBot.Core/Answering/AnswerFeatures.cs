@@ -106,8 +106,7 @@ public static class AnswerFeatures
         var f = best.Features;
         // The sentence read with its predecessor, as names are read for ranking: "It said ..." lacks the name the sentence
         // before gives, which is no sign that the question asks about something else.
-        var contextTerms = TermSet(best.Sentence);
-        if (best.Previous is { } previousSentence) contextTerms.UnionWith(TermSet(previousSentence));
+        var contextTerms = ContextTerms(best);
         return
         [
             logit, margin, ranked.Max(r => r.Candidate.Features[0]), ranked.Max(r => r.Candidate.Features[3]), f[6], f[11], numbersMissing,
@@ -118,6 +117,14 @@ public static class AnswerFeatures
             // development sets, counting them too made declining worse).
             ValueFoundReliably(profile.Kind) ? 1 - f[8] : 0,
         ];
+    }
+
+    /// <summary>A sentence's terms with those of the sentence before it, which often names what it is about.</summary>
+    public static HashSet<string> ContextTerms(AnswerCandidate candidate)
+    {
+        var terms = TermSet(candidate.Sentence);
+        if (candidate.Previous is { } previous) terms.UnionWith(TermSet(previous));
+        return terms;
     }
 
     private static bool ValueFoundReliably(AnswerKind kind) =>

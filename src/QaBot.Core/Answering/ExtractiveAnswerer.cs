@@ -49,9 +49,9 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     /// The answer the other articles give, when it states a different value of the kind asked for ("dropped by 24.2%"
     /// against "dropped by 99.9%"): the bot cannot tell which source is right, so it must not pick one silently. It is
     /// the best sentence once the best answer's article is set aside, and counts only if the decline model would accept
-    /// it as an answer on its own, it says every word of the question the best one says and misses no more of the
-    /// question's names (a figure about something else, "Ericsson's profit" against "eBay's profit", is no
-    /// disagreement). Only value questions
+    /// it as an answer on its own, it says every word of the question the best one says (each read with the sentence
+    /// before it, which often names what a figure is about) and misses no more of the question's names (a figure
+    /// about something else, "Ericsson's profit" against "eBay's profit", is no disagreement). Only value questions
     /// (figures, dates, scores) are compared: two articles naming different people are usually not in conflict.
     /// </summary>
     public static AnswerCandidate? Rival(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, AnswerModel model)
@@ -63,7 +63,7 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         var others = ranked.Where(r => r.Candidate.Passage.Chunk.DocumentId != best.Passage.Chunk.DocumentId).ToList();
         if (others.Count == 0) return null;
         var rival = others[0].Candidate;
-        var (bestTerms, rivalTerms) = (AnswerFeatures.TermSet(best.Sentence), AnswerFeatures.TermSet(rival.Sentence));
+        var (bestTerms, rivalTerms) = (AnswerFeatures.ContextTerms(best), AnswerFeatures.ContextTerms(rival));
         if (profile.Terms.Any(t => bestTerms.Contains(t.Stem) && !rivalTerms.Contains(t.Stem)) || rival.Features[11] > best.Features[11]) return null;
         if (Probability(model.Decline.Logit(AnswerFeatures.Decline(profile, others))) < model.DeclineThreshold) return null;
         var values = ValuesOf(rival.Sentence, profile);

@@ -295,6 +295,22 @@ public class DeclineFeatureTests
 
         Assert.Equal(missing, features[Array.IndexOf(AnswerFeatures.DeclineNames, "missing_term_context")] > 0);
     }
+
+    [Theory]
+    [InlineData("Why did Jacques Santini resign?", 1.0)]
+    [InlineData("How did Tottenham react to Santini's resignation?", 1.0)]
+    [InlineData("How much did Tottenham pay Jacques Santini?", 0.0)]
+    [InlineData("Who replaced Jacques Santini?", 0.0)]
+    public void A_why_or_how_question_is_known_to_the_decline_model(string question, double asksReason)
+    {
+        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, Resigned), 1, 1, 1);
+        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], _ => [(Resigned, ReadOnlyMemory<float>.Empty)], _ => ReadOnlyMemory<float>.Empty);
+
+        var features = AnswerFeatures.Decline(profile, [(candidates.Single(), 1.0)]);
+
+        Assert.Equal(asksReason, features[Array.IndexOf(AnswerFeatures.DeclineNames, "asks_reason")]);
+    }
 }
 
 /// <summary>How the answer sentence is cut to fit the answer.</summary>

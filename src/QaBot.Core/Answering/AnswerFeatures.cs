@@ -28,7 +28,7 @@ public static class AnswerFeatures
     public static readonly string[] DeclineNames =
     [
         "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing", "top_cos_passage",
-        "missing_term_passage", "missing_term_context", "value_missing",
+        "missing_term_passage", "missing_term_context", "value_missing", "asks_reason",
     ];
 
     public static List<AnswerCandidate> Candidates(
@@ -116,6 +116,7 @@ public static class AnswerFeatures
             // counts, measures and names go by number words and capitals too loosely for their absence to tell (on the
             // development sets, counting them too made declining worse).
             ValueFoundReliably(profile.Kind) ? 1 - f[8] : 0,
+            profile.AsksReason ? 1 : 0,
         ];
     }
 

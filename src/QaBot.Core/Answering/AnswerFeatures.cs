@@ -116,6 +116,8 @@ public static class AnswerFeatures
             // counts, measures and names go by number words and capitals too loosely for their absence to tell (on the
             // development sets, counting them too made declining worse).
             ValueFoundReliably(profile.Kind) ? 1 - f[8] : 0,
+            // A reason is often worded unlike the question ("cutting output" answered by "weak demand"), so the fit
+            // learns how much less the other evidence says for why and how questions.
             profile.AsksReason ? 1 : 0,
         ];
     }

@@ -267,16 +267,16 @@ public class DeclineFeatureTests
     [InlineData("How much compensation did Tottenham pay Jacques Santini?", 1.0)]
     [InlineData("How many games did Jacques Santini manage at Tottenham?", 0.0)]
     [InlineData("Who replaced Jacques Santini at Tottenham?", 0.0)]
-    public void A_missing_date_sum_or_age_counts_against_answering_but_not_a_count_or_name(string question, double missing)
+    public void A_missing_date_sum_or_age_counts_against_answering_but_not_a_count_or_name(string question, double missing) =>
+        Assert.Equal(missing, DeclineFeatureOfResigned(question, "value_missing"));
+
+    /// <summary>One decline feature of a question answered by <see cref="Resigned"/>. No vectors: these features read words only.</summary>
+    private static double DeclineFeatureOfResigned(string question, string feature)
     {
-        // No vectors: the feature under test reads words and values only.
         var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, Resigned), 1, 1, 1);
         var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
         var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], _ => [(Resigned, ReadOnlyMemory<float>.Empty)], _ => ReadOnlyMemory<float>.Empty);
-
-        var features = AnswerFeatures.Decline(profile, [(candidates.Single(), 1.0)]);
-
-        Assert.Equal(missing, features[Array.IndexOf(AnswerFeatures.DeclineNames, "value_missing")]);
+        return AnswerFeatures.Decline(profile, [(candidates.Single(), 1.0)])[Array.IndexOf(AnswerFeatures.DeclineNames, feature)];
     }
 
     [Theory]
@@ -301,16 +301,8 @@ public class DeclineFeatureTests
     [InlineData("How did Tottenham react to Santini's resignation?", 1.0)]
     [InlineData("How much did Tottenham pay Jacques Santini?", 0.0)]
     [InlineData("Who replaced Jacques Santini?", 0.0)]
-    public void A_why_or_how_question_is_known_to_the_decline_model(string question, double asksReason)
-    {
-        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, Resigned), 1, 1, 1);
-        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], _ => [(Resigned, ReadOnlyMemory<float>.Empty)], _ => ReadOnlyMemory<float>.Empty);
-
-        var features = AnswerFeatures.Decline(profile, [(candidates.Single(), 1.0)]);
-
-        Assert.Equal(asksReason, features[Array.IndexOf(AnswerFeatures.DeclineNames, "asks_reason")]);
-    }
+    public void A_why_or_how_question_is_known_to_the_decline_model(string question, double asksReason) =>
+        Assert.Equal(asksReason, DeclineFeatureOfResigned(question, "asks_reason"));
 }
 
 /// <summary>How the answer sentence is cut to fit the answer.</summary>

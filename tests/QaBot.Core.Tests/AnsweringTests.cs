@@ -350,18 +350,24 @@ public class AnswerShorteningTests
         "Among the accused were Altria Group, RJ Reynolds Tobacco, Lorillard Tobacco, Liggett Group and Brown and Williamson.",
     ];
 
+    /// <summary>The answer composed for a question from one passage of <see cref="TobaccoCase"/>, ranked so that the best
+    /// sentence restates the event and the runner-up is not its neighbour.</summary>
+    private static (QuestionProfile Profile, string Text, IReadOnlyList<(Chunk Chunk, string Quote)> Sources) ComposeTobaccoCase(string question)
+    {
+        var passage = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, string.Join(' ', TobaccoCase)), 1, 1, 1);
+        var ranked = new[] { TobaccoCase[0], TobaccoCase[2] }.Select((s, i) => (new AnswerCandidate(passage, 0, s, []), 1.0 - i)).ToList();
+        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
+        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+        return (profile, text, sources);
+    }
+
     [Theory]
     [InlineData("Why was the $280bn demand rejected?", true)]
     [InlineData("How did the court justify rejecting the demand?", true)]
     [InlineData("How much did the government demand?", false)]
     public void A_why_or_how_answer_adds_the_sentence_after_the_best_one(string question, bool withNext)
     {
-        var passage = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, string.Join(' ', TobaccoCase)), 1, 1, 1);
-        // The best sentence restates the event; the runner-up is not its neighbour.
-        var ranked = new[] { TobaccoCase[0], TobaccoCase[2] }.Select((s, i) => (new AnswerCandidate(passage, 0, s, []), 1.0 - i)).ToList();
-        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-
-        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+        var (profile, text, sources) = ComposeTobaccoCase(question);
 
         Assert.Equal(withNext, profile.AsksReason);
         Assert.Equal(withNext, text.Contains(TobaccoCase[1], StringComparison.Ordinal));
@@ -374,11 +380,7 @@ public class AnswerShorteningTests
     [InlineData("What happened to the demand?", true)]
     public void A_runner_up_that_fits_is_given_too_when_the_best_sentence_holds_no_value_of_the_kind_asked(string question, bool withRunnerUp)
     {
-        var passage = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, string.Join(' ', TobaccoCase)), 1, 1, 1);
-        var ranked = new[] { TobaccoCase[0], TobaccoCase[2] }.Select((s, i) => (new AnswerCandidate(passage, 0, s, []), 1.0 - i)).ToList();
-        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-
-        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+        var (_, text, sources) = ComposeTobaccoCase(question);
 
         Assert.StartsWith(TobaccoCase[0][..20], text, StringComparison.Ordinal);
         Assert.Equal(withRunnerUp, text.EndsWith(TobaccoCase[2], StringComparison.Ordinal));

@@ -303,6 +303,29 @@ public class DeclineFeatureTests
     [InlineData("Who replaced Jacques Santini?", 0.0)]
     public void A_why_or_how_question_is_known_to_the_decline_model(string question, double asksReason) =>
         Assert.Equal(asksReason, DeclineFeatureOfResigned(question, "asks_reason"));
+
+    [Theory]
+    [InlineData("Who has not resigned from Tottenham?", 1.0)]
+    [InlineData("Which manager didn't resign for personal reasons?", 1.0)]
+    [InlineData("Who has resigned from Tottenham?", 0.0)]
+    [InlineData("Why has Santini not stayed at Tottenham?", 0.0)]
+    [InlineData("Who resigned from the club behind spurs.no?", 0.0)]
+    public void A_negated_question_answered_by_a_sentence_that_is_not_negated_is_known_to_the_decline_model(string question, double missing) =>
+        Assert.Equal(missing, DeclineFeatureOfResigned(question, "negation_missing"));
+
+    [Fact]
+    public void A_negated_question_answered_by_a_negated_sentence_is_not_flagged()
+    {
+        const string Denied = "Tottenham sporting director Frank Arnesen has denied that coach Jacques Santini resigned because of a clash of personalities at White Hart Lane.";
+        const string NotTrue = "\"It is absolutely not true,\" Arnesen told BBC Radio Five Live.";
+        var passage = new RetrievedPassage(new Chunk("a#0", "a", "Arnesen denies rift with Santini", "a.txt", null, null, 0, Denied + " " + NotTrue), 1, 1, 1);
+        var profile = QuestionProfile.Analyze("What did Arnesen say was not true?", new QaBot.Text.TermStatistics());
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
+        double Flag(string sentence) => AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == sentence), 1.0)])[Array.IndexOf(AnswerFeatures.DeclineNames, "negation_missing")];
+
+        Assert.Equal(0.0, Flag(NotTrue));
+        Assert.Equal(1.0, Flag(Denied));
+    }
 }
 
 /// <summary>How the answer sentence is cut to fit the answer.</summary>

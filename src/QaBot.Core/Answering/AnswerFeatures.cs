@@ -28,7 +28,7 @@ public static class AnswerFeatures
     public static readonly string[] DeclineNames =
     [
         "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing", "top_cos_passage",
-        "missing_term_passage", "missing_term_context", "value_missing", "asks_reason",
+        "missing_term_passage", "missing_term_context", "value_missing", "asks_reason", "negation_missing",
     ];
 
     public static List<AnswerCandidate> Candidates(
@@ -119,6 +119,7 @@ public static class AnswerFeatures
             // A reason is often worded unlike the question ("cutting output" answered by "weak demand"), so the fit
             // learns how much less the other evidence says for why and how questions.
             profile.AsksReason ? 1 : 0,
+            profile.Negated && !profile.AsksReason && !QuestionProfile.IsNegated(best.Sentence) ? 1 : 0,
         ];
     }
 

@@ -27,6 +27,11 @@ public sealed partial record QuestionProfile(
     /// <summary>"Why ...?" or "How did ...?": asks for a reason or a manner, which an article usually gives after the event.</summary>
     public bool AsksReason { get; } = Kind == AnswerKind.Unknown && ReasonQuestion().IsMatch(Text);
 
+    /// <summary>"What is not ...?", "Who never ...?": a negated question, which a sentence matching all its other words answers only when negated too.</summary>
+    public bool Negated { get; } = IsNegated(Text);
+
+    public static bool IsNegated(string text) => Negation().IsMatch(text);
+
     /// <summary>The names the question asks about ("Toyota", "Carlos Ghosn"), as index terms.</summary>
     public IReadOnlySet<string> Names { get; } = Terms.Where(t => t.IsName && !char.IsDigit(t.Stem[0])).Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
 
@@ -107,6 +112,9 @@ public sealed partial record QuestionProfile(
         if (NameQuestion().IsMatch(q)) return AnswerKind.Name;
         return AnswerKind.Unknown;
     }
+
+    [GeneratedRegex(@"(?<![\w.])(?:not|never|no|none|nor|cannot)\b|n['’]t\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Negation();
 
     [GeneratedRegex(@"^\s*when\b|\b(what|which|in what|on what)\s+(year|date|day|month|time)\b")]
     private static partial Regex DateQuestion();

@@ -50,8 +50,9 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     /// against "dropped by 99.9%"): the bot cannot tell which source is right, so it must not pick one silently. It is
     /// the best sentence once the best answer's article is set aside, and counts only if the decline model would accept
     /// it as an answer on its own, it says every word of the question the best one says (each read with the sentence
-    /// before it, which often names what a figure is about) and misses no more of the question's names (a figure
-    /// about something else, "Ericsson's profit" against "eBay's profit", is no disagreement). Only value questions
+    /// before it, which often names what a figure is about), misses no more of the question's names (a figure
+    /// about something else, "Ericsson's profit" against "eBay's profit", is no disagreement) and says near its own
+    /// figure every word of the question the best answer's clause says. Only value questions
     /// (figures, dates, scores) are compared: two articles naming different people are usually not in conflict.
     /// </summary>
     public static AnswerCandidate? Rival(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, AnswerModel model)
@@ -65,6 +66,10 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         var rival = others[0].Candidate;
         var (bestTerms, rivalTerms) = (AnswerFeatures.ContextTerms(best), AnswerFeatures.ContextTerms(rival));
         if (profile.Terms.Any(t => bestTerms.Contains(t.Stem) && !rivalTerms.Contains(t.Stem)) || rival.Features[11] > best.Features[11]) return null;
+        // A figure is about what its own clause says: "sales dropped by 17.61%" is not disputed by "owns a 44% stake"
+        // after a sentence about sales.
+        var (bestClause, rivalClause) = (AnswerFeatures.TermSet(Shorten(best.Sentence, profile, int.MaxValue)), AnswerFeatures.TermSet(Shorten(rival.Sentence, profile, int.MaxValue)));
+        if (profile.Terms.Any(t => bestClause.Contains(t.Stem) && !rivalClause.Contains(t.Stem))) return null;
         if (Probability(model.Decline.Logit(AnswerFeatures.Decline(profile, others))) < model.DeclineThreshold) return null;
         var values = ValuesOf(rival.Sentence, profile);
         return values.Count > 0 && !values.Overlaps(bestValues) ? rival : null;

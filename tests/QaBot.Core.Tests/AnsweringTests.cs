@@ -62,10 +62,12 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
         Assert.Equal(new DateOnly(2025, 2, 14), answer.Citations[0].Published);
     }
 
-    [Fact]
-    public async Task A_question_for_the_articles_link_is_answered_with_its_address_and_only_from_an_article_that_has_one()
+    [Theory]
+    [InlineData("What is the URL of the article about Chinese manufacturing?")]
+    [InlineData("Where can I read the original article on Chinese manufacturing?")]
+    public async Task A_question_for_the_articles_link_is_answered_with_its_address_and_only_from_an_article_that_has_one(string question)
     {
-        var answer = await seeds.Answers.AskAsync("What is the URL of the article about Chinese manufacturing?");
+        var answer = await seeds.Answers.AskAsync(question);
 
         Assert.False(answer.Declined);
         var url = answer.Citations[0].Url;

@@ -45,7 +45,7 @@ public sealed partial record QuestionProfile(
     private static ArticleMetadata MetadataAsked(string lower, AnswerKind kind) =>
         !ArticleNoun().IsMatch(lower) ? ArticleMetadata.None
         : kind == AnswerKind.Date && PublishVerb().IsMatch(lower) ? ArticleMetadata.PublicationDate
-        : LinkNoun().IsMatch(lower) ? ArticleMetadata.Link
+        : LinkNoun().IsMatch(lower) || WhereToRead().IsMatch(lower) ? ArticleMetadata.Link
         : ArticleMetadata.None;
 
     public static QuestionProfile Analyze(string question, TermStatistics statistics)
@@ -96,7 +96,7 @@ public sealed partial record QuestionProfile(
     }
 
     private static bool IsMetadataWord(string word) =>
-        ArticleNoun().IsMatch(word) || PublishVerb().IsMatch(word) || LinkNoun().IsMatch(word) || word is "original" or "originally";
+        ArticleNoun().IsMatch(word) || PublishVerb().IsMatch(word) || LinkNoun().IsMatch(word) || word is "original" or "originally" or "read" or "find";
 
     private static AnswerKind Classify(string q)
     {
@@ -160,5 +160,9 @@ public sealed partial record QuestionProfile(
 
     [GeneratedRegex(@"\b(link|links|url|urls|web address|website|web page|webpage)\b")]
     private static partial Regex LinkNoun();
+
+    /// <summary>"Where can I read the article …?" asks for its address, not for a place.</summary>
+    [GeneratedRegex(@"^\s*where\s+(can|could|do|should|would|might)\s+(i|we|you|one)\s+(read|find|see|get)\b")]
+    private static partial Regex WhereToRead();
 
 }

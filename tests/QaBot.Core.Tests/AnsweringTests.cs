@@ -413,6 +413,30 @@ public class AnswerShorteningTests
         Assert.Equal(withRunnerUp ? $"{TobaccoCase[0]} … {TobaccoCase[2]}" : TobaccoCase[0], Assert.Single(sources).Quote);
     }
 
+    [Theory]
+    [InlineData(0.5, 0.2, 0)]
+    [InlineData(0.2, 0.5, 2)]
+    public void A_why_answer_adds_the_neighbour_the_ranker_scores_higher(double previous, double next, int expected)
+    {
+        var passage = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, string.Join(' ', TobaccoCase)), 1, 1, 1);
+        var elsewhere = new RetrievedPassage(new Chunk("d#0", "d", "Tobacco firms", "d.txt", null, null, 0, "Tobacco firms said they would fight on."), 0.9, 2, 2);
+        var ranked = new[]
+        {
+            (new AnswerCandidate(passage, 0, TobaccoCase[1], []), 1.0),
+            // The runner-up is not a neighbour, so the neighbour to add is chosen by score.
+            (new AnswerCandidate(elsewhere, 1, elsewhere.Chunk.Text, []), 0.9),
+            (new AnswerCandidate(passage, 0, TobaccoCase[0], []), previous),
+            (new AnswerCandidate(passage, 0, TobaccoCase[2], []), next),
+        }.OrderByDescending(r => r.Item2).ToList();
+        var profile = QuestionProfile.Analyze("Why was the demand rejected?", new QaBot.Text.TermStatistics());
+
+        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+
+        var pair = string.Join(' ', TobaccoCase[Math.Min(1, expected)], TobaccoCase[Math.Max(1, expected)]);
+        Assert.Equal(pair, text);
+        Assert.Equal(pair, Assert.Single(sources).Quote);
+    }
+
     [Fact]
     public void A_runner_up_from_another_passage_gets_its_own_citation()
     {

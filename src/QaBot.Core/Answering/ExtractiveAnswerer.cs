@@ -101,7 +101,8 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     /// The answer text and its sources (a passage and the quote from it). Two sentences are given when both fit in the
     /// answer: the best and its neighbour, in the article's order, when the runner-up is that neighbour (a cause or a
     /// figure often sits next to the sentence that matches the question) or the question asks why or how (the reason
-    /// usually follows the sentence that restates the event); else the best and the runner-up, best first, when the
+    /// sits beside the sentence that restates the event, before or after it: the neighbour the ranker scores higher,
+    /// the one after when neither is a candidate); else the best and the runner-up, best first, when the
     /// best holds no value of the kind asked for, so a close second is not hidden when nothing marks the best as the
     /// answer. Otherwise the best sentence, cut to the clause that answers. Each passage is cited once.
     /// </summary>
@@ -115,7 +116,9 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         var sentences = best.Passage.Chunk.Sentences().ToList();
         var at = sentences.IndexOf(best.Sentence);
         var runnerUpAt = runnerUp is null ? -1 : sentences.IndexOf(runnerUp.Sentence);
-        var other = at >= 0 && runnerUpAt >= 0 && Math.Abs(at - runnerUpAt) == 1 ? runnerUpAt : profile.AsksReason && at >= 0 ? at + 1 : -1;
+        var other = at >= 0 && runnerUpAt >= 0 && Math.Abs(at - runnerUpAt) == 1 ? runnerUpAt
+            : profile.AsksReason && at >= 0 ? (LogitOf(at - 1) > LogitOf(at + 1) ? at - 1 : at + 1)
+            : -1;
         if (other >= 0 && other < sentences.Count && best.Sentence.Length + sentences[other].Length + 1 <= maxChars)
         {
             var pair = string.Join(' ', sentences[Math.Min(at, other)], sentences[Math.Max(at, other)]);
@@ -128,6 +131,9 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
                 : ($"{Marked(best.Sentence, 1)} {Marked(runnerUp.Sentence, 2)}", [(best.Passage.Chunk, best.Sentence), (runnerUp.Passage.Chunk, runnerUp.Sentence)]);
         }
         return (Shorten(best.Sentence, profile, maxChars), [(best.Passage.Chunk, best.Sentence)]);
+
+        double LogitOf(int index) => index < 0 || index >= sentences.Count ? double.NegativeInfinity
+            : ranked.Where(r => r.Candidate.Sentence == sentences[index]).Select(r => r.Logit).DefaultIfEmpty(double.NegativeInfinity).Max();
     }
 
     /// <summary>Candidates best first with their logits, and the question's decline features.</summary>

@@ -255,6 +255,14 @@ public class AnswerValueTests
         Assert.Equal(0.1, AnswerValues.BestScore("The charter creating the Harvard Corporation was granted in 1650.", AnswerKind.Count, NoWords));
         Assert.Equal(1.0, AnswerValues.BestScore("Huguenot refugees, an estimated total of 75,000 to 100,000 people.", AnswerKind.Count, NoWords));
     }
+
+    [Theory]
+    [InlineData("\"When I was 15 years old I asked my mom if it was OK to be an actor,\" Reeves said.", 1.0)]
+    [InlineData("Ex-chief inspector of schools Mr Tomlinson, 62, has recommended replacing A-Levels and GCSEs with a new diploma system.", 1.0)]
+    [InlineData("The 24-year-old England midfielder is determined to see out his contract, despite reported interest from Chelsea.", 1.0)]
+    [InlineData("Mr Molyneux has been a pivotal figure in the computer games industry for almost 20 years.", 0.5)]
+    public void An_age_is_found_however_it_is_written(string sentence, double score) =>
+        Assert.Equal(score, AnswerValues.BestScore(sentence, AnswerKind.Age, NoWords));
 }
 
 /// <summary>The question-level evidence the decline model weighs.</summary>

@@ -116,7 +116,9 @@ public static partial class AnswerValues
     {
         if (m.Groups["pct"].Success || m.Groups["cur"].Success || !int.TryParse(m.Groups["n"].Value, out var n) || n is < 1 or > 120) return false;
         var before = s[..m.Index].TrimEnd();
-        var after = s[(m.Index + m.Length)..];
+        // From the end of the number, not of the match: "45 years old" matches as a measure ("45 years").
+        var number = m.Groups["n"];
+        var after = s[(number.Index + number.Length)..];
         return before.EndsWith("aged", StringComparison.OrdinalIgnoreCase) || before.EndsWith("age of", StringComparison.OrdinalIgnoreCase)
             || before.EndsWith(',') && after.TrimStart().StartsWith(',')
             || AgeSuffix().IsMatch(after);

@@ -60,10 +60,13 @@ internal static class CalibrateCommand
             var sentence = Calibrator.FitSentence(questions, SetWeight);
             var decline = Calibrator.FitDecline(questions, sentence, SetWeight);
             var probabilities = Calibrator.DeclineProbabilities(questions, sentence, decline);
+            // The threshold is chosen on the fit half as models fitted without each question score it, not as the
+            // final model (fitted on all of it) does.
+            var outOfFold = Calibrator.OutOfFoldProbabilities(questions, SetWeight);
             var groups = new[] { ("squad-dev", (Func<string, bool>)(s => s == "squad-dev")), ("news (bbc-dev2, bbc-dev, seeds-dev)", s => s != "squad-dev") };
             List<(string Group, TradeOff Curve)> CurvesOf(bool fitHalf) =>
                 [.. groups.Select(g => (g.Item1, Calibrator.Curve(questions.Select((q, i) => (q, i))
-                    .Where(x => x.q.FitHalf == fitHalf && g.Item2(x.q.Set)).Select(x => (x.q.Question.Answerable, probabilities[x.i])).ToList())))];
+                    .Where(x => x.q.FitHalf == fitHalf && g.Item2(x.q.Set)).Select(x => (x.q.Question.Answerable, fitHalf ? outOfFold[x.i] : probabilities[x.i])).ToList())))];
             var curves = CurvesOf(fitHalf: true);
             var maxFalseDeclines = parse.GetValue(target);
             var threshold = curves.Where(c => c.Curve.Count > 1).Min(c => c.Curve.Where(p => p.FalseDecline <= maxFalseDeclines).Max(p => p.Threshold));
@@ -87,7 +90,7 @@ internal static class CalibrateCommand
         var sb = new StringBuilder();
         sb.AppendLine("# Calibration of the offline answerer").AppendLine();
         sb.AppendLine("Written by `qabot calibrate` (see README). Questions go to the fit or the check half by a hash of their id; only the fit half is fitted on.");
-        sb.AppendLine(c, $"News questions weigh {newsWeight} SQuAD questions in the fit. Decline threshold: {model.DeclineThreshold:0.000} (the highest with a false-decline rate ≤ {maxFalseDeclines} on each group's fit half).").AppendLine();
+        sb.AppendLine(c, $"News questions weigh {newsWeight} SQuAD questions in the fit. Decline threshold: {model.DeclineThreshold:0.000} (the highest with a false-decline rate ≤ {maxFalseDeclines} on each group's fit half, each question scored by models fitted without it).").AppendLine();
         sb.AppendLine("| set | half | questions | answer hit | citation hit | abstain | false declines | recall@5 | top sentence holds answer | one of top 3 does |");
         sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var set in questions.Select(q => q.Set).Distinct())
@@ -106,7 +109,7 @@ internal static class CalibrateCommand
         sb.AppendLine();
 
         // The check half's curve shows whether a change lifts the curve or only moves the threshold along it.
-        foreach (var (half, halfCurves) in new[] { ("fit half", curves), ("check half", checkCurves) })
+        foreach (var (half, halfCurves) in new[] { ("fit half, out of fold", curves), ("check half", checkCurves) })
         {
             sb.AppendLine(c, $"## Decline trade-off ({half})").AppendLine();
             foreach (var (group, curve) in halfCurves)

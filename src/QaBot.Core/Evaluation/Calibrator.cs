@@ -85,6 +85,30 @@ public static class Calibrator
     public static double[] DeclineProbabilities(IReadOnlyList<CalibrationQuestion> questions, LogisticModel sentence, LogisticModel decline) =>
         questions.Select(q => q.Candidates.Count == 0 ? 0 : ExtractiveAnswerer.Probability(decline.Logit(DeclineFeatures(q, sentence)))).ToArray();
 
+    /// <summary>
+    /// The decline probability of every fit-half question under models fitted without it (k-fold, folds picked by
+    /// another hash of the id): probabilities of the questions a model was fitted on are over-confident, so a threshold
+    /// chosen on them declines more answerable questions on new ones than it did on them. Check-half entries are NaN.
+    /// </summary>
+    public static double[] OutOfFoldProbabilities(IReadOnlyList<CalibrationQuestion> questions, Func<string, double> setWeight, int folds = 5)
+    {
+        var result = Enumerable.Repeat(double.NaN, questions.Count).ToArray();
+        for (var k = 0; k < folds; k++)
+        {
+            var train = questions.Where(q => q.FitHalf && Fold(q) != k).ToList();
+            var sentence = FitSentence(train, setWeight);
+            var decline = FitDecline(train, sentence, setWeight);
+            for (var i = 0; i < questions.Count; i++)
+            {
+                var q = questions[i];
+                if (q.FitHalf && Fold(q) == k) result[i] = q.Candidates.Count == 0 ? 0 : ExtractiveAnswerer.Probability(decline.Logit(DeclineFeatures(q, sentence)));
+            }
+        }
+        return result;
+
+        int Fold(CalibrationQuestion q) => (int)(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(q.Question.Id), seed: 1) % (ulong)folds);
+    }
+
     /// <summary>(threshold, false-decline rate, abstain rate) of a group of questions, for thresholds at every probability seen.</summary>
     public static List<(double Threshold, double FalseDecline, double Abstain)> Curve(IReadOnlyList<(bool Answerable, double Probability)> group)
     {

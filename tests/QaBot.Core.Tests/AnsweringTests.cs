@@ -385,12 +385,12 @@ public class AnswerShorteningTests
 
     /// <summary>The answer composed for a question from one passage of <see cref="TobaccoCase"/>, ranked so that the best
     /// sentence restates the event and the runner-up is not its neighbour.</summary>
-    private static (QuestionProfile Profile, string Text, IReadOnlyList<(Chunk Chunk, string Quote)> Sources) ComposeTobaccoCase(string question)
+    private static (QuestionProfile Profile, string Text, IReadOnlyList<(Chunk Chunk, string Quote)> Sources) ComposeTobaccoCase(string question, int maxChars = 300)
     {
         var passage = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, string.Join(' ', TobaccoCase)), 1, 1, 1);
         var ranked = new[] { TobaccoCase[0], TobaccoCase[2] }.Select((s, i) => (new AnswerCandidate(passage, 0, s, []), 1.0 - i)).ToList();
         var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, maxChars);
         return (profile, text, sources);
     }
 
@@ -418,6 +418,20 @@ public class AnswerShorteningTests
         Assert.StartsWith(TobaccoCase[0][..20], text, StringComparison.Ordinal);
         Assert.Equal(withRunnerUp, text.EndsWith(TobaccoCase[2], StringComparison.Ordinal));
         // One passage, one citation, quoting both sentences with the gap between them marked.
+        Assert.Equal(withRunnerUp ? $"{TobaccoCase[0]} … {TobaccoCase[2]}" : TobaccoCase[0], Assert.Single(sources).Quote);
+    }
+
+    [Theory]
+    [InlineData(200, true)]
+    [InlineData(140, false)]
+    public void A_runner_up_too_long_to_fit_whole_is_cut_to_the_room_the_best_leaves_when_that_is_a_quarter_of_the_answer(int maxChars, bool withRunnerUp)
+    {
+        var (_, text, sources) = ComposeTobaccoCase("What happened to the demand?", maxChars);
+
+        Assert.InRange(text.Length, 1, maxChars);
+        Assert.Equal(withRunnerUp, text.StartsWith(TobaccoCase[0] + " ", StringComparison.Ordinal));
+        Assert.Equal(withRunnerUp, text.Contains("Lorillard Tobacco", StringComparison.Ordinal));
+        // The citation quotes both sentences whole.
         Assert.Equal(withRunnerUp ? $"{TobaccoCase[0]} … {TobaccoCase[2]}" : TobaccoCase[0], Assert.Single(sources).Quote);
     }
 
@@ -457,5 +471,12 @@ public class AnswerShorteningTests
 
         Assert.Equal($"{TobaccoCase[0][..^1]} [1]. {TobaccoCase[2][..^1]} [2].", text);
         Assert.Equal([("c#0", TobaccoCase[0]), ("c#1", TobaccoCase[2])], sources.Select(s => (s.Chunk.Id, s.Quote)));
+
+        // The markers count toward the answer's length: the runner-up is cut to leave room for them.
+        var (cut, cutSources) = ExtractiveAnswerer.Compose(ranked, profile, 230);
+        Assert.InRange(cut.Length, 1, 230);
+        Assert.StartsWith($"{TobaccoCase[0][..^1]} [1]. ", cut, StringComparison.Ordinal);
+        Assert.EndsWith("[2]", cut, StringComparison.Ordinal);
+        Assert.Equal(sources, cutSources);
     }
 }

@@ -102,21 +102,21 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     /// answer: the best and its neighbour, in the article's order, when the runner-up is that neighbour (a cause or a
     /// figure often sits next to the sentence that matches the question) or the question asks why or how (the reason
     /// sits beside the sentence that restates the event, before or after it: the neighbour the ranker scores higher,
-    /// the one after when neither is a candidate); else the best and the runner-up, best first, when the
-    /// best holds no value of the kind asked for, so a close second is not hidden when nothing marks the best as the
-    /// answer. Otherwise the best sentence, cut to the clause that answers. Each passage is cited once.
+    /// the one after when neither is a candidate). Else, when the best holds no value of the kind asked for, so that
+    /// nothing marks it as the answer, the runner-up follows it, whole or cut to the room the best leaves when that is
+    /// at least a quarter of the answer (a shorter piece reads as a fragment). Otherwise the best sentence, cut to the
+    /// clause that answers. Each passage is cited once, and citation markers count toward the answer's length.
     /// </summary>
     public static (string Text, IReadOnlyList<(Chunk Chunk, string Quote)> Sources) Compose(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, int maxChars)
     {
         var best = ranked[0].Candidate;
-        var runnerUp = ranked.Count > 1 && best.Sentence.Length + ranked[1].Candidate.Sentence.Length + 1 <= maxChars ? ranked[1].Candidate : null;
-        if (runnerUp is null && !profile.AsksReason) return (Shorten(best.Sentence, profile, maxChars), [(best.Passage.Chunk, best.Sentence)]);
+        var second = ranked.Count > 1 ? ranked[1].Candidate : null;
 
         // Neighbours in the best sentence's passage (a sentence is a candidate once, under its best-ranked passage).
         var sentences = best.Passage.Chunk.Sentences().ToList();
         var at = sentences.IndexOf(best.Sentence);
-        var runnerUpAt = runnerUp is null ? -1 : sentences.IndexOf(runnerUp.Sentence);
-        var other = at >= 0 && runnerUpAt >= 0 && Math.Abs(at - runnerUpAt) == 1 ? runnerUpAt
+        var secondAt = second is null ? -1 : sentences.IndexOf(second.Sentence);
+        var other = at >= 0 && secondAt >= 0 && Math.Abs(at - secondAt) == 1 ? secondAt
             : profile.AsksReason && at >= 0 ? (LogitOf(at - 1) > LogitOf(at + 1) ? at - 1 : at + 1)
             : -1;
         if (other >= 0 && other < sentences.Count && best.Sentence.Length + sentences[other].Length + 1 <= maxChars)
@@ -124,17 +124,26 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
             var pair = string.Join(' ', sentences[Math.Min(at, other)], sentences[Math.Max(at, other)]);
             return (pair, [(best.Passage.Chunk, pair)]);
         }
-        if (runnerUp is not null && AnswerValues.BestScore(best.Sentence, profile.Kind, profile.Words) < 1)
+        if (second is not null && AnswerValues.BestScore(best.Sentence, profile.Kind, profile.Words) < 1)
         {
-            return runnerUpAt >= 0
-                ? ($"{best.Sentence} {runnerUp.Sentence}", [(best.Passage.Chunk, $"{best.Sentence} … {runnerUp.Sentence}")])
-                : ($"{Marked(best.Sentence, 1)} {Marked(runnerUp.Sentence, 2)}", [(best.Passage.Chunk, best.Sentence), (runnerUp.Passage.Chunk, runnerUp.Sentence)]);
+            var samePassage = secondAt >= 0;
+            var room = maxChars - best.Sentence.Length - 1 - (samePassage ? 0 : 2 * MarkerLength);
+            var text = second.Sentence.Length <= room ? second.Sentence : room >= maxChars / 4 ? Shorten(second.Sentence, profile, room) : null;
+            if (text is not null)
+            {
+                return samePassage
+                    ? ($"{best.Sentence} {text}", [(best.Passage.Chunk, $"{best.Sentence} … {second.Sentence}")])
+                    : ($"{Marked(best.Sentence, 1)} {Marked(text, 2)}", [(best.Passage.Chunk, best.Sentence), (second.Passage.Chunk, second.Sentence)]);
+            }
         }
         return (Shorten(best.Sentence, profile, maxChars), [(best.Passage.Chunk, best.Sentence)]);
 
         double LogitOf(int index) => index < 0 || index >= sentences.Count ? double.NegativeInfinity
             : ranked.Where(r => r.Candidate.Sentence == sentences[index]).Select(r => r.Logit).DefaultIfEmpty(double.NegativeInfinity).Max();
     }
+
+    /// <summary>What <see cref="Marked"/> adds: " [n]" for a one-digit n.</summary>
+    private const int MarkerLength = 4;
 
     /// <summary>Candidates best first with their logits, and the question's decline features.</summary>
     public static (List<(AnswerCandidate Candidate, double Logit)> Ranked, double[] DeclineFeatures) Rank(AnswerModel model, QuestionProfile profile, List<AnswerCandidate> candidates)

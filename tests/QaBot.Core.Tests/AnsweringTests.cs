@@ -421,6 +421,17 @@ public class AnswerShorteningTests
         Assert.Equal(withRunnerUp ? $"{TobaccoCase[0]} … {TobaccoCase[2]}" : TobaccoCase[0], Assert.Single(sources).Quote);
     }
 
+    [Fact]
+    public void A_reason_too_long_to_fit_whole_is_cut_to_the_room_the_best_leaves()
+    {
+        var (_, text, sources) = ComposeTobaccoCase("Why was the $280bn demand rejected?", 200);
+
+        Assert.InRange(text.Length, 1, 200);
+        Assert.StartsWith(TobaccoCase[0] + " ", text, StringComparison.Ordinal);
+        Assert.Contains("the case could not be brought", text, StringComparison.Ordinal);
+        Assert.Equal($"{TobaccoCase[0]} {TobaccoCase[1]}", Assert.Single(sources).Quote);
+    }
+
     [Theory]
     [InlineData(200, true)]
     [InlineData(140, false)]

@@ -98,14 +98,15 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
             .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// The answer text and its sources (a passage and the quote from it). Two sentences are given when both fit in the
-    /// answer: the best and its neighbour, in the article's order, when the runner-up is that neighbour (a cause or a
-    /// figure often sits next to the sentence that matches the question) or the question asks why or how (the reason
-    /// sits beside the sentence that restates the event, before or after it: the neighbour the ranker scores higher,
-    /// the one after when neither is a candidate). Else, when the best holds no value of the kind asked for, so that
-    /// nothing marks it as the answer, the runner-up follows it, whole or cut to the room the best leaves when that is
-    /// at least a quarter of the answer (a shorter piece reads as a fragment). Otherwise the best sentence, cut to the
-    /// clause that answers. Each passage is cited once, and citation markers count toward the answer's length.
+    /// The answer text and its sources (a passage and the quote from it). The best sentence is given with its neighbour,
+    /// in the article's order, when the runner-up is that neighbour (a cause or a figure often sits next to the sentence
+    /// that matches the question) or the question asks why or how (the reason sits beside the sentence that restates
+    /// the event, before or after it: the neighbour the ranker scores higher, the one after when neither is a
+    /// candidate). Else, when the best holds no value of the kind asked for, so that nothing marks it as the answer, the
+    /// runner-up follows it. A second sentence is given whole when it fits, else cut to the room the best leaves when
+    /// that is at least a quarter of the answer (a shorter piece reads as a fragment). Otherwise the best sentence, cut
+    /// to the clause that answers. Each passage is cited once, with its sentences whole, and citation markers count
+    /// toward the answer's length.
     /// </summary>
     public static (string Text, IReadOnlyList<(Chunk Chunk, string Quote)> Sources) Compose(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, int maxChars)
     {
@@ -119,10 +120,16 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         var other = at >= 0 && secondAt >= 0 && Math.Abs(at - secondAt) == 1 ? secondAt
             : profile.AsksReason && at >= 0 ? (LogitOf(at - 1) > LogitOf(at + 1) ? at - 1 : at + 1)
             : -1;
-        if (other >= 0 && other < sentences.Count && best.Sentence.Length + sentences[other].Length + 1 <= maxChars)
+        if (other >= 0 && other < sentences.Count)
         {
-            var pair = string.Join(' ', sentences[Math.Min(at, other)], sentences[Math.Max(at, other)]);
-            return (pair, [(best.Passage.Chunk, pair)]);
+            var room = maxChars - best.Sentence.Length - 1;
+            // Cut like a runner-up when it does not fit whole.
+            var neighbour = sentences[other].Length <= room ? sentences[other] : room >= maxChars / 4 ? Shorten(sentences[other], profile, room) : null;
+            if (neighbour is not null)
+            {
+                var pair = string.Join(' ', sentences[Math.Min(at, other)], sentences[Math.Max(at, other)]);
+                return (other < at ? $"{neighbour} {best.Sentence}" : $"{best.Sentence} {neighbour}", [(best.Passage.Chunk, pair)]);
+            }
         }
         if (second is not null && AnswerValues.BestScore(best.Sentence, profile.Kind, profile.Words) < 1)
         {

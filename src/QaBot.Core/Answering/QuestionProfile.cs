@@ -24,12 +24,13 @@ public sealed partial record QuestionProfile(
 
     public double TotalWeight { get; } = Terms.Sum(t => t.Weight);
 
-    /// <summary>"Why ...?" or "How did ...?": asks for a reason or a manner, which an article usually gives after the event.</summary>
+    /// <summary>"Why ...?" or "How did ...?": asks for a reason or a manner, which an article usually gives beside the sentence that restates the event.</summary>
     public bool AsksReason { get; } = Kind == AnswerKind.Unknown && ReasonQuestion().IsMatch(Text);
 
     /// <summary>"What is not ...?", "Who never ...?": a negated question, which a sentence matching all its other words answers only when negated too.</summary>
     public bool Negated { get; } = IsNegated(Text);
 
+    /// <summary>Whether a question or a sentence holds a negation ("not", "never", "didn't"); a web address's ".no" does not count.</summary>
     public static bool IsNegated(string text) => Negation().IsMatch(text);
 
     /// <summary>The names the question asks about ("Toyota", "Carlos Ghosn"), as index terms.</summary>

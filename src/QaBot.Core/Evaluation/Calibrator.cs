@@ -83,7 +83,10 @@ public static class Calibrator
 
     /// <summary>The decline probability of every question under the fitted models.</summary>
     public static double[] DeclineProbabilities(IReadOnlyList<CalibrationQuestion> questions, LogisticModel sentence, LogisticModel decline) =>
-        questions.Select(q => q.Candidates.Count == 0 ? 0 : ExtractiveAnswerer.Probability(decline.Logit(DeclineFeatures(q, sentence)))).ToArray();
+        questions.Select(q => DeclineProbability(q, sentence, decline)).ToArray();
+
+    private static double DeclineProbability(CalibrationQuestion q, LogisticModel sentence, LogisticModel decline) =>
+        q.Candidates.Count == 0 ? 0 : ExtractiveAnswerer.Probability(decline.Logit(DeclineFeatures(q, sentence)));
 
     /// <summary>
     /// The decline probability of every fit-half question under models fitted without it (k-fold, folds picked by
@@ -100,8 +103,7 @@ public static class Calibrator
             var decline = FitDecline(train, sentence, setWeight);
             for (var i = 0; i < questions.Count; i++)
             {
-                var q = questions[i];
-                if (q.FitHalf && Fold(q) == k) result[i] = q.Candidates.Count == 0 ? 0 : ExtractiveAnswerer.Probability(decline.Logit(DeclineFeatures(q, sentence)));
+                if (questions[i].FitHalf && Fold(questions[i]) == k) result[i] = DeclineProbability(questions[i], sentence, decline);
             }
         }
         return result;

@@ -452,7 +452,7 @@ public class AnswerShorteningTests
     public void A_why_answer_adds_the_neighbour_the_ranker_scores_higher(double previous, double next, int expected)
     {
         var passage = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, string.Join(' ', TobaccoCase)), 1, 1, 1);
-        var elsewhere = new RetrievedPassage(new Chunk("d#0", "d", "Tobacco firms", "d.txt", null, null, 0, "Tobacco firms said they would fight on."), 0.9, 2, 2);
+        var elsewhere = new RetrievedPassage(new Chunk("d#0", "d", "Tobacco firms win in court", "d.txt", null, null, 0, "Tobacco stocks rose sharply on Wall Street after the 2-1 decision."), 0.9, 2, 2);
         var ranked = new[]
         {
             (new AnswerCandidate(passage, 0, TobaccoCase[1], []), 1.0),

@@ -422,6 +422,21 @@ public class AnswerShorteningTests
     }
 
     [Fact]
+    public void A_name_in_the_best_sentence_does_not_keep_the_runner_up_out_of_a_who_answer()
+    {
+        // The best sentence names firms ("Altria Group"), but capitals do not tell whether they are the answer.
+        var passage = new RetrievedPassage(new Chunk("c#0", "c", "Court rejects $280bn tobacco case", "c.txt", null, null, 0, string.Join(' ', TobaccoCase)), 1, 1, 1);
+        var ranked = new[] { (new AnswerCandidate(passage, 0, TobaccoCase[2], []), 1.0), (new AnswerCandidate(passage, 0, TobaccoCase[0], []), 0.5) };
+        var profile = QuestionProfile.Analyze("Who filed the $280bn demand?", new QaBot.Text.TermStatistics());
+
+        var (text, sources) = ExtractiveAnswerer.Compose(ranked, profile, 300);
+
+        Assert.Equal(AnswerKind.Person, profile.Kind);
+        Assert.Equal($"{TobaccoCase[2]} {TobaccoCase[0]}", text);
+        Assert.Equal($"{TobaccoCase[2]} … {TobaccoCase[0]}", Assert.Single(sources).Quote);
+    }
+
+    [Fact]
     public void A_reason_too_long_to_fit_whole_is_cut_to_the_room_the_best_leaves()
     {
         var (_, text, sources) = ComposeTobaccoCase("Why was the $280bn demand rejected?", 200);

@@ -102,8 +102,8 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     /// in the article's order, when the runner-up is that neighbour (a cause or a figure often sits next to the sentence
     /// that matches the question) or the question asks why or how (the reason sits beside the sentence that restates
     /// the event, before or after it: the neighbour the ranker scores higher, the one after when neither is a
-    /// candidate). Else, when the best holds no value of the kind asked for, so that nothing marks it as the answer, the
-    /// runner-up follows it. A second sentence is given whole when it fits, else cut to the room the best leaves when
+    /// candidate). Else, when the best holds no figure or date of the kind asked for, so that nothing marks it as the
+    /// answer, the runner-up follows it. A second sentence is given whole when it fits, else cut to the room the best leaves when
     /// that is at least a quarter of the answer (a shorter piece reads as a fragment). Otherwise the best sentence, cut
     /// to the clause that answers. Each passage is cited once, with its sentences whole, and citation markers count
     /// toward the answer's length.
@@ -131,7 +131,9 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
                 return (other < at ? $"{neighbour} {best.Sentence}" : $"{best.Sentence} {neighbour}", [(best.Passage.Chunk, pair)]);
             }
         }
-        if (second is not null && AnswerValues.BestScore(best.Sentence, profile.Kind, profile.Words) < 1)
+        // A name is found by its capitals, too loosely to mark the best sentence as the answer; a figure or a date does.
+        var marked = profile.Kind is not (AnswerKind.Person or AnswerKind.Place or AnswerKind.Name) && AnswerValues.BestScore(best.Sentence, profile.Kind, profile.Words) >= 1;
+        if (second is not null && !marked)
         {
             var samePassage = secondAt >= 0;
             var room = maxChars - best.Sentence.Length - 1 - (samePassage ? 0 : 2 * MarkerLength);

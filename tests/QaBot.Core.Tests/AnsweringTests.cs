@@ -323,6 +323,25 @@ public class DeclineFeatureTests
     public void A_negated_question_answered_by_a_sentence_that_is_not_negated_is_known_to_the_decline_model(string question, double missing) =>
         Assert.Equal(missing, DeclineFeatureOfResigned(question, "negation_missing"));
 
+    [Theory]
+    [InlineData("Where did Collins finish at the 2003 World Championships?", 1.0)]
+    [InlineData("Where did Collins finish at the 2004 World Championships?", 0.0)]
+    [InlineData("Where did Collins finish at the World Championships?", 0.0)]
+    public void A_year_the_passage_gives_away_from_the_best_sentence_is_known_to_the_decline_model(string question, double elsewhere)
+    {
+        // From the BBC corpus (sport/010): the year is two sentences before the one that answers.
+        const string Ran = "Collins ran in Birmingham at the 2003 World Indoor Championships.";
+        const string Said = "\"I'm looking forward to competing against such a strong field,\" he said.";
+        const string Sixth = "Collins was sixth in the Olympic final in Athens but is hoping for a better result at the World Championships in Finland this summer.";
+        var passage = new RetrievedPassage(new Chunk("c#0", "c", "Collins to compete in Birmingham", "c.txt", null, null, 0, $"{Ran} {Said} {Sixth}"), 1, 1, 1);
+        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
+
+        var features = AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == Sixth), 1.0)]);
+
+        Assert.Equal(elsewhere, features[Array.IndexOf(AnswerFeatures.DeclineNames, "numbers_elsewhere")]);
+    }
+
     [Fact]
     public void A_negated_question_answered_by_a_negated_sentence_is_not_flagged()
     {

@@ -29,6 +29,7 @@ public static class AnswerFeatures
     [
         "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing", "top_cos_passage",
         "missing_term_passage", "missing_term_context", "value_missing", "asks_reason", "negation_missing",
+        "numbers_elsewhere",
     ];
 
     public static List<AnswerCandidate> Candidates(
@@ -120,6 +121,9 @@ public static class AnswerFeatures
             // learns how much less the other evidence says for why and how questions.
             profile.AsksReason ? 1 : 0,
             profile.Negated && !profile.AsksReason && !QuestionProfile.IsNegated(best.Sentence) ? 1 : 0,
+            // A year or figure of the question that the passage gives, but not by the best sentence: the sentence is
+            // probably about another year or figure, a condition the answer does not meet.
+            numbers.Count == 0 ? 0 : (double)numbers.Count(n => passageTerms.Contains(n.Stem) && !contextTerms.Contains(n.Stem)) / numbers.Count,
         ];
     }
 

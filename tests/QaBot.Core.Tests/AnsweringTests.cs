@@ -278,14 +278,14 @@ public class DeclineFeatureTests
     [InlineData("How many games did Jacques Santini manage at Tottenham?", 0.0)]
     [InlineData("Who replaced Jacques Santini at Tottenham?", 0.0)]
     public void A_missing_date_sum_or_age_counts_against_answering_but_not_a_count_or_name(string question, double missing) =>
-        Assert.Equal(missing, DeclineFeatureOfResigned(question, "value_missing"));
+        Assert.Equal(missing, DeclineFeatureOf(question, "value_missing"));
 
-    /// <summary>One decline feature of a question answered by <see cref="Resigned"/>. No vectors: these features read words only.</summary>
-    private static double DeclineFeatureOfResigned(string question, string feature)
+    /// <summary>One decline feature of a question answered by one sentence (<see cref="Resigned"/> unless another is given). No vectors: these features read words only.</summary>
+    private static double DeclineFeatureOf(string question, string feature, string sentence = Resigned)
     {
-        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, Resigned), 1, 1, 1);
+        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, sentence), 1, 1, 1);
         var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], _ => [(Resigned, ReadOnlyMemory<float>.Empty)], _ => ReadOnlyMemory<float>.Empty);
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], _ => [(sentence, ReadOnlyMemory<float>.Empty)], _ => ReadOnlyMemory<float>.Empty);
         return AnswerFeatures.Decline(profile, [(candidates.Single(), 1.0)])[Array.IndexOf(AnswerFeatures.DeclineNames, feature)];
     }
 
@@ -312,7 +312,7 @@ public class DeclineFeatureTests
     [InlineData("How much did Tottenham pay Jacques Santini?", 0.0)]
     [InlineData("Who replaced Jacques Santini?", 0.0)]
     public void A_why_or_how_question_is_known_to_the_decline_model(string question, double asksReason) =>
-        Assert.Equal(asksReason, DeclineFeatureOfResigned(question, "asks_reason"));
+        Assert.Equal(asksReason, DeclineFeatureOf(question, "asks_reason"));
 
     [Theory]
     [InlineData("Who has not resigned from Tottenham?", 1.0)]
@@ -321,7 +321,7 @@ public class DeclineFeatureTests
     [InlineData("Why has Santini not stayed at Tottenham?", 0.0)]
     [InlineData("Who resigned from the club behind spurs.no?", 0.0)]
     public void A_negated_question_answered_by_a_sentence_that_is_not_negated_is_known_to_the_decline_model(string question, double missing) =>
-        Assert.Equal(missing, DeclineFeatureOfResigned(question, "negation_missing"));
+        Assert.Equal(missing, DeclineFeatureOf(question, "negation_missing"));
 
     [Theory]
     [InlineData("Where did Collins finish at the 2003 World Championships?", 1.0)]
@@ -341,6 +341,14 @@ public class DeclineFeatureTests
 
         Assert.Equal(elsewhere, features[Array.IndexOf(AnswerFeatures.DeclineNames, "numbers_elsewhere")]);
     }
+
+    [Theory]
+    [InlineData("How much of China's smallest wine maker will Illva Saronno buy?", 1.0)]
+    [InlineData("How much of China's largest wine maker will Illva Saronno buy?", 0.0)]
+    [InlineData("Why is Illva Saronno buying China's smallest wine maker?", 0.0)]
+    public void A_question_that_swaps_a_word_of_the_answer_for_its_opposite_is_known_to_the_decline_model(string question, double swapped) =>
+        // From the BBC corpus (business/039).
+        Assert.Equal(swapped, DeclineFeatureOf(question, "antonym_swap", "Italy's Illva Saronno has agreed to buy 33% of Changyu, the largest wine maker in China."));
 
     [Fact]
     public void A_negated_question_answered_by_a_negated_sentence_is_not_flagged()

@@ -29,7 +29,7 @@ public static class AnswerFeatures
     [
         "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing", "top_cos_passage",
         "missing_term_passage", "missing_term_context", "value_missing", "asks_reason", "negation_missing",
-        "numbers_elsewhere",
+        "numbers_elsewhere", "antonym_swap",
     ];
 
     public static List<AnswerCandidate> Candidates(
@@ -124,8 +124,15 @@ public static class AnswerFeatures
             // A year or figure of the question that the passage gives, but not by the best sentence: the sentence is
             // probably about another year or figure, a condition the answer does not meet.
             numbers.Count == 0 ? 0 : (double)numbers.Count(n => passageTerms.Contains(n.Stem) && !contextTerms.Contains(n.Stem)) / numbers.Count,
+            // "the smallest" asked of a sentence that says "the largest". Not for why and how questions, whose reason
+            // is worded unlike the question ("lose weight" explained by a sentence on "winning" gold).
+            !profile.AsksReason && SwapsForOpposite(profile, contextTerms) ? 1 : 0,
         ];
     }
+
+    /// <summary>Whether a question term the text lacks has an opposite the text has and the question does not.</summary>
+    private static bool SwapsForOpposite(QuestionProfile profile, HashSet<string> terms) =>
+        profile.Terms.Any(t => !terms.Contains(t.Stem) && Antonyms.Of(t.Stem).Any(o => terms.Contains(o) && profile.Terms.All(q => q.Stem != o)));
 
     /// <summary>A sentence's terms with those of the sentence before it, which often names what it is about.</summary>
     public static HashSet<string> ContextTerms(AnswerCandidate candidate)

@@ -10,6 +10,7 @@ using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Embedding;
 using QaBot.Retrieval;
+using QaBot.Text;
 using QaBot.VectorStore;
 
 namespace QaBot.Ingestion;
@@ -73,6 +74,8 @@ public sealed partial class IngestionPipeline(
         // hashing rather than after it.
         var passageModel = embedder.GetService<OnnxEmbeddingGenerator>();
         var passageWarmUp = passageModel is not null && !_inMemory.IsEmpty ? OwnThread(passageModel.Load) : null;
+        // The answerer's antonym list, read here rather than in the first question.
+        var lexicon = OwnThread(() => Antonyms.Count);
         // A fresh process holds nothing, so it reads the stored index whatever the hashes say: read it while hashing.
         var storedRead = folder is not null && files.Count > 0 && _inMemory.IsEmpty && _embedded.IsEmpty
             ? OwnThread(() => store.TryLoad(folder, signature))
@@ -141,7 +144,7 @@ public sealed partial class IngestionPipeline(
         }
         await LoadAsync(documents, rootList, cancellationToken);
         var filled = stopwatch.Elapsed;
-        await Task.WhenAll(warmUp, passageWarmUp);
+        await Task.WhenAll(warmUp, passageWarmUp, lexicon);
         LogPhases(logger, (long)hashed.TotalMilliseconds, (long)(read - hashed).TotalMilliseconds, (long)(filled - embeddedAt).TotalMilliseconds, (long)(stopwatch.Elapsed - filled).TotalMilliseconds);
         var upgrade = persisted.Count > 0 && IndexStore.IsOutdated(folder!);
         if (!saved && folder is not null && (pending.Count > 0 || removed > 0 || upgrade || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);

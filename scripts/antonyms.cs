@@ -1,5 +1,6 @@
 // The one-file app behind scripts/antonyms: reads WordNet's data files and writes every single-word antonym pair
 // (WordNet's lexical "!" pointers), adjectives also in their -er and -est forms ("largest" against "smallest").
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -20,7 +21,7 @@ foreach (var (file, pos) in new[] { ("data.noun", 'n'), ("data.verb", 'v'), ("da
         var count = Convert.ToInt32(f[3], 16);
         var words = Enumerable.Range(0, count).Select(i => Regex.Replace(f[4 + 2 * i], @"\(.*\)$", "").ToLowerInvariant()).ToArray();
         var at = 4 + 2 * count;
-        var pointers = int.Parse(f[at++], System.Globalization.CultureInfo.InvariantCulture);
+        var pointers = int.Parse(f[at++], CultureInfo.InvariantCulture);
         var antonyms = new List<(string, char, int, int)>();
         for (var p = 0; p < pointers; p++, at += 4)
         {

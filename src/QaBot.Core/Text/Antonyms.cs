@@ -14,7 +14,7 @@ public static class Antonyms
 
     private static readonly HashSet<string> Empty = [];
 
-    /// <summary>How many terms have an opposite. The first use reads the list (a tenth of a second): hosts call this at start.</summary>
+    /// <summary>How many terms have an opposite. The first use reads the list (a tenth of a second), so ingestion calls this.</summary>
     public static int Count => Opposites.Count;
 
     private static Dictionary<string, HashSet<string>> Load()

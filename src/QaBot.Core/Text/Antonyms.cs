@@ -38,7 +38,7 @@ public static class Antonyms
         // A word is in many pairs; each is analysed once.
         string? TermOf(string word)
         {
-            if (!terms.TryGetValue(word, out var term)) terms[word] = term = TextAnalyzer.Terms(word) is [var only] ? only : null;
+            if (!terms.TryGetValue(word, out var term)) terms[word] = term = TextAnalyzer.WordTerm(word);
             return term;
         }
 

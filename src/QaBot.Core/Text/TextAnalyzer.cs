@@ -45,6 +45,13 @@ public static class TextAnalyzer
     private static bool IsAcronymOrMonth(string text) =>
         (text.Length >= 2 && text.All(char.IsUpper)) || text is "May";
 
+    /// <summary>
+    /// The index term of one lower-case word of letters, or null for a stopword: what <see cref="Terms(string)"/> gives
+    /// for it, without tokenizing it or filling the stemmer's cache (for word lists, each word analysed once).
+    /// </summary>
+    public static string? WordTerm(string word) =>
+        word.Length == 0 || Stopwords.Contains(word) ? null : PorterStemmer.StemOnce(word);
+
     /// <summary>The index term of one token, or null for a stopword.</summary>
     public static string? Term(in Token token)
     {

@@ -280,13 +280,17 @@ public class DeclineFeatureTests
     public void A_missing_date_sum_or_age_counts_against_answering_but_not_a_count_or_name(string question, double missing) =>
         Assert.Equal(missing, DeclineFeatureOf(question, "value_missing"));
 
-    /// <summary>One decline feature of a question answered by one sentence (<see cref="Resigned"/> unless another is given). No vectors: these features read words only.</summary>
-    private static double DeclineFeatureOf(string question, string feature, string sentence = Resigned)
+    /// <summary>One decline feature of a question answered by one sentence (<see cref="Resigned"/> unless another is given).</summary>
+    private static double DeclineFeatureOf(string question, string feature, string sentence = Resigned) =>
+        DeclineFeatureOf(question, feature, sentence, sentence);
+
+    /// <summary>One decline feature of a question whose best sentence is <paramref name="best"/>, in a passage of <paramref name="text"/>. No vectors: these features read words only.</summary>
+    private static double DeclineFeatureOf(string question, string feature, string text, string best)
     {
-        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, sentence), 1, 1, 1);
+        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, text), 1, 1, 1);
         var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], _ => [(sentence, ReadOnlyMemory<float>.Empty)], _ => ReadOnlyMemory<float>.Empty);
-        return AnswerFeatures.Decline(profile, [(candidates.Single(), 1.0)])[Array.IndexOf(AnswerFeatures.DeclineNames, feature)];
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
+        return AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == best), 1.0)])[Array.IndexOf(AnswerFeatures.DeclineNames, feature)];
     }
 
     [Theory]
@@ -295,15 +299,11 @@ public class DeclineFeatureTests
     public void A_term_the_sentence_before_gives_is_not_missing_but_one_neither_gives_is(string question, bool missing)
     {
         const string Moved = "The former France manager moved to White Hart Lane this summer but now wants to return to France.";
-        var chunk = new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, Resigned + "\n" + Moved);
-        var passage = new RetrievedPassage(chunk, 1, 1, 1);
-        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
 
         // The second sentence answers, and only the first names Santini.
-        var features = AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == Moved), 1.0)]);
+        var feature = DeclineFeatureOf(question, "missing_term_context", Resigned + "\n" + Moved, Moved);
 
-        Assert.Equal(missing, features[Array.IndexOf(AnswerFeatures.DeclineNames, "missing_term_context")] > 0);
+        Assert.Equal(missing, feature > 0);
     }
 
     [Theory]
@@ -333,13 +333,8 @@ public class DeclineFeatureTests
         const string Ran = "Collins ran in Birmingham at the 2003 World Indoor Championships.";
         const string Said = "\"I'm looking forward to competing against such a strong field,\" he said.";
         const string Sixth = "Collins was sixth in the Olympic final in Athens but is hoping for a better result at the World Championships in Finland this summer.";
-        var passage = new RetrievedPassage(new Chunk("c#0", "c", "Collins to compete in Birmingham", "c.txt", null, null, 0, $"{Ran} {Said} {Sixth}"), 1, 1, 1);
-        var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
 
-        var features = AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == Sixth), 1.0)]);
-
-        Assert.Equal(elsewhere, features[Array.IndexOf(AnswerFeatures.DeclineNames, "numbers_elsewhere")]);
+        Assert.Equal(elsewhere, DeclineFeatureOf(question, "numbers_elsewhere", $"{Ran} {Said} {Sixth}", Sixth));
     }
 
     [Theory]
@@ -355,10 +350,7 @@ public class DeclineFeatureTests
     {
         const string Denied = "Tottenham sporting director Frank Arnesen has denied that coach Jacques Santini resigned because of a clash of personalities at White Hart Lane.";
         const string NotTrue = "\"It is absolutely not true,\" Arnesen told BBC Radio Five Live.";
-        var passage = new RetrievedPassage(new Chunk("a#0", "a", "Arnesen denies rift with Santini", "a.txt", null, null, 0, Denied + " " + NotTrue), 1, 1, 1);
-        var profile = QuestionProfile.Analyze("What did Arnesen say was not true?", new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
-        double Flag(string sentence) => AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == sentence), 1.0)])[Array.IndexOf(AnswerFeatures.DeclineNames, "negation_missing")];
+        double Flag(string sentence) => DeclineFeatureOf("What did Arnesen say was not true?", "negation_missing", Denied + " " + NotTrue, sentence);
 
         Assert.Equal(0.0, Flag(NotTrue));
         Assert.Equal(1.0, Flag(Denied));

@@ -225,11 +225,19 @@ public class QuestionProfileTests
         statistics.Add([new("nissan", 2), new("cut", 3), new("product", 3), new("world", 1), new("cup", 1), new("won", 1)], documents: 10);
 
         var paraphrase = QuestionProfile.Analyze("Why is Nissan cutting output?", statistics);
-        var elsewhere = QuestionProfile.Analyze("Who won the 2022 FIFA World Cup?", statistics);
+        var elsewhere = QuestionProfile.Analyze("Who won the 2031 Zurich World Cup?", statistics);
 
         Assert.Equal(["cut", "nissan"], paraphrase.Terms.Select(t => t.Stem).Order(StringComparer.Ordinal));
-        Assert.Contains(elsewhere.Terms, t => t.Stem == "fifa" && t.IsName);
-        Assert.Contains(elsewhere.Terms, t => t.Stem == "2022");
+        Assert.Contains(elsewhere.Terms, t => t.Stem == "zurich" && t.IsName);
+        Assert.Contains(elsewhere.Terms, t => t.Stem == "2031");
+    }
+
+    [Fact]
+    public void The_question_without_its_names_keeps_what_it_asks_about_them()
+    {
+        var profile = QuestionProfile.Analyze("Why did Jacques Santini leave Tottenham so soon?", new QaBot.Text.TermStatistics());
+
+        Assert.Equal("Why did leave so soon", profile.TextWithoutNames());
     }
 }
 
@@ -280,6 +288,19 @@ public class DeclineFeatureTests
     public void A_missing_date_sum_or_age_counts_against_answering_but_not_a_count_or_name(string question, double missing) =>
         Assert.Equal(missing, DeclineFeatureOf(question, "value_missing"));
 
+    [Fact]
+    public void A_sentence_is_also_compared_with_the_question_without_its_names()
+    {
+        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, Resigned), 1, 1, 1);
+        var profile = QuestionProfile.Analyze("Why did Jacques Santini resign?", new QaBot.Text.TermStatistics());
+
+        // Unlike the whole question, like the question without its names.
+        var features = AnswerFeatures.Candidates(profile, [1f, 0f], [0f, 1f], [passage], _ => [(Resigned, new float[] { 0f, 1f })], _ => ReadOnlyMemory<float>.Empty).Single().Features;
+
+        Assert.Equal(0, features[Array.IndexOf(AnswerFeatures.Names, "cos_sentence")], 6);
+        Assert.Equal(1, features[Array.IndexOf(AnswerFeatures.Names, "cos_without_names")], 6);
+    }
+
     /// <summary>One decline feature of a question answered by one sentence (<see cref="Resigned"/> unless another is given).</summary>
     private static double DeclineFeatureOf(string question, string feature, string sentence = Resigned) =>
         DeclineFeatureOf(question, feature, sentence, sentence);
@@ -289,7 +310,7 @@ public class DeclineFeatureTests
     {
         var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, text), 1, 1, 1);
         var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
         return AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == best), 1.0)])[Array.IndexOf(AnswerFeatures.DeclineNames, feature)];
     }
 

@@ -20,7 +20,10 @@ public sealed class AnswerCandidates(
         var snapshot = index.Current;
         var profile = QuestionProfile.Analyze(question, snapshot.Statistics);
         if (passages.Count == 0 || profile.TotalWeight <= 0) return (profile, []);
-        var q = (await queryEmbedder.GenerateAsync(question, OnnxEmbeddingGenerator.QueryOptions, cancellationToken)).Vector;
+        // One call for both: the question's own vector is cached from retrieval, so only the one without names is computed.
+        var withoutNames = profile.TextWithoutNames();
+        var embedded = await queryEmbedder.GenerateAsync([question, withoutNames], OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
+        var (q, qWithoutNames) = (embedded[0].Vector, embedded[1].Vector);
 
         var records = new Dictionary<string, PassageRecord>(StringComparer.Ordinal);
         await foreach (var r in snapshot.Passages.GetAsync(passages.Select(p => p.Chunk.Id), IndexSnapshot.WithVectors, cancellationToken)) records[r.Id] = r;
@@ -30,7 +33,7 @@ public sealed class AnswerCandidates(
         var vectors = new Dictionary<Guid, ReadOnlyMemory<float>>();
         await foreach (var r in snapshot.Sentences.GetAsync(keys, IndexSnapshot.WithVectors, cancellationToken)) vectors[r.Id] = r.Embedding;
 
-        var candidates = AnswerFeatures.Candidates(profile, q.Span, passages,
+        var candidates = AnswerFeatures.Candidates(profile, q.Span, qWithoutNames.Span, passages,
             p => split[p.Chunk.Id].Select(t => (t, vectors.GetValueOrDefault(SentenceRecord.KeyFor(p.Chunk.DocumentId, t)))).ToList(),
             p => records.TryGetValue(p.Chunk.Id, out var r) ? r.Embedding : default);
         return (profile, candidates);

@@ -12,7 +12,8 @@ public sealed record AnswerCandidate(RetrievedPassage Passage, int Rank, string 
 /// tied to a corpus or a question: meaning (cosine of question and sentence, and of question and passage), words
 /// (IDF-weighted coverage of the question by the sentence, by the sentence with its predecessor, by the passage),
 /// the passage's retrieval rank, whether the sentence holds the kind of value asked for, how much it adds beyond the
-/// question's own words, and whether it names the question's names. Features that did not improve the check half of
+/// question's own words, whether it names the question's names, and how close it is in meaning to what the question asks
+/// about them (the question without its names). Features that did not improve the check half of
 /// the large development sets (a change-direction thesaurus, a list of reason words) were removed. The weights come from <c>qabot calibrate</c>.
 /// </summary>
 public static class AnswerFeatures
@@ -21,7 +22,7 @@ public static class AnswerFeatures
     public static readonly string[] Names =
     [
         "cos_sentence", "cos_sentence_gap", "cos_passage", "cov_sentence", "cov_sentence_gap", "cov_context", "cov_passage",
-        "rank_prior", "answer_kind", "novelty", "log_length", "names_missing", "cos_context", "lead", "cov_bigram",
+        "rank_prior", "answer_kind", "novelty", "log_length", "names_missing", "cos_context", "lead", "cov_bigram", "cos_without_names",
     ];
 
     /// <summary>Question-level signals for the decline decision, computed from the candidates.</summary>
@@ -35,11 +36,12 @@ public static class AnswerFeatures
     public static List<AnswerCandidate> Candidates(
         QuestionProfile profile,
         ReadOnlySpan<float> question,
+        ReadOnlySpan<float> questionWithoutNames,
         IReadOnlyList<RetrievedPassage> passages,
         Func<RetrievedPassage, IReadOnlyList<(string Text, ReadOnlyMemory<float> Vector)>> sentencesOf,
         Func<RetrievedPassage, ReadOnlyMemory<float>> passageVector)
     {
-        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, string? Previous, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, double CosContext, bool Lead, double Bigram)>();
+        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, string? Previous, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, double CosContext, bool Lead, double Bigram, double CosWithoutNames)>();
         var questionPairs = Pairs(TextAnalyzer.Terms(profile.Text));
         var pair = new float[question.Length];
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -82,7 +84,10 @@ public static class AnswerFeatures
                 var names = profile.Names.Count == 0 ? 0 : (double)profile.Names.Count(n => !context.Contains(n)) / profile.Names.Count;
                 raw.Add((passage, rank, text, before, cos, cosPassage, Coverage(profile, terms), Coverage(profile, context), covPassage,
                     AnswerValues.BestScore(text, profile.Kind, profile.Words), novel, names, cosContext, passage.Chunk.Position == 0 && index == 0,
-                    questionPairs.Count == 0 ? 0 : (double)Pairs(ordered).Count(questionPairs.Contains) / questionPairs.Count));
+                    questionPairs.Count == 0 ? 0 : (double)Pairs(ordered).Count(questionPairs.Contains) / questionPairs.Count,
+                    // Names match by their words (coverage, names missing); this asks whether the sentence says what is
+                    // asked about them, which it words its own way.
+                    hasVector && questionWithoutNames.Length == question.Length ? TensorPrimitives.CosineSimilarity(questionWithoutNames, vector.Span) : 0));
             }
         }
         if (raw.Count == 0) return [];
@@ -91,7 +96,7 @@ public static class AnswerFeatures
         return raw.Select(r => new AnswerCandidate(r.Passage, r.Rank, r.Text,
         [
             r.Cos, r.Cos - maxCos, r.CosPassage, r.Cov, r.Cov - maxCov, r.CovContext, r.CovPassage,
-            1.0 / (r.Rank + 1), r.Kind, r.Novelty, Math.Log(1 + r.Text.Length) / 6, r.NamesMissing, r.CosContext, r.Lead ? 1 : 0, r.Bigram,
+            1.0 / (r.Rank + 1), r.Kind, r.Novelty, Math.Log(1 + r.Text.Length) / 6, r.NamesMissing, r.CosContext, r.Lead ? 1 : 0, r.Bigram, r.CosWithoutNames,
         ], r.Previous)).ToList();
     }
 

@@ -36,6 +36,13 @@ public sealed partial record QuestionProfile(
     /// <summary>The names the question asks about ("Toyota", "Carlos Ghosn"), as index terms.</summary>
     public IReadOnlySet<string> Names { get; } = Terms.Where(t => t.IsName && !char.IsDigit(t.Stem[0])).Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The question with its names left out ("Who directed the romantic comedy?" of "Who directed the Will Smith romantic
+    /// comedy Hitch?"): what it asks about them, which the answering sentence says in its own words.
+    /// </summary>
+    public string TextWithoutNames() =>
+        string.Join(' ', Tokenizer.Tokenize(Text).Where(t => TextAnalyzer.Term(t) is not { } term || !Names.Contains(term)).Select(t => t.Text));
+
     /// <summary>"When was the article about … published?", "the link to the article": what the question asks of the article itself.</summary>
     public static ArticleMetadata MetadataAsked(string question)
     {

@@ -38,10 +38,14 @@ public sealed partial record QuestionProfile(
 
     /// <summary>
     /// The question with its names left out ("Who directed the romantic comedy?" of "Who directed the Will Smith romantic
-    /// comedy Hitch?"): what it asks about them, which the answering sentence says in its own words.
+    /// comedy Hitch?"): what it asks about them, which the answering sentence says in its own words. A question of
+    /// nothing but names is kept whole, since embedding services refuse empty text.
     /// </summary>
-    public string TextWithoutNames() =>
-        string.Join(' ', Tokenizer.Tokenize(Text).Where(t => TextAnalyzer.Term(t) is not { } term || !Names.Contains(term)).Select(t => t.Text));
+    public string TextWithoutNames()
+    {
+        var rest = string.Join(' ', Tokenizer.Tokenize(Text).Where(t => TextAnalyzer.Term(t) is not { } term || !Names.Contains(term)).Select(t => t.Text));
+        return rest.Length > 0 ? rest : Text;
+    }
 
     /// <summary>"When was the article about … published?", "the link to the article": what the question asks of the article itself.</summary>
     public static ArticleMetadata MetadataAsked(string question)

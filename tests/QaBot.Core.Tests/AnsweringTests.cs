@@ -290,15 +290,18 @@ public class DeclineFeatureTests
     [Fact]
     public void A_sentence_is_also_compared_with_the_question_without_its_names()
     {
-        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, Resigned), 1, 1, 1);
         var profile = QuestionProfile.Analyze("Why did Jacques Santini resign?", new QaBot.Text.TermStatistics());
 
         // Unlike the whole question, like the question without its names.
-        var features = AnswerFeatures.Candidates(profile, [1f, 0f], [0f, 1f], [passage], _ => [(Resigned, new float[] { 0f, 1f })], _ => ReadOnlyMemory<float>.Empty).Single().Features;
+        var features = AnswerFeatures.Candidates(profile, [1f, 0f], [0f, 1f], [Passage(Resigned)], _ => [(Resigned, new float[] { 0f, 1f })], _ => ReadOnlyMemory<float>.Empty).Single().Features;
 
         Assert.Equal(0, features[Array.IndexOf(AnswerFeatures.Names, "cos_sentence")], 6);
         Assert.Equal(1, features[Array.IndexOf(AnswerFeatures.Names, "cos_without_names")], 6);
     }
+
+    /// <summary>A retrieved passage of <paramref name="text"/> from the article <see cref="Resigned"/> comes from.</summary>
+    private static RetrievedPassage Passage(string text) =>
+        new(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, text), 1, 1, 1);
 
     /// <summary>One decline feature of a question answered by one sentence (<see cref="Resigned"/> unless another is given).</summary>
     private static double DeclineFeatureOf(string question, string feature, string sentence = Resigned) =>
@@ -307,9 +310,8 @@ public class DeclineFeatureTests
     /// <summary>One decline feature of a question whose best sentence is <paramref name="best"/>, in a passage of <paramref name="text"/>. No vectors: these features read words only.</summary>
     private static double DeclineFeatureOf(string question, string feature, string text, string best)
     {
-        var passage = new RetrievedPassage(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, text), 1, 1, 1);
         var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [1f], [passage], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [1f], [Passage(text)], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
         return AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == best), 1.0)])[Array.IndexOf(AnswerFeatures.DeclineNames, feature)];
     }
 

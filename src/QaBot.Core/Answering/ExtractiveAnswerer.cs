@@ -11,10 +11,10 @@ namespace QaBot.Answering;
 
 /// <summary>
 /// The offline answerer. Every sentence of the retrieved passages is scored by a logistic model over general features
-/// (<see cref="AnswerFeatures"/>) whose weights <c>qabot calibrate</c> fits on the development sets; the best one is cut
-/// down to the clause that holds the answer and quoted whole in the citation. A second fitted model turns the
-/// question's evidence into the probability that the articles answer it, and below the calibrated threshold the bot
-/// declines instead of guessing.
+/// (<see cref="AnswerFeatures"/>) whose weights <c>qabot calibrate</c> fits on the development sets; the best one is the
+/// answer (cut to the clauses that hold it when it is too long) and is quoted whole in the citation. A second fitted
+/// model turns the question's evidence into the probability that the articles answer it, and below the calibrated
+/// threshold the bot declines instead of guessing.
 /// </summary>
 public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder, AnswerModel model, IOptions<AnsweringOptions> options, ILogger<ExtractiveAnswerer> logger) : IAnswerer
 {
@@ -103,10 +103,10 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     /// that matches the question) or the question asks why or how (the reason sits beside the sentence that restates
     /// the event, before or after it: the neighbour the ranker scores higher, the one after when neither is a
     /// candidate). Else, when the best holds no figure or date of the kind asked for, so that nothing marks it as the
-    /// answer, the runner-up follows it. A second sentence is given whole when it fits, else cut to the room the best leaves when
-    /// that is at least a quarter of the answer (a shorter piece reads as a fragment). Otherwise the best sentence, cut
-    /// to the clause that answers. Each passage is cited once, with its sentences whole, and citation markers count
-    /// toward the answer's length.
+    /// answer, the runner-up follows it. A second sentence is given whole when it fits, else cut to the room the best
+    /// leaves when that is at least a quarter of the answer (a shorter piece reads as a fragment). Otherwise the best
+    /// sentence, whole when it fits, else cut to the clauses that answer. Each passage is cited once, with its sentences
+    /// whole, and citation markers count toward the answer's length.
     /// </summary>
     public static (string Text, IReadOnlyList<(Chunk Chunk, string Quote)> Sources) Compose(IReadOnlyList<(AnswerCandidate Candidate, double Logit)> ranked, QuestionProfile profile, int maxChars)
     {
@@ -145,7 +145,9 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
                     : ($"{Marked(best.Sentence, 1)} {Marked(text, 2)}", [(best.Passage.Chunk, best.Sentence), (second.Passage.Chunk, second.Sentence)]);
             }
         }
-        return (Shorten(best.Sentence, profile, maxChars), [(best.Passage.Chunk, best.Sentence)]);
+        // A sentence that fits is given whole: cut to one clause, it lost the answer to another of its figures or dates
+        // now and then, and never gained one.
+        return (best.Sentence.Length <= maxChars ? best.Sentence : Shorten(best.Sentence, profile, maxChars), [(best.Passage.Chunk, best.Sentence)]);
 
         double LogitOf(int index) => index < 0 || index >= sentences.Count ? double.NegativeInfinity
             : ranked.Where(r => r.Candidate.Sentence == sentences[index]).Select(r => r.Logit).DefaultIfEmpty(double.NegativeInfinity).Max();

@@ -89,15 +89,11 @@ public static class QaBotServiceCollectionExtensions
                     .GetEmbeddingClient(sp.GetRequiredService<IOptions<AzureOpenAIOptions>>().Value.EmbeddingDeployment)
                     .AsIEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions)
                 : new OnnxEmbeddingGenerator(LocalModel(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value, QuantizedTexts.All), ModelCacheFolder(sp)));
-        services.AddKeyedSingleton(OnnxEmbeddingGenerator.QueryKey, (sp, _) =>
-        {
-            var model = QuestionModel(sp);
-            var builder = model.AsBuilder()
-                .UseDistributedCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = QueryCacheBytes })));
-            // The int8 model runs each text alone, so merging concurrent questions would only queue them on one thread.
-            if (model.GetService<OnnxEmbeddingGenerator>() is not { Model.IsQuantized: true }) builder.Use(inner => new CoalescingEmbeddingGenerator(inner));
-            return builder.Build(sp);
-        });
+        services.AddKeyedSingleton(OnnxEmbeddingGenerator.QueryKey, (sp, _) => QuestionModel(sp)
+            .AsBuilder()
+            .UseDistributedCache(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions { SizeLimit = QueryCacheBytes })))
+            .Use(inner => new CoalescingEmbeddingGenerator(inner))
+            .Build(sp));
         // The index in memory, one generation at a time (a hosted vector store would be created here instead).
         services.AddSingleton(sp =>
         {

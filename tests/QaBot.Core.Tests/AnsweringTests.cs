@@ -1,5 +1,7 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Answering;
+using QaBot.Embedding;
 using QaBot.Chunking;
 using QaBot.Core.Tests.Infrastructure;
 using QaBot.Ingestion;
@@ -17,6 +19,33 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
         Assert.True(seeds.Report.Passages >= 10, $"{seeds.Report.Passages} passages");
         var catalog = seeds.Services.GetRequiredService<DocumentCatalog>();
         Assert.Contains(catalog.Documents, d => d.Title == Seeds.NissanTitle && d.Published == new DateOnly(2025, 2, 14));
+    }
+
+    [Fact]
+    public async Task The_question_and_its_form_without_names_are_embedded_each_on_its_own()
+    {
+        var embedder = new RecordingEmbedder(seeds.Services.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(OnnxEmbeddingGenerator.QueryKey));
+        var finder = new AnswerCandidates(seeds.Services.GetRequiredService<IndexSnapshots>(), embedder);
+        var passages = await seeds.Services.GetRequiredService<HybridRetriever>().RetrieveAsync(Seeds.HondaQuestion);
+
+        var (profile, candidates) = await finder.FindAsync(Seeds.HondaQuestion, passages, CancellationToken.None);
+
+        Assert.NotEmpty(candidates);
+        // The int8 question model scales activations once per run: batched with another text, the question would get
+        // another vector than the one retrieval computed for it alone.
+        Assert.Equal([[Seeds.HondaQuestion], [profile.TextWithoutNames()]], embedder.Calls);
+    }
+
+    private sealed class RecordingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    {
+        public List<string[]> Calls { get; } = [];
+
+        public override Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var texts = values.ToArray();
+            Calls.Add(texts);
+            return base.GenerateAsync(texts, options, cancellationToken);
+        }
     }
 
     [Fact]

@@ -20,10 +20,10 @@ public sealed class AnswerCandidates(
         var snapshot = index.Current;
         var profile = QuestionProfile.Analyze(question, snapshot.Statistics);
         if (passages.Count == 0 || profile.TotalWeight <= 0) return (profile, []);
-        // One call for both: the question's own vector is cached from retrieval, so only the one without names is computed.
-        var withoutNames = profile.TextWithoutNames();
-        var embedded = await queryEmbedder.GenerateAsync([question, withoutNames], OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
-        var (q, qWithoutNames) = (embedded[0].Vector, embedded[1].Vector);
+        // One call each: the int8 question model scales activations once per run, so embedded together the question
+        // would get another vector than retrieval got (and cached) for it alone, whenever the cache had dropped it.
+        var q = await queryEmbedder.GenerateVectorAsync(question, OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
+        var qWithoutNames = await queryEmbedder.GenerateVectorAsync(profile.TextWithoutNames(), OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
 
         var records = new Dictionary<string, PassageRecord>(StringComparer.Ordinal);
         await foreach (var r in snapshot.Passages.GetAsync(passages.Select(p => p.Chunk.Id), IndexSnapshot.WithVectors, cancellationToken)) records[r.Id] = r;

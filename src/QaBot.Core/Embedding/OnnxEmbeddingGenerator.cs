@@ -17,7 +17,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     /// <summary>Mark a call as embedding questions (not passages), for models that prefix queries.</summary>
     public static EmbeddingGenerationOptions QueryOptions { get; } = new() { AdditionalProperties = new() { [InputTypeKey] = "query" } };
 
-    /// <summary>The DI key of the question embedder: the same model behind a small cache (retrieval and the answerer embed a question once) and, for a model that batches, a <see cref="CoalescingEmbeddingGenerator"/> (concurrent questions run as one batch).</summary>
+    /// <summary>The DI key of the question embedder: the same model behind a small cache (retrieval and the answerer embed a question once) and a <see cref="CoalescingEmbeddingGenerator"/> (concurrent questions run as one batch).</summary>
     public const string QueryKey = "query";
 
     private const string InputTypeKey = "input_type";
@@ -210,15 +210,11 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         return Task.FromResult(result);
     }
 
-    /// <summary>
-    /// Embeds token sequences (from <see cref="Tokenize"/>), in batches of similar length; with the int8 model, each
-    /// alone: it quantizes activations with one scale per run, so a text's vector would depend on the texts (and the
-    /// padding) beside it, and a question's answer on who else asked at the same moment.
-    /// </summary>
+    /// <summary>Embeds token sequences (from <see cref="Tokenize"/>), in batches of similar length.</summary>
     public float[][] Embed(IReadOnlyList<long[]> tokens, CancellationToken cancellationToken = default)
     {
         var vectors = new float[tokens.Count][];
-        foreach (var batch in Model.IsQuantized ? Enumerable.Range(0, tokens.Count).Select(i => new[] { i }) : Batches(tokens))
+        foreach (var batch in Batches(tokens))
         {
             cancellationToken.ThrowIfCancellationRequested();
             RunBatch(tokens, batch, vectors, cancellationToken);

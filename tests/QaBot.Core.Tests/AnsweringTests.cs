@@ -22,18 +22,20 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     }
 
     [Fact]
-    public async Task The_question_and_its_form_without_names_are_embedded_each_on_its_own()
+    public async Task The_answerer_compares_sentences_with_the_question_vector_retrieval_computed()
     {
         var embedder = new RecordingEmbedder(seeds.Services.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(OnnxEmbeddingGenerator.QueryKey));
         var finder = new AnswerCandidates(seeds.Services.GetRequiredService<IndexSnapshots>(), embedder);
         var passages = await seeds.Services.GetRequiredService<HybridRetriever>().RetrieveAsync(Seeds.HondaQuestion);
 
         var (profile, candidates) = await finder.FindAsync(Seeds.HondaQuestion, passages, CancellationToken.None);
+        var (_, fromPlainList) = await finder.FindAsync(Seeds.HondaQuestion, passages.ToList(), CancellationToken.None);
 
         Assert.NotEmpty(candidates);
-        // The int8 question model scales activations once per run: batched with another text, the question would get
-        // another vector than the one retrieval computed for it alone.
-        Assert.Equal([[Seeds.HondaQuestion], [profile.TextWithoutNames()]], embedder.Calls);
+        // The int8 question model scales activations once per run: embedded beside another text, the question would get
+        // another vector than retrieval's. Without retrieval's vector, the question is embedded alone.
+        Assert.Equal([[profile.TextWithoutNames()], [Seeds.HondaQuestion], [profile.TextWithoutNames()]], embedder.Calls);
+        Assert.Equal(candidates.Select(c => c.Features), fromPlainList.Select(c => c.Features));
     }
 
     private sealed class RecordingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)

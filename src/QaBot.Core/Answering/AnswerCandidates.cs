@@ -7,7 +7,7 @@ using QaBot.VectorStore;
 namespace QaBot.Answering;
 
 /// <summary>
-/// Gathers what the answerer weighs for one question: its profile, its embedding (cached from retrieval), and every
+/// Gathers what the answerer weighs for one question: its profile, its embedding (the one retrieval computed), and every
 /// sentence of the retrieved passages with the stored sentence and passage vectors, as <see cref="AnswerFeatures"/>.
 /// Separate from the fitted model so that <c>qabot calibrate</c> can compute features before any weights exist.
 /// </summary>
@@ -20,9 +20,10 @@ public sealed class AnswerCandidates(
         var snapshot = index.Current;
         var profile = QuestionProfile.Analyze(question, snapshot.Statistics);
         if (passages.Count == 0 || profile.TotalWeight <= 0) return (profile, []);
-        // One call each: the int8 question model scales activations once per run, so embedded together the question
-        // would get another vector than retrieval got (and cached) for it alone, whenever the cache had dropped it.
-        var q = await queryEmbedder.GenerateVectorAsync(question, OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
+        // The vector retrieval computed, not one from a new call: the int8 question model scales activations once per
+        // run, so the question embedded beside its form without names would get another vector than it got alone.
+        var q = passages is RetrievedPassages { QuestionVector.Length: > 0 } retrieved ? retrieved.QuestionVector
+            : await queryEmbedder.GenerateVectorAsync(question, OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
         var qWithoutNames = await queryEmbedder.GenerateVectorAsync(profile.TextWithoutNames(), OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
 
         var records = new Dictionary<string, PassageRecord>(StringComparer.Ordinal);

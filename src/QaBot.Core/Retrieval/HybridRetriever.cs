@@ -83,7 +83,7 @@ public sealed class HybridRetriever(
             .Take(o.TopK)
             .ToList();
         activity?.SetTag("qabot.passages", results.Count);
-        return results;
+        return new RetrievedPassages(results, embedding.Vector);
     }
 
     /// <summary>The question's index terms, each once, for BM25.</summary>

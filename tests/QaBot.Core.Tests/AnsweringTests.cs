@@ -1,9 +1,9 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Answering;
-using QaBot.Embedding;
 using QaBot.Chunking;
 using QaBot.Core.Tests.Infrastructure;
+using QaBot.Embedding;
 using QaBot.Ingestion;
 using QaBot.Retrieval;
 

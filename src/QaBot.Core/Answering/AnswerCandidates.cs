@@ -24,7 +24,10 @@ public sealed class AnswerCandidates(
         // run, so the question embedded beside its form without names would get another vector than it got alone.
         var q = passages is RetrievedPassages { QuestionVector.Length: > 0 } retrieved ? retrieved.QuestionVector
             : await queryEmbedder.GenerateVectorAsync(question, OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
-        var qWithoutNames = await queryEmbedder.GenerateVectorAsync(profile.TextWithoutNames(), OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
+        // A question without names is its own form without names: no second embedding.
+        var withoutNames = profile.TextWithoutNames();
+        var qWithoutNames = withoutNames == question ? q
+            : await queryEmbedder.GenerateVectorAsync(withoutNames, OnnxEmbeddingGenerator.QueryOptions, cancellationToken);
 
         var records = new Dictionary<string, PassageRecord>(StringComparer.Ordinal);
         await foreach (var r in snapshot.Passages.GetAsync(passages.Select(p => p.Chunk.Id), IndexSnapshot.WithVectors, cancellationToken)) records[r.Id] = r;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using CsCheck;
 using QaBot.Hostile.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -76,7 +75,10 @@ public sealed class HostileHttpTests(HostileServer server, ITestOutputHelper out
     {
         try
         {
-            return JsonNode.Parse(body.Bytes) is JsonObject o && o["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "invoke";
+            // Compared as UTF-8 bytes: a body may hold invalid UTF-8 in other names, which JsonNode would transcode and reject.
+            using var document = JsonDocument.Parse(body.Bytes);
+            return document.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("type"u8, out var type)
+                && type.ValueKind == JsonValueKind.String && type.ValueEquals("invoke"u8);
         }
         catch (JsonException)
         {

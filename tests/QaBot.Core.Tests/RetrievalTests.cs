@@ -253,6 +253,30 @@ public sealed class SentenceSearchTests : IDisposable
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task The_sentence_ranking_searches_only_the_articles_within_its_reach(int reach)
+    {
+        // "near" is first by keywords and by its passage vector; "far" is reached only as the vector ranking's second,
+        // but holds the sentence closest to the question.
+        const string RiceCookers = "The situation of rushing to Japan to buy rice cookers and toilet seats has also disappeared.";
+        const string question = "How much did Huawei laptop sales go up?";
+        var embedded = await _embedder.GenerateAsync([question, RiceCookers]);
+        var (closest, away) = (embedded[0].Vector, embedded[1].Vector);
+        ReadOnlyMemory<float> VectorOf(string text) => text is Scrapping || text == $"{Yuan} {Huawei}" ? closest : away;
+        var snapshot = IndexSnapshot.Create(Options.Create(new RetrievalOptions()), SentenceModel.Dimensions);
+        await snapshot.AddAsync([IndexedDocuments.Create("near", VectorOf, $"{Yuan} {Huawei}"), IndexedDocuments.Create("far", VectorOf, $"{Scrapping} {RiceCookers}")], CancellationToken.None);
+        var options = new RetrievalOptions { KeywordWeight = 0, VectorWeight = 0, SentenceWeight = 1, CandidatePool = 2, SentenceReach = reach };
+        var retriever = new HybridRetriever(new IndexSnapshots(snapshot, () => throw new NotSupportedException()), _embedder, Options.Create(options));
+
+        var results = await retriever.RetrieveAsync(question);
+
+        Assert.Equal(["near#0", "far#0"], results.OrderBy(r => r.VectorRank).Select(r => r.Chunk.Id));
+        var far = results.Single(r => r.Chunk.Id == "far#0");
+        Assert.Equal(reach == 1 ? 0 : 1.0 / (options.RrfK + 1), far.Score, 10);
+    }
+
+    [Theory]
     [InlineData(0.35)]
     [InlineData(0.0)]
     public async Task The_retriever_fuses_the_sentence_ranking_with_its_own_weight(double weight)

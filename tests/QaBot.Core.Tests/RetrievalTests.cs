@@ -259,13 +259,13 @@ public sealed class SentenceSearchTests : IDisposable
     {
         // "near" is first by keywords and by its passage vector; "far" is reached only as the vector ranking's second,
         // but holds the sentence closest to the question.
-        const string RiceCookers = "The situation of rushing to Japan to buy rice cookers and toilet seats has also disappeared.";
+        const string riceCookers = "The situation of rushing to Japan to buy rice cookers and toilet seats has also disappeared.";
         const string question = "How much did Huawei laptop sales go up?";
-        var embedded = await _embedder.GenerateAsync([question, RiceCookers]);
+        var embedded = await _embedder.GenerateAsync([question, riceCookers]);
         var (closest, away) = (embedded[0].Vector, embedded[1].Vector);
         ReadOnlyMemory<float> VectorOf(string text) => text is Scrapping || text == $"{Yuan} {Huawei}" ? closest : away;
         var snapshot = IndexSnapshot.Create(Options.Create(new RetrievalOptions()), SentenceModel.Dimensions);
-        await snapshot.AddAsync([IndexedDocuments.Create("near", VectorOf, $"{Yuan} {Huawei}"), IndexedDocuments.Create("far", VectorOf, $"{Scrapping} {RiceCookers}")], CancellationToken.None);
+        await snapshot.AddAsync([IndexedDocuments.Create("near", VectorOf, $"{Yuan} {Huawei}"), IndexedDocuments.Create("far", VectorOf, $"{Scrapping} {riceCookers}")], CancellationToken.None);
         var options = new RetrievalOptions { KeywordWeight = 0, VectorWeight = 0, SentenceWeight = 1, CandidatePool = 2, SentenceReach = reach };
         var retriever = new HybridRetriever(new IndexSnapshots(snapshot, () => throw new NotSupportedException()), _embedder, Options.Create(options));
 

@@ -59,7 +59,8 @@ public sealed class HybridRetriever(
                 : (record.ToChunk(), add, null, i + 1);
         }
 
-        var reached = keywordHits.Take(o.SentenceReach).Select(h => h.Chunk.DocumentId).Concat(vectorHits.Take(o.SentenceReach).Select(h => h.DocumentId)).Distinct(StringComparer.Ordinal);
+        var reached = keywordHits.Take(o.SentenceReach).Select(h => h.Chunk.DocumentId)
+            .Concat(vectorHits.Take(o.SentenceReach).Select(h => h.DocumentId)).Distinct(StringComparer.Ordinal);
         var sentenceHits = o.SentenceWeight > 0 ? await snapshot.SearchBySentenceAsync(embedding.Vector, o.CandidatePool, reached, cancellationToken) : [];
         // Most are in the other rankings already: only the rest are read from the store.
         var unseen = new Dictionary<string, Chunk>(StringComparer.Ordinal);

@@ -308,6 +308,9 @@ public class DeclineFeatureTests
     // From the BBC corpus (sport/202).
     private const string Resigned = "Tottenham manager Jacques Santini has resigned for \"personal reasons\".";
 
+    // From the BBC corpus (sport/207).
+    private const string Quit = "Arnesen said he was unable to throw any light onto the problems that caused Santini to quit after just 13 games in charge.";
+
     [Theory]
     [InlineData("How old is Jacques Santini?", 1.0)]
     [InlineData("When did Jacques Santini resign?", 1.0)]
@@ -316,6 +319,23 @@ public class DeclineFeatureTests
     [InlineData("Who replaced Jacques Santini at Tottenham?", 0.0)]
     public void A_missing_date_sum_or_age_counts_against_answering_but_not_a_count_or_name(string question, double missing) =>
         Assert.Equal(missing, DeclineFeatureOf(question, "value_missing"));
+
+    [Theory]
+    [InlineData("How much compensation did Tottenham pay Jacques Santini?", Quit, 1.0)]
+    [InlineData("How old is Jacques Santini?", Quit, 1.0)]
+    [InlineData("How much compensation did Tottenham pay Jacques Santini?", "And he also denied reports that Santini had been given a £3m pay-off.", 0.0)]
+    public void A_bare_number_is_no_sign_that_a_sum_or_an_age_is_there(string question, string sentence, double missing) =>
+        Assert.Equal(missing, DeclineFeatureOf(question, "value_missing", sentence));
+
+    [Fact]
+    public void A_name_the_whole_passage_lacks_counts_against_answering()
+    {
+        const string Question = "When did Martin Jol take charge at Tottenham?";
+        const string Charge = "Assistant coach Martin Jol has been put in temporary charge and will take care of team affairs for Saturday's Premiership match against Charlton.";
+
+        Assert.Equal(2.0 / 3, DeclineFeatureOf(Question, "names_missing_passage", Resigned), 6);
+        Assert.Equal(0, DeclineFeatureOf(Question, "names_missing_passage", Resigned + " " + Charge, Resigned));
+    }
 
     [Fact]
     public void A_sentence_is_also_compared_with_the_question_without_its_names()

@@ -9,6 +9,9 @@ namespace QaBot.Answering;
 /// </summary>
 public static partial class AnswerValues
 {
+    /// <summary>The score of a percentage where a sum of money is asked for, or the reverse: the loosest fit whose written form still marks it as that kind.</summary>
+    public const double CrossFit = 0.85;
+
     /// <summary>How well a sentence carries the expected kind of value: 1 = exactly that kind, 0.5 = a looser fit, 0 = none.</summary>
     public static double BestScore(string sentence, AnswerKind kind, IReadOnlySet<string> questionWords) =>
         kind == AnswerKind.Unknown ? 0 : Find(sentence, kind, questionWords).Select(v => v.Score).DefaultIfEmpty(0).Max();
@@ -34,7 +37,7 @@ public static partial class AnswerValues
                     // A bare year is rarely the answer to "how much/how many"; a percentage and an amount of money
                     // both answer "how much did X raise/cut ...".
                     var crossFit = kind is AnswerKind.Percent or AnswerKind.Money && (m.Groups["pct"].Success || m.Groups["cur"].Success || m.Groups["curword"].Success);
-                    var score = exact ? 1.0 : IsYear(m.Value) ? 0.1 : crossFit ? 0.85 : kind is AnswerKind.Percent or AnswerKind.Money ? 0.6 : 0.5;
+                    var score = exact ? 1.0 : IsYear(m.Value) ? 0.1 : crossFit ? CrossFit : kind is AnswerKind.Percent or AnswerKind.Money ? 0.6 : 0.5;
                     yield return (score, m.Index, m.Index + m.Length);
                 }
                 break;

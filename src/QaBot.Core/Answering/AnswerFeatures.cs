@@ -28,10 +28,9 @@ public static class AnswerFeatures
     /// <summary>Question-level signals for the decline decision, computed from the candidates.</summary>
     public static readonly string[] DeclineNames =
     [
-        "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing", "names_missing_passage",
-        "top_cos_passage",
-        "missing_term_passage", "missing_term_context", "value_missing", "asks_reason", "negation_missing",
-        "numbers_elsewhere", "antonym_swap",
+        "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing",
+        "names_missing_passage", "top_cos_passage", "missing_term_passage", "missing_term_context", "value_missing", "asks_reason",
+        "negation_missing", "numbers_elsewhere", "antonym_swap",
     ];
 
     public static List<AnswerCandidate> Candidates(

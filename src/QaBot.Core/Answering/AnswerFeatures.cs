@@ -25,6 +25,14 @@ public static class AnswerFeatures
         "rank_prior", "answer_kind", "novelty", "log_length", "names_missing", "cos_context", "lead", "cov_bigram", "cos_without_names",
     ];
 
+    // Where the features that the decline evidence and the rival check read sit in a candidate's vector.
+    internal static readonly int CosSentence = Array.IndexOf(Names, "cos_sentence");
+    internal static readonly int CosPassage = Array.IndexOf(Names, "cos_passage");
+    internal static readonly int CovSentence = Array.IndexOf(Names, "cov_sentence");
+    internal static readonly int CovPassage = Array.IndexOf(Names, "cov_passage");
+    internal static readonly int ValueScore = Array.IndexOf(Names, "answer_kind");
+    internal static readonly int NamesMissing = Array.IndexOf(Names, "names_missing");
+
     /// <summary>Question-level signals for the decline decision, computed from the candidates.</summary>
     public static readonly string[] DeclineNames =
     [
@@ -110,20 +118,21 @@ public static class AnswerFeatures
         var passageTerms = TermSet(best.Passage.Chunk.IndexText);
         var numbersMissing = numbers.Count == 0 ? 0 : (double)numbers.Count(n => !passageTerms.Contains(n.Stem)) / numbers.Count;
         // A name of the question that the whole passage lacks, not only the sentence: the passage is about someone else.
-        var namesMissing = profile.Names.Count == 0 ? 0 : (double)profile.Names.Count(n => !passageTerms.Contains(n)) / profile.Names.Count;
+        var namesMissingPassage = profile.Names.Count == 0 ? 0 : (double)profile.Names.Count(n => !passageTerms.Contains(n)) / profile.Names.Count;
         var f = best.Features;
         // The sentence read with its predecessor, as names are read for ranking: "It said ..." lacks the name the sentence
         // before gives, which is no sign that the question asks about something else.
         var contextTerms = ContextTerms(best);
         return
         [
-            logit, margin, ranked.Max(r => r.Candidate.Features[0]), ranked.Max(r => r.Candidate.Features[3]), f[6], f[11], numbersMissing, namesMissing,
-            ranked.Max(r => r.Candidate.Features[2]), MostTellingMissing(profile, passageTerms), MostTellingMissing(profile, contextTerms),
+            logit, margin, ranked.Max(r => r.Candidate.Features[CosSentence]), ranked.Max(r => r.Candidate.Features[CovSentence]), f[CovPassage],
+            f[NamesMissing], numbersMissing, namesMissingPassage,
+            ranked.Max(r => r.Candidate.Features[CosPassage]), MostTellingMissing(profile, passageTerms), MostTellingMissing(profile, contextTerms),
             // "How old was he?" answered by a sentence with no age: the question asks for a value the answer lacks. Only
             // dates, sums, amounts, percentages, ages and scores count, whose written forms the patterns find reliably;
             // counts, measures and names go by number words and capitals too loosely for their absence to tell (on the
             // development sets, counting them too made declining worse).
-            ValueFoundReliably(profile.Kind) ? ValueMissing(profile.Kind, f[8]) : 0,
+            ValueFoundReliably(profile.Kind) ? ValueMissing(profile.Kind, f[ValueScore]) : 0,
             // A reason is often worded unlike the question ("cutting output" answered by "weak demand"), so the fit
             // learns how much less the other evidence says for why and how questions.
             profile.AsksReason ? 1 : 0,

@@ -65,7 +65,7 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         if (others.Count == 0) return null;
         var rival = others[0].Candidate;
         var (bestTerms, rivalTerms) = (AnswerFeatures.ContextTerms(best), AnswerFeatures.ContextTerms(rival));
-        if (profile.Terms.Any(t => bestTerms.Contains(t.Stem) && !rivalTerms.Contains(t.Stem)) || rival.Features[11] > best.Features[11]) return null;
+        if (profile.Terms.Any(t => bestTerms.Contains(t.Stem) && !rivalTerms.Contains(t.Stem)) || rival.Features[AnswerFeatures.NamesMissing] > best.Features[AnswerFeatures.NamesMissing]) return null;
         // A figure is about what its own clause says: "sales dropped by 17.61%" is not disputed by "owns a 44% stake"
         // after a sentence about sales.
         var (bestClause, rivalClause) = (AnswerFeatures.TermSet(Shorten(best.Sentence, profile, int.MaxValue)), AnswerFeatures.TermSet(Shorten(rival.Sentence, profile, int.MaxValue)));

@@ -74,8 +74,8 @@ public sealed partial class IngestionPipeline(
         // hashing rather than after it.
         var passageModel = embedder.GetService<OnnxEmbeddingGenerator>();
         var passageWarmUp = passageModel is not null && !_inMemory.IsEmpty ? OwnThread(passageModel.Load) : null;
-        // The answerer's antonym list, read here rather than in the first question.
-        var lexicon = OwnThread(() => Antonyms.Count);
+        // The answerer's antonym list and the background term counts, read here rather than in the first question.
+        var lexicon = OwnThread(() => Antonyms.Count + BackgroundTerms.Paragraphs);
         // A fresh process holds nothing, so it reads the stored index whatever the hashes say: read it while hashing.
         var storedRead = folder is not null && files.Count > 0 && _inMemory.IsEmpty && _embedded.IsEmpty
             ? OwnThread(() => store.TryLoad(folder, signature))

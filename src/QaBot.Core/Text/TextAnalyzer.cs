@@ -2,7 +2,7 @@ namespace QaBot.Text;
 
 /// <summary>
 /// Turns text into index terms: tokenize, drop stopwords, Porter-stem words. Numbers stay as written
-/// (without thousands separators). The one analyzer shared by BM25, the local embedder and the answerer,
+/// (without thousands separators). The one analyzer shared by BM25, the query corrector and the answerer,
 /// so that all three agree on what a "term" is.
 /// </summary>
 public static class TextAnalyzer

@@ -320,6 +320,15 @@ public class DeclineFeatureTests
     public void A_missing_date_sum_or_age_counts_against_answering_but_not_a_count_or_name(string question, double missing) =>
         Assert.Equal(missing, DeclineFeatureOf(question, "value_missing"));
 
+    // A sum asked for by what it is ("What was his salary?") is a sum as much as one asked for by "how much"; a sum
+    // that only describes what is asked ("the reason for the pay-off") is not.
+    [Theory]
+    [InlineData("What was Jacques Santini's salary at Tottenham?", 1.0)]
+    [InlineData("What were Tottenham's annual profits?", 1.0)]
+    [InlineData("What was the reason for Jacques Santini's pay-off?", 0.0)]
+    public void A_question_naming_a_sum_asks_for_one(string question, double missing) =>
+        Assert.Equal(missing, DeclineFeatureOf(question, "value_missing"));
+
     [Theory]
     [InlineData("How much compensation did Tottenham pay Jacques Santini?", Quit, 1.0)]
     [InlineData("How old is Jacques Santini?", Quit, 1.0)]

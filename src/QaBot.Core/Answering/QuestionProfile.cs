@@ -119,6 +119,7 @@ public sealed partial record QuestionProfile(
         if (MeasureQuestion().IsMatch(q)) return AnswerKind.Measure;
         if (PercentQuestion().IsMatch(q)) return AnswerKind.Percent;
         if (QuantityQuestion().IsMatch(q)) return MoneyWord().IsMatch(q) ? AnswerKind.Money : AnswerKind.Quantity;
+        if (SumQuestion().IsMatch(q)) return AnswerKind.Money;
         if (PersonQuestion().IsMatch(q)) return AnswerKind.Person;
         if (PlaceQuestion().IsMatch(q)) return AnswerKind.Place;
         if (NameQuestion().IsMatch(q)) return AnswerKind.Name;
@@ -148,6 +149,13 @@ public sealed partial record QuestionProfile(
 
     [GeneratedRegex(@"\bhow (much|large|big|small)\b|\bwhat (was|is|were|are) the (price|cost|value|amount|size|figure|total)\b")]
     private static partial Regex QuantityQuestion();
+
+    /// <summary>
+    /// "What was X's net profit?", "What is her salary?": a sum of money asked for by what it is, not by "how much". The
+    /// sum must be what is asked ("the reason for the profit warning" is not), so no preposition comes before it.
+    /// </summary>
+    [GeneratedRegex(@"^\s*what (was|is|were|are)\s+(?:(?!(?:of|for|in|on|at|about|behind|with|to|from|by)\s)[\w'’.&-]+\s+){0,6}?(salary|salaries|profits?|revenues?|budget|fees?|turnover|earnings|valuation|price|cost)\b")]
+    private static partial Regex SumQuestion();
 
     [GeneratedRegex(@"\b(pay|paid|cost|costs|spend|spending|spent|worth|price|sell|sold|buy|bought|raise|raised|fund|funding|invest|investing|invested|bid|offer|grant|fine|fined|earn|earned|budget|deal|loan|salary|fee)\b")]
     private static partial Regex MoneyWord();

@@ -27,7 +27,8 @@ public static class BackgroundTerms
             if (line.StartsWith('#')) continue;
             var space = line.LastIndexOf(' ');
             var (term, count) = (line[..space], int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture));
-            if (term == "paragraphs" && paragraphs == 0) paragraphs = count;
+            // The header; no index term is "paragraphs", since the stemmer makes it "paragraph".
+            if (term == "paragraphs") paragraphs = count;
             else frequency[term] = count;
         }
         return (frequency, paragraphs);

@@ -29,10 +29,11 @@ public sealed class TermStatistics
     }
 
     /// <summary>
-    /// The weight of general English in the IDF, as a number of passages: over a few articles "still" looks as rare as
-    /// "Nissan", so counts are smoothed toward general English (<see cref="BackgroundTerms"/>). Two seed articles (26 passages) then
-    /// lean mostly on it, a 2,000-article index hardly at all. On the development sets 100 and 300 did as well as each
-    /// other (squad-dev's check half a little better than without), 1,000 and more made squad-dev worse.
+    /// The weight of general English in the IDF, as a number of passages: over a few articles an everyday word looks
+    /// as rare as a name, so counts are smoothed toward general English (<see cref="BackgroundTerms"/>). Two seed
+    /// articles (26 passages) then lean mostly on it, a 2,000-article index hardly at all. On the development sets 100
+    /// and 300 did as well as each other (squad-dev's check half a little better than without); 1,000 and more made
+    /// squad-dev worse.
     /// </summary>
     public const double BackgroundPassages = 100;
 

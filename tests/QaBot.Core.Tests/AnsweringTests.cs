@@ -330,6 +330,14 @@ public class DeclineFeatureTests
         Assert.Equal(missing, DeclineFeatureOf(question, "value_missing"));
 
     [Theory]
+    [InlineData("How many games did Jacques Santini manage at Tottenham?", 0.0)]
+    [InlineData("How many players did Jacques Santini sign for Tottenham?", 1.0)]
+    // Nothing named to count: no evidence either way.
+    [InlineData("How many did Jacques Santini win at Tottenham?", 0.0)]
+    public void A_count_of_something_the_sentence_does_not_name_counts_against_answering(string question, double missing) =>
+        Assert.Equal(missing, DeclineFeatureOf(question, "counted_missing", Quit));
+
+    [Theory]
     [InlineData("How much compensation did Tottenham pay Jacques Santini?", Quit, 1.0)]
     [InlineData("How old is Jacques Santini?", Quit, 1.0)]
     [InlineData("How much compensation did Tottenham pay Jacques Santini?", "And he also denied reports that Santini had been given a £3m pay-off.", 0.0)]

@@ -37,7 +37,7 @@ public static class AnswerFeatures
     public static readonly string[] DeclineNames =
     [
         "best_logit", "logit_margin", "best_cos", "best_cov", "best_cov_passage", "best_names_missing", "numbers_missing",
-        "names_missing_passage", "top_cos_passage", "missing_term_passage", "missing_term_context", "value_missing", "asks_reason",
+        "names_missing_passage", "top_cos_passage", "missing_term_passage", "missing_term_context", "value_missing", "counted_missing", "asks_reason",
         "negation_missing", "numbers_elsewhere", "antonym_swap",
     ];
 
@@ -133,6 +133,9 @@ public static class AnswerFeatures
             // counts, measures and names go by number words and capitals too loosely for their absence to tell (on the
             // development sets, counting them too made declining worse).
             ValueFoundReliably(profile.Kind) ? ValueMissing(profile.Kind, f[ValueScore]) : 0,
+            // "How many people work there?" answered by a sentence that counts games: a count of something else. The
+            // counted word, not its number, is what the sentence (with the one before it) must say.
+            profile.Counted is { } counted && Match(counted, contextTerms) == 0 ? 1 : 0,
             // A reason is often worded unlike the question ("cutting output" answered by "weak demand"), so the fit
             // learns how much less the other evidence says for why and how questions.
             profile.AsksReason ? 1 : 0,

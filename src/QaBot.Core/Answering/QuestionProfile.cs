@@ -37,6 +37,12 @@ public sealed partial record QuestionProfile(
     public IReadOnlySet<string> Names { get; } = Terms.Where(t => t.IsName && !char.IsDigit(t.Stem[0])).Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
+    /// What a "how many" question counts, as an index term ("people" of "How many people work at …?"); null for other
+    /// questions and for "how many" followed by a stopword.
+    /// </summary>
+    public string? Counted { get; } = Kind == AnswerKind.Count && HowManyOf().Match(Text) is { Success: true } m ? TextAnalyzer.WordTerm(m.Groups[1].Value.ToLowerInvariant()) : null;
+
+    /// <summary>
     /// The question with its names left out ("Who directed the romantic comedy?" of "Who directed the Will Smith romantic
     /// comedy Hitch?"): what it asks about them, which the answering sentence says in its own words. A question of
     /// nothing but names is kept whole, since embedding services refuse empty text.
@@ -140,6 +146,9 @@ public sealed partial record QuestionProfile(
 
     [GeneratedRegex(@"\bhow many\b|\b(what|which)\s+(number)\b")]
     private static partial Regex CountQuestion();
+
+    [GeneratedRegex(@"\bhow many\s+([a-z]+)", RegexOptions.IgnoreCase)]
+    private static partial Regex HowManyOf();
 
     [GeneratedRegex(@"\bhow (far|high|tall|long|deep|fast|heavy|wide)\b")]
     private static partial Regex MeasureQuestion();

@@ -133,7 +133,7 @@ public static class AnswerFeatures
             // counts, measures and names go by number words and capitals too loosely for their absence to tell (on the
             // development sets, counting them too made declining worse).
             ValueFoundReliably(profile.Kind) ? ValueMissing(profile.Kind, f[ValueScore]) : 0,
-            // "How many people work there?" answered by a sentence that counts games: a count of something else. The
+            // "How many players did he sign?" answered by a sentence that counts games: a count of something else. The
             // counted word, not its number, is what the sentence (with the one before it) must say.
             profile.Counted is { } counted && Match(counted, contextTerms) == 0 ? 1 : 0,
             // A reason is often worded unlike the question ("cutting output" answered by "weak demand"), so the fit

@@ -37,7 +37,7 @@ public sealed partial record QuestionProfile(
     public IReadOnlySet<string> Names { get; } = Terms.Where(t => t.IsName && !char.IsDigit(t.Stem[0])).Select(t => t.Stem).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// What a "how many" question counts, as an index term ("people" of "How many people work at …?"); null for other
+    /// What a "how many" question counts, as an index term ("player" of "How many players did … sign?"); null for other
     /// questions and for "how many" followed by a stopword.
     /// </summary>
     public string? Counted { get; } = Kind == AnswerKind.Count && HowManyOf().Match(Text) is { Success: true } m ? TextAnalyzer.WordTerm(m.Groups[1].Value.ToLowerInvariant()) : null;

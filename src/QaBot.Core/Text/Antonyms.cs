@@ -19,14 +19,10 @@ public static class Antonyms
 
     private static Dictionary<string, HashSet<string>> Load()
     {
-        using var stream = typeof(Antonyms).Assembly.GetManifestResourceStream("QaBot.Text.antonyms.txt")
-            ?? throw new InvalidOperationException("The antonym list is not embedded in QaBot.Core.");
-        using var reader = new StreamReader(stream);
         var opposites = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var terms = new Dictionary<string, string?>(StringComparer.Ordinal);
-        while (reader.ReadLine() is { } line)
+        foreach (var line in EmbeddedLists.Lines("antonyms.txt", "antonym list"))
         {
-            if (line.StartsWith('#')) continue;
             var words = line.Split(' ');
             // Stopwords ("before", "after") have no term, and two words can share a stem ("sensible", "sensitive").
             if (words.Length != 2 || TermOf(words[0]) is not { } a || TermOf(words[1]) is not { } b || a == b) continue;

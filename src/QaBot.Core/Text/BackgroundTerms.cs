@@ -17,14 +17,10 @@ public static class BackgroundTerms
 
     private static (Dictionary<string, int>, int) Load()
     {
-        using var stream = typeof(BackgroundTerms).Assembly.GetManifestResourceStream("QaBot.Text.background-terms.txt")
-            ?? throw new InvalidOperationException("The background term counts are not embedded in QaBot.Core.");
-        using var reader = new StreamReader(stream);
         var frequency = new Dictionary<string, int>(StringComparer.Ordinal);
         var paragraphs = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var line in EmbeddedLists.Lines("background-terms.txt", "background term counts"))
         {
-            if (line.StartsWith('#')) continue;
             var space = line.LastIndexOf(' ');
             var (term, count) = (line[..space], int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture));
             // The header; no index term is "paragraphs", since the stemmer makes it "paragraph".

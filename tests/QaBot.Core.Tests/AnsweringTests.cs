@@ -286,6 +286,25 @@ public class AnswerValueTests
         Assert.Contains(date, found);
     }
 
+    [Theory]
+    [InlineData("In which Australian city is filming due to begin?", AnswerKind.Place)]
+    [InlineData("Which English county hosts the festival?", AnswerKind.Place)]
+    [InlineData("Where is filming due to begin?", AnswerKind.Place)]
+    [InlineData("What did the city council decide?", AnswerKind.Unknown)]
+    public void A_place_question_may_describe_the_place_it_asks_for(string question, AnswerKind kind) =>
+        Assert.Equal(kind, QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics()).Kind);
+
+    [Fact]
+    public void A_place_the_question_names_in_another_form_is_not_the_answer()
+    {
+        const string Sentence = "Filming is due to begin in Melbourne, Australia, later this month.";
+        var profile = QuestionProfile.Analyze("In which Australian city is filming due to begin?", new QaBot.Text.TermStatistics());
+
+        var found = AnswerValues.Find(Sentence, profile.Kind, profile.Words).Select(v => Sentence[v.Start..v.End]);
+
+        Assert.Equal(["Melbourne"], found);
+    }
+
     [Fact]
     public void A_year_is_a_poor_answer_to_how_many()
     {

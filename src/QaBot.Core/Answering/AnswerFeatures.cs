@@ -201,14 +201,9 @@ public static class AnswerFeatures
     {
         if (terms.Contains(stem)) return 1.0;
         // Compounds and derived forms: "carmaker" ~ "car", "Japanese" ~ "Japan".
-        if (stem.Length >= 3 && char.IsLetter(stem[0]))
+        foreach (var t in terms)
         {
-            foreach (var t in terms)
-            {
-                if (t.Length < 3 || t[0] != stem[0]) continue;
-                var (shorter, longer) = t.Length < stem.Length ? (t, stem) : (stem, t);
-                if (shorter.Length * 2 >= longer.Length && longer.StartsWith(shorter, StringComparison.Ordinal)) return 0.5;
-            }
+            if (TextAnalyzer.SharesRoot(stem, t)) return 0.5;
         }
         return 0;
     }

@@ -68,14 +68,14 @@ public static partial class AnswerValues
         }
     }
 
-    /// <summary>Runs of capitalised words that start with a word not in the question (and not a sentence's common first word); flags runs that include a question word.</summary>
+    /// <summary>Runs of capitalised words that start with a word the question does not say (and not a sentence's common first word); flags runs that include a question word.</summary>
     public static IEnumerable<(int Start, int End, int Words, bool PartlyAsked)> Names(string s, IReadOnlySet<string> questionWords)
     {
         var tokens = Tokenizer.Tokenize(s);
         var i = 0;
         while (i < tokens.Count)
         {
-            if (!IsCapitalised(tokens[i]) || questionWords.Contains(tokens[i].Normalized) || NotNames.Contains(tokens[i].Normalized))
+            if (!IsCapitalised(tokens[i]) || Asked(tokens[i].Normalized, questionWords) || NotNames.Contains(tokens[i].Normalized))
             {
                 i++;
                 continue;
@@ -84,7 +84,7 @@ public static partial class AnswerValues
             var partlyAsked = false;
             while (j < tokens.Count && IsCapitalised(tokens[j]) && !NotNames.Contains(tokens[j].Normalized) && Adjacent(s, tokens[j - 1], tokens[j]))
             {
-                partlyAsked |= questionWords.Contains(tokens[j].Normalized);
+                partlyAsked |= Asked(tokens[j].Normalized, questionWords);
                 j++;
             }
             var sentenceStart = i == 0;
@@ -96,6 +96,10 @@ public static partial class AnswerValues
             i = j;
         }
     }
+
+    /// <summary>A word of the question or a derived form of one: "Thailand" restates a question about a "Thai" resort.</summary>
+    private static bool Asked(string word, IReadOnlySet<string> questionWords) =>
+        questionWords.Contains(word) || questionWords.Any(q => TextAnalyzer.SharesRoot(word, q));
 
     private static bool LooksLikeName(Token t) => t.Text.Skip(1).Any(char.IsUpper) || t.Text.Length <= 4 && t.Text.All(char.IsUpper);
 

@@ -172,7 +172,11 @@ public sealed partial record QuestionProfile(
     [GeneratedRegex(@"^\s*(who|whom)\b|\bwho\s+(is|was|runs|ran|will|has|had|leads|led|won|wins|became|replaced|said|heads|headed)\b")]
     private static partial Regex PersonQuestion();
 
-    [GeneratedRegex(@"^\s*where\b|\b(which|what|in what|in which)\s+(country|city|town|venue|place|state|region|stadium|location)\b")]
+    /// <summary>
+    /// "Where …?", "Which city …?", also with a word or two describing the place ("which Thai resort", "what northern
+    /// province"), but not across a verb ("what did the city council decide" asks for a decision).
+    /// </summary>
+    [GeneratedRegex(@"^\s*where\b|\b(which|what)\s+(?:(?!(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could)\s)[a-z]+\s+){0,2}?(country|countries|city|cities|town|venue|place|state|region|stadium|location|resort|island|county|province|continent|capital|port|district|village)\b")]
     private static partial Regex PlaceQuestion();
 
     [GeneratedRegex(@"^\s*(which|whose)\b|\b(what|which)\s+(company|firm|team|club|band|film|group|name|brand|product|carmaker|automaker|party|award|title|song|album|game)\b|\bname of\b")]

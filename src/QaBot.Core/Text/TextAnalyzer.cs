@@ -9,6 +9,17 @@ public static class TextAnalyzer
 {
     public static List<string> Terms(string text) => Terms(Tokenizer.Tokenize(text));
 
+    /// <summary>
+    /// Whether two different words are a compound or derived form of one another ("carmaker" and "car", "Japanese" and
+    /// "Japan"): one begins the other and is at least half its length, so "car" and "cardinal" are not.
+    /// </summary>
+    public static bool SharesRoot(string a, string b)
+    {
+        if (a.Length < 3 || b.Length < 3 || !char.IsLetter(a[0]) || a[0] != b[0]) return false;
+        var (shorter, longer) = a.Length < b.Length ? (a, b) : (b, a);
+        return shorter.Length * 2 >= longer.Length && longer.StartsWith(shorter, StringComparison.Ordinal);
+    }
+
     /// <summary>The terms of text already tokenized (indexing uses the tokens for the vocabulary too).</summary>
     public static List<string> Terms(List<Token> tokens)
     {

@@ -97,9 +97,12 @@ public static partial class AnswerValues
         }
     }
 
-    /// <summary>A word of the question or a derived form of one: "Thailand" restates a question about a "Thai" resort.</summary>
+    /// <summary>
+    /// A word of the question or a derived form of one of its content words: "Thailand" restates a question about a
+    /// "Thai" resort, but "Canada" is no form of the "can" of "Which country can …?".
+    /// </summary>
     private static bool Asked(string word, IReadOnlySet<string> questionWords) =>
-        questionWords.Contains(word) || questionWords.Any(q => TextAnalyzer.SharesRoot(word, q));
+        questionWords.Contains(word) || questionWords.Any(q => !Stopwords.Contains(q) && TextAnalyzer.SharesRoot(word, q));
 
     private static bool LooksLikeName(Token t) => t.Text.Skip(1).Any(char.IsUpper) || t.Text.Length <= 4 && t.Text.All(char.IsUpper);
 

@@ -10,8 +10,8 @@ public static class TextAnalyzer
     public static List<string> Terms(string text) => Terms(Tokenizer.Tokenize(text));
 
     /// <summary>
-    /// Whether two different words are a compound or derived form of one another ("carmaker" and "car", "Japanese" and
-    /// "Japan"): one begins the other and is at least half its length, so "car" and "cardinal" are not.
+    /// Whether one word is the other, or a compound or derived form of it ("carmaker" and "car", "Japanese" and "Japan"):
+    /// one begins the other and is at least half its length, so "car" and "cardinal" are not.
     /// </summary>
     public static bool SharesRoot(string a, string b)
     {

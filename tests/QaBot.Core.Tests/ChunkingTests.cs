@@ -18,6 +18,22 @@ public class SentenceSplitterTests
     }
 
     [Theory]
+    [InlineData("[citation needed]")]
+    [InlineData("[12]")]
+    [InlineData("[vague]")]
+    public void A_reference_mark_after_the_period_stays_with_its_sentence(string mark)
+    {
+        const string First = "The TEU provides that commitments entered into by the member states between themselves before the treaty was signed no longer apply.";
+        const string Second = "All EU member states are regarded as subject to the general obligation of the principle of cooperation.";
+
+        Assert.Equal([First + mark, Second], Split($"{First}{mark} {Second}"));
+    }
+
+    [Fact]
+    public void A_bracket_that_is_not_a_reference_mark_does_not_end_a_sentence() =>
+        Assert.Equal(["He said.[and then, after a long pause that went on for some time, he left] Nothing more."], Split("He said.[and then, after a long pause that went on for some time, he left] Nothing more."));
+
+    [Theory]
     [InlineData("Mr. Smith met Dr. Jones in London. They talked.", "Mr. Smith met Dr. Jones in London.")]
     [InlineData("He moved to the U.S. State officials agreed. Then he left.", "He moved to the U.S. State officials agreed.")]
     [InlineData("The book by J. K. Rowling sold well. It was a hit.", "The book by J. K. Rowling sold well.")]

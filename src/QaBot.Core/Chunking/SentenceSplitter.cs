@@ -4,8 +4,8 @@ public readonly record struct Sentence(string Text, int Start);
 
 /// <summary>
 /// Rule-based sentence splitter for news prose: ends a sentence at . ! ? (and closing quotes) followed by a space and
-/// a capital, digit or quote, but not after abbreviations ("Mr.", "U.S.") or initials ("J. Smith"), and never
-/// inside numbers ("24.2%").
+/// a capital, digit or quote (a reference mark such as "[3]" may come between), but not after abbreviations ("Mr.",
+/// "U.S.") or initials ("J. Smith"), and never inside numbers ("24.2%").
 /// </summary>
 public static class SentenceSplitter
 {
@@ -26,7 +26,12 @@ public static class SentenceSplitter
             if (c is '.' or '!' or '?' or '。' or '！' or '？')
             {
                 var end = i + 1;
-                while (end < text.Length && text[end] is '.' or '!' or '?' or '"' or '”' or '’' or '\'' or ')' or ']') end++;
+                while (end < text.Length)
+                {
+                    if (text[end] is '.' or '!' or '?' or '"' or '”' or '’' or '\'' or ')' or ']') end++;
+                    else if (ReferenceMarkEnd(text, end) is var mark and > 0) end = mark;
+                    else break;
+                }
                 if (IsBoundary(text, i, end))
                 {
                     yield return new Sentence(text[start..end].Trim(), start);
@@ -63,6 +68,19 @@ public static class SentenceSplitter
         if (word.Length == 1 && char.IsUpper(word[0])) return false;
         return !Abbreviations.Contains(word);
     }
+
+    /// <summary>
+    /// Where a reference mark that starts at <paramref name="i"/> ends ("[3]", "[citation needed]", as Wikipedia text
+    /// puts after a sentence's period), or 0 when none starts there.
+    /// </summary>
+    private static int ReferenceMarkEnd(string text, int i)
+    {
+        if (i >= text.Length || text[i] != '[') return 0;
+        var close = text.IndexOf(']', i + 1, Math.Min(MaxReferenceMark, text.Length - i - 1));
+        return close > i + 1 && text.AsSpan(i + 1, close - i - 1).IndexOfAny('[', '\n') < 0 ? close + 1 : 0;
+    }
+
+    private const int MaxReferenceMark = 24;
 
     private static int SkipSpaces(string text, int i)
     {

@@ -180,7 +180,8 @@ public sealed partial class IngestionPipeline(
         return new IndexSignature(
             $"{metadata?.ProviderName}/{metadata?.DefaultModelId}",
             metadata?.DefaultModelDimensions ?? 0,
-            $"max{c.MaxChars}-min{c.MinChars}-overlap{c.OverlapSentences}-v2");
+            // The version says how text is split into sentences: v3 ends a sentence after a reference mark ("[3]").
+            $"max{c.MaxChars}-min{c.MinChars}-overlap{c.OverlapSentences}-v3");
     }
 
     /// <summary>

@@ -533,6 +533,20 @@ public class AnswerShorteningTests
     }
 
     [Theory]
+    [InlineData("How much did the government demand, and who filed the demand?", true)]
+    [InlineData("How much was demanded, and by whom?", true)]
+    [InlineData("How much did the government demand, and was it rejected?", false)]
+    [InlineData("How much did the government and the tobacco firms argue about?", false)]
+    public void A_question_that_asks_a_second_thing_after_and_gets_the_neighbour_of_the_best_sentence_too(string question, bool asksTwo)
+    {
+        var (profile, text, _) = ComposeTobaccoCase(question);
+
+        // The best sentence holds the sum asked for, so only the second question brings in its neighbour.
+        Assert.Equal(asksTwo, profile.AsksTwo);
+        Assert.Equal(asksTwo ? $"{TobaccoCase[0]} {TobaccoCase[1]}" : TobaccoCase[0], text);
+    }
+
+    [Theory]
     [InlineData("How much did the government demand?", false)]
     [InlineData("What happened to the demand?", true)]
     public void A_runner_up_that_fits_is_given_too_when_the_best_sentence_holds_no_value_of_the_kind_asked(string question, bool withRunnerUp)

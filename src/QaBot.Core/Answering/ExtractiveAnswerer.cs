@@ -118,7 +118,7 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         var at = sentences.IndexOf(best.Sentence);
         var secondAt = second is null ? -1 : sentences.IndexOf(second.Sentence);
         var other = at >= 0 && secondAt >= 0 && Math.Abs(at - secondAt) == 1 ? secondAt
-            : profile.AsksReason && at >= 0 ? (LogitOf(at - 1) > LogitOf(at + 1) ? at - 1 : at + 1)
+            : (profile.AsksReason || profile.AsksTwo) && at >= 0 ? (LogitOf(at - 1) > LogitOf(at + 1) ? at - 1 : at + 1)
             : -1;
         if (other >= 0 && other < sentences.Count)
         {

@@ -27,6 +27,12 @@ public sealed partial record QuestionProfile(
     /// <summary>"Why ...?" or "How did ...?": asks for a reason or a manner, which an article usually gives beside the sentence that restates the event.</summary>
     public bool AsksReason { get; } = Kind == AnswerKind.Unknown && ReasonQuestion().IsMatch(Text);
 
+    /// <summary>
+    /// "Which carmaker grew its sales, and by how much?": a second question after ", and", whose answer is usually
+    /// the sentence beside the one that answers the first.
+    /// </summary>
+    public bool AsksTwo { get; } = SecondQuestion().IsMatch(Text);
+
     /// <summary>"What is not ...?", "Who never ...?": a negated question, which a sentence matching all its other words answers only when negated too.</summary>
     public bool Negated { get; } = IsNegated(Text);
 
@@ -181,6 +187,9 @@ public sealed partial record QuestionProfile(
 
     [GeneratedRegex(@"^\s*(which|whose)\b|\b(what|which)\s+(company|firm|team|club|band|film|group|name|brand|product|carmaker|automaker|party|award|title|song|album|game)\b|\bname of\b")]
     private static partial Regex NameQuestion();
+
+    [GeneratedRegex(@",\s+and\s+(?:(?:by|in|on|at|to|for|from|of|with)\s+)?(?:how|what|which|who|whom|whose|when|where|why)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex SecondQuestion();
 
     [GeneratedRegex(@"^\s*(why|how)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ReasonQuestion();

@@ -111,6 +111,20 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_question_for_the_articles_title_is_answered_with_it_and_only_when_the_articles_are_about_its_subject()
+    {
+        var answer = await seeds.Answers.AskAsync("What was the headline of the piece about Nissan's production cuts?");
+
+        Assert.False(answer.Declined);
+        Assert.Equal($"The article is titled “{Seeds.NissanTitle}”.", answer.Text);
+        Assert.Equal(Seeds.NissanTitle, Assert.Single(answer.Citations).Quote);
+        Assert.Contains(Seeds.NissanFile, answer.Citations[0].Source, StringComparison.Ordinal);
+
+        // Every article has a title, so an article must also be about what the question asks.
+        Assert.True((await seeds.Answers.AskAsync("What is the title of the article about the boiling point of mercury?")).Declined);
+    }
+
+    [Fact]
     public async Task A_when_question_about_an_event_is_answered_with_a_date_from_the_text()
     {
         var answer = await seeds.Answers.AskAsync("When are Japanese automakers in a critical period of transformation?");
@@ -261,6 +275,16 @@ public class QuestionProfileTests
         Assert.Contains(elsewhere.Terms, t => t.Stem == "zurich" && t.IsName);
         Assert.Contains(elsewhere.Terms, t => t.Stem == "2031");
     }
+
+    [Theory]
+    [InlineData("What is the title of the article about Nissan?", ArticleMetadata.Title)]
+    [InlineData("What was the story on the Honda-Nissan alliance headlined?", ArticleMetadata.Title)]
+    // A report or a book in an article has a title of its own, which the text gives.
+    [InlineData("What was the title of the report the panel published?", ArticleMetadata.None)]
+    [InlineData("What was the English title of Polo's book?", ArticleMetadata.None)]
+    [InlineData("When was the article about Nissan posted?", ArticleMetadata.PublicationDate)]
+    public void A_question_for_the_article_itself_is_told_from_one_about_its_text(string question, ArticleMetadata asked) =>
+        Assert.Equal(asked, QuestionProfile.MetadataAsked(question));
 
     [Theory]
     [InlineData("Why did Jacques Santini leave Tottenham so soon?", "Why did leave so soon")]

@@ -21,11 +21,15 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
     public async Task<AnswerDraft> AnswerAsync(string question, IReadOnlyList<RetrievedPassage> passages, CancellationToken cancellationToken)
     {
         var (profile, candidates) = await candidateFinder.FindAsync(question, passages, cancellationToken);
-        if (FromMetadata(profile, passages) is { } metadata) return metadata;
+        var metadata = FromMetadata(profile, passages);
+        // Only the articles that have a date or a link qualify for those; every article has a title, so whether the
+        // question's subject is in the articles at all is left to the decline model, as for any question.
+        if (metadata is not null && profile.AsksMetadata != ArticleMetadata.Title) return metadata;
         var (ranked, declineFeatures) = Rank(model, profile, candidates);
         var probability = ranked.Count == 0 ? 0 : Probability(model.Decline.Logit(declineFeatures));
         if (logger.IsEnabled(LogLevel.Debug)) LogRanking(profile, passages, ranked, declineFeatures, probability);
         if (ranked.Count == 0 || probability < model.DeclineThreshold) return AnswerDraft.Decline();
+        if (metadata is not null) return metadata;
         if (Rival(ranked, profile, model) is { } rival) return Disagreement(ranked[0].Candidate, rival, profile, options.Value.MaxAnswerChars);
         var (text, sources) = Compose(ranked, profile, options.Value.MaxAnswerChars);
         return new AnswerDraft(text, false, [.. sources.Select((s, i) => CitationFor(i + 1, s.Chunk, s.Quote))]);
@@ -170,7 +174,7 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
         new(index, chunk.Title, chunk.SourcePath, chunk.Url, quote, chunk.Published, chunk.Id);
 
     /// <summary>
-    /// "When was the article posted?" and "What is the link to the article?" are answered from the metadata of the
+    /// "When was the article posted?", "What is the link to the article?" and "What is the article's title?" are answered from the metadata of the
     /// retrieved article that best matches the question among those that have it and are about its subject, not from
     /// its text; when none is, the question is answered from the text like any other.
     /// </summary>
@@ -188,6 +192,8 @@ public sealed partial class ExtractiveAnswerer(AnswerCandidates candidateFinder,
             .FirstOrDefault();
         var (text, quote) = chunk switch
         {
+            null => default,
+            _ when profile.AsksMetadata == ArticleMetadata.Title => ($"The article is titled “{chunk.Title}”.", chunk.Title),
             { Url: { } url } when profile.AsksMetadata == ArticleMetadata.Link => ($"The article is at {url}.", $"{chunk.Title} ({url})"),
             { Published: { } date } => ($"It was published on {date.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture)}.",
                 $"{chunk.Title} (published {date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})"),

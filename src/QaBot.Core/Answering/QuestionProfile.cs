@@ -70,6 +70,7 @@ public sealed partial record QuestionProfile(
         !ArticleNoun().IsMatch(lower) ? ArticleMetadata.None
         : kind == AnswerKind.Date && PublishVerb().IsMatch(lower) ? ArticleMetadata.PublicationDate
         : LinkNoun().IsMatch(lower) || WhereToRead().IsMatch(lower) ? ArticleMetadata.Link
+        : TitleNoun().IsMatch(lower) && ArticleTitled().IsMatch(lower) ? ArticleMetadata.Title
         : ArticleMetadata.None;
 
     public static QuestionProfile Analyze(string question, TermStatistics statistics)
@@ -120,7 +121,7 @@ public sealed partial record QuestionProfile(
     }
 
     private static bool IsMetadataWord(string word) =>
-        ArticleNoun().IsMatch(word) || PublishVerb().IsMatch(word) || LinkNoun().IsMatch(word) || word is "original" or "originally" or "read" or "find";
+        ArticleNoun().IsMatch(word) || PublishVerb().IsMatch(word) || LinkNoun().IsMatch(word) || TitleNoun().IsMatch(word) || word is "original" or "originally" or "read" or "find";
 
     private static AnswerKind Classify(string q)
     {
@@ -202,6 +203,16 @@ public sealed partial record QuestionProfile(
 
     [GeneratedRegex(@"\b(link|links|url|urls|web address|website|web page|webpage)\b")]
     private static partial Regex LinkNoun();
+
+    [GeneratedRegex(@"\b(title|titled|headline|headlined)\b")]
+    private static partial Regex TitleNoun();
+
+    /// <summary>
+    /// The nouns whose title is the article's own: a "report" or an "item" in an article is often a thing of its own
+    /// ("What was the title of the report the panel published?"), whose title the text gives.
+    /// </summary>
+    [GeneratedRegex(@"\b(article|story|piece|news item)\b")]
+    private static partial Regex ArticleTitled();
 
     /// <summary>"Where can I read the article …?" asks for its address, not for a place.</summary>
     [GeneratedRegex(@"^\s*where\s+(can|could|do|should|would|might)\s+(i|we|you|one)\s+(read|find|see|get)\b")]

@@ -41,12 +41,13 @@ public sealed record Chunk(
     {
         ArticleMetadata.PublicationDate => Published is not null,
         ArticleMetadata.Link => Url is not null,
+        ArticleMetadata.Title => Title.Length > 0,
         _ => true,
     };
 }
 
 /// <summary>A piece of an article's metadata that a question can ask for instead of its text.</summary>
-public enum ArticleMetadata { None, PublicationDate, Link }
+public enum ArticleMetadata { None, PublicationDate, Link, Title }
 
 /// <summary>Where a passage's text is kept outside the managed heap: a string written at an offset of a source.</summary>
 internal readonly record struct StoredText(IStoredTexts Source, long Offset)

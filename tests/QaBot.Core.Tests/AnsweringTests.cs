@@ -283,6 +283,10 @@ public class QuestionProfileTests
     [InlineData("What was the title of the report the panel published?", ArticleMetadata.None)]
     [InlineData("What was the English title of Polo's book?", ArticleMetadata.None)]
     [InlineData("When was the article about Nissan posted?", ArticleMetadata.PublicationDate)]
+    [InlineData("What's the post date of the Nissan article?", ArticleMetadata.PublicationDate)]
+    [InlineData("What is the publication date of the story about Japanese automakers?", ArticleMetadata.PublicationDate)]
+    [InlineData("What date is on the article about Nissan cutting production?", ArticleMetadata.PublicationDate)]
+    [InlineData("What date did the article say the factory would close?", ArticleMetadata.None)]
     public void A_question_for_the_article_itself_is_told_from_one_about_its_text(string question, ArticleMetadata asked) =>
         Assert.Equal(asked, QuestionProfile.MetadataAsked(question));
 

@@ -68,7 +68,7 @@ public sealed partial record QuestionProfile(
 
     private static ArticleMetadata MetadataAsked(string lower, AnswerKind kind) =>
         !ArticleNoun().IsMatch(lower) ? ArticleMetadata.None
-        : kind == AnswerKind.Date && PublishVerb().IsMatch(lower) ? ArticleMetadata.PublicationDate
+        : kind == AnswerKind.Date && PublishVerb().IsMatch(lower) || ArticleDate().IsMatch(lower) ? ArticleMetadata.PublicationDate
         : LinkNoun().IsMatch(lower) || WhereToRead().IsMatch(lower) ? ArticleMetadata.Link
         : TitleNoun().IsMatch(lower) && ArticleTitled().IsMatch(lower) ? ArticleMetadata.Title
         : ArticleMetadata.None;
@@ -121,7 +121,7 @@ public sealed partial record QuestionProfile(
     }
 
     private static bool IsMetadataWord(string word) =>
-        ArticleNoun().IsMatch(word) || PublishVerb().IsMatch(word) || LinkNoun().IsMatch(word) || TitleNoun().IsMatch(word) || word is "original" or "originally" or "read" or "find";
+        ArticleNoun().IsMatch(word) || PublishVerb().IsMatch(word) || LinkNoun().IsMatch(word) || TitleNoun().IsMatch(word) || word is "original" or "originally" or "read" or "find" or "date" or "publication";
 
     private static AnswerKind Classify(string q)
     {
@@ -200,6 +200,10 @@ public sealed partial record QuestionProfile(
 
     [GeneratedRegex(@"\b(posted|post|published|publish|written|dated|released|appeared|come out|came out)\b")]
     private static partial Regex PublishVerb();
+
+    /// <summary>"What is the publication date of …", "the date of the article", "What date is on the story …": the article's own date, asked without a verb.</summary>
+    [GeneratedRegex(@"\b(?:(?:publication|publishing|post|posting)\s+date|date\s+(?:of|on)\s+(?:the|this|that)\s+(?:article|story|piece|post))\b|^\s*what\s+date\s+is\s+(?:on\s+)?the\s+(?:article|story|piece|post)\b")]
+    private static partial Regex ArticleDate();
 
     [GeneratedRegex(@"\b(link|links|url|urls|web address|website|web page|webpage)\b")]
     private static partial Regex LinkNoun();

@@ -279,9 +279,9 @@ public class QuestionProfileTests
     [Theory]
     [InlineData("What is the title of the article about Nissan?", ArticleMetadata.Title)]
     [InlineData("What was the story on the Honda-Nissan alliance headlined?", ArticleMetadata.Title)]
-    // A report or a book in an article has a title of its own, which the text gives.
+    // A report or an album in an article has a title of its own, which the text gives.
     [InlineData("What was the title of the report the panel published?", ArticleMetadata.None)]
-    [InlineData("What was the English title of Polo's book?", ArticleMetadata.None)]
+    [InlineData("What was the title of the album the band released?", ArticleMetadata.None)]
     [InlineData("When was the article about Nissan posted?", ArticleMetadata.PublicationDate)]
     [InlineData("What's the post date of the Nissan article?", ArticleMetadata.PublicationDate)]
     [InlineData("What is the publication date of the story about Japanese automakers?", ArticleMetadata.PublicationDate)]

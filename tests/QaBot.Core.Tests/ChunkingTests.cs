@@ -39,12 +39,19 @@ public class SentenceSplitterTests
     [InlineData("The book by J. K. Rowling sold well. It was a hit.", "The book by J. K. Rowling sold well.")]
     [InlineData("Honda's sales dropped by 24.2% this year. Toyota grew.", "Honda's sales dropped by 24.2% this year.")]
     [InlineData("Revenue was $3.5bn, up from 2.1. Analysts cheered.", "Revenue was $3.5bn, up from 2.1.")]
+    [InlineData("The entire population of the Dutch Republic amounted to ca. 2 million at that time. Around 1700, it grew.", "The entire population of the Dutch Republic amounted to ca. 2 million at that time.")]
+    [InlineData("They included Gallican Roman Catholics, such as Jacques Lefevre (c. 1455–1536). The Gallicans achieved independence.", "They included Gallican Roman Catholics, such as Jacques Lefevre (c. 1455–1536).")]
+    [InlineData("Such explanations have been traced to Reguier de la Plancha (d. 1560), who offered an account. It was read.", "Such explanations have been traced to Reguier de la Plancha (d. 1560), who offered an account.")]
     public void Does_not_split_after_abbreviations_initials_or_inside_numbers(string text, string firstSentence)
     {
         var sentences = Split(text);
         Assert.Equal(2, sentences.Count);
         Assert.Equal(firstSentence, sentences[0]);
     }
+
+    [Fact]
+    public void An_abbreviation_that_stands_before_numbers_is_a_word_before_a_capital() =>
+        Assert.Equal(["They had no plan b.", "Then it rained."], Split("They had no plan b. Then it rained."));
 
     [Fact]
     public void Keeps_closing_quotes_with_their_sentence()

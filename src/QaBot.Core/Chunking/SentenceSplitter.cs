@@ -5,7 +5,7 @@ public readonly record struct Sentence(string Text, int Start);
 /// <summary>
 /// Rule-based sentence splitter for news prose: ends a sentence at . ! ? (and closing quotes) followed by a space and
 /// a capital, digit or quote (a reference mark such as "[3]" may come between), but not after abbreviations ("Mr.",
-/// "U.S.") or initials ("J. Smith"), and never inside numbers ("24.2%").
+/// "U.S.", "ca. 2 million") or initials ("J. Smith"), and never inside numbers ("24.2%").
 /// </summary>
 public static class SentenceSplitter
 {
@@ -15,6 +15,13 @@ public static class SentenceSplitter
         "u.s", "u.k", "u.n", "e.u", "no", "gen", "col", "lt", "sgt", "capt", "rep", "sen", "gov", "rev", "hon", "approx", "dept",
         "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "fig", "vol", "p", "pp", "cf", "al",
     };
+
+    /// <summary>
+    /// Abbreviations that stand before a number ("ca. 2 million", "c. 1600", "d. 1259", "est. 1850"): after one, a
+    /// period followed by a digit does not end a sentence. Before a word they are ordinary words ("Plan B."), so they
+    /// are not in <see cref="Abbreviations"/>.
+    /// </summary>
+    private static readonly HashSet<string> BeforeNumbers = new(StringComparer.OrdinalIgnoreCase) { "ca", "c", "circ", "b", "d", "fl", "est", "nos" };
 
     public static IEnumerable<Sentence> Split(string text)
     {
@@ -66,6 +73,7 @@ public static class SentenceSplitter
         while (wordStart > 0 && (char.IsLetter(text[wordStart - 1]) || text[wordStart - 1] == '.')) wordStart--;
         var word = text[wordStart..mark];
         if (word.Length == 1 && char.IsUpper(word[0])) return false;
+        if (char.IsDigit(n) && BeforeNumbers.Contains(word)) return false;
         return !Abbreviations.Contains(word);
     }
 

@@ -180,8 +180,9 @@ public sealed partial class IngestionPipeline(
         return new IndexSignature(
             $"{metadata?.ProviderName}/{metadata?.DefaultModelId}",
             metadata?.DefaultModelDimensions ?? 0,
-            // The version says how text is split into sentences: v3 ends a sentence after a reference mark ("[3]").
-            $"max{c.MaxChars}-min{c.MinChars}-overlap{c.OverlapSentences}-v3");
+            // The version says how text is split into sentences: v3 ends a sentence after a reference mark ("[3]"), v4
+            // not after an abbreviation that stands before a number ("ca. 2 million").
+            $"max{c.MaxChars}-min{c.MinChars}-overlap{c.OverlapSentences}-v4");
     }
 
     /// <summary>

@@ -234,6 +234,8 @@ public sealed class InMemoryVectorStoreCollection<TKey, TRecord> : VectorStoreCo
         foreach (var result in Search(query.Span, top, options)) yield return result;
     }
 
+    // Straight to optimised code, as Int8.Dot: the scan over every vector is the search.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<VectorSearchResult<TRecord>> Search(ReadOnlySpan<float> query, int top, VectorSearchOptions<TRecord>? options)
     {
         var skip = options?.Skip ?? 0;

@@ -5,6 +5,9 @@ namespace QaBot.Core.Tests;
 /// <summary>Typo correction against the indexed text's own words. Text from the seed articles.</summary>
 public class QueryCorrectorTests
 {
+    private static void Add(QueryCorrector corrector, params string[] sentences) =>
+        corrector.AddCounts(KeywordEntry.Analyse(sentences.Select((s, i) => Passages.Chunk($"p{i}", s)).ToList()).Words());
+
     private static QueryCorrector Corrector()
     {
         var corrector = new QueryCorrector();
@@ -13,7 +16,7 @@ public class QueryCorrectorTests
             "Honda’s production cut plan in the Chinese market is the first time it has reduced its production scale in the region.",
             "Only Toyota had a slight increase of 6.8%, and the sales of Japanese cars dropped by 17.61% year-on-year.",
         ];
-        corrector.AddCounts(KeywordEntry.Analyse(sentences.Select((s, i) => Passages.Chunk($"p{i}", s)).ToList()).Words());
+        Add(corrector, sentences);
         return corrector;
     }
 
@@ -30,6 +33,18 @@ public class QueryCorrectorTests
     [InlineData("Did Zorblax cut the plan?")]
     public void Words_the_articles_use_and_unknown_names_far_from_any_word_stay(string question) =>
         Assert.Equal(question, Corrector().Correct(question));
+
+    [Fact]
+    public void Words_added_after_the_corrector_was_prepared_are_corrected_to()
+    {
+        var corrector = Corrector();
+        corrector.Prepare();
+        Assert.Equal("Did dunkng hurt?", corrector.Correct("Did dunkng hurt?"));
+
+        Add(corrector, "Shares in Krispy Kreme Doughnuts have taken a dunking on Wall Street after the firm revealed it would have to restate its 2004 financial reports.");
+
+        Assert.Equal("Did dunking hurt?", corrector.Correct("Did dunkng hurt?"));
+    }
 
     [Theory]
     [InlineData("market", "makret", 1)]

@@ -143,6 +143,8 @@ public sealed partial class IngestionPipeline(
             }
         }
         await LoadAsync(documents, rootList, cancellationToken);
+        // Not awaited: a question that needs the corrector before it is ready builds what it needs itself.
+        _ = OwnThread(index.Current.Vocabulary.Prepare);
         var filled = stopwatch.Elapsed;
         await Task.WhenAll(warmUp, passageWarmUp, lexicon);
         LogPhases(logger, (long)hashed.TotalMilliseconds, (long)(read - hashed).TotalMilliseconds, (long)(filled - embeddedAt).TotalMilliseconds, (long)(stopwatch.Elapsed - filled).TotalMilliseconds);

@@ -29,7 +29,8 @@ public sealed class QueryCorrector
 
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _stems = new(StringComparer.Ordinal);
-    private volatile Dictionary<int, Entry[]>? _byLength;
+    private int _version;
+    private volatile Buckets? _buckets;
 
     /// <summary>
     /// Adds word counts to the vocabulary. One writer at a time (the keyword index's write lock): the dictionaries are
@@ -41,7 +42,18 @@ public sealed class QueryCorrector
         {
             if (_counts.AddOrUpdate(word, static (_, add) => add, static (_, n, add) => n + add, count) == count) _stems.TryAdd(PorterStemmer.StemOnce(word), 0);
         }
-        _byLength = null;
+        Interlocked.Increment(ref _version);
+        _buckets = null;
+    }
+
+    /// <summary>
+    /// Builds what a correction searches (the vocabulary by word length, and the English word list), which the first
+    /// misspelt question would otherwise wait for: tens of milliseconds over a large corpus.
+    /// </summary>
+    public void Prepare()
+    {
+        _ = EnglishWords.Value;
+        _ = CurrentBuckets();
     }
 
     /// <summary>A word the articles use, in this or another inflection ("reduce" when they say "reduced"), an English word, or a stopword.</summary>
@@ -68,7 +80,7 @@ public sealed class QueryCorrector
 
     private string? Best(string word, int maxDistance)
     {
-        var byLength = _byLength ??= BuildBuckets();
+        var byLength = CurrentBuckets();
         var letters = Letters(word);
         string? best = null;
         var bestDistance = int.MaxValue;
@@ -91,6 +103,18 @@ public sealed class QueryCorrector
         }
         return best;
     }
+
+    /// <summary>The buckets of the current vocabulary; a build that raced with new counts serves its caller but is not kept.</summary>
+    private Dictionary<int, Entry[]> CurrentBuckets()
+    {
+        var version = Volatile.Read(ref _version);
+        if (_buckets is { } built && built.Version == version) return built.ByLength;
+        var fresh = new Buckets(version, BuildBuckets());
+        if (Volatile.Read(ref _version) == version) _buckets = fresh;
+        return fresh.ByLength;
+    }
+
+    private sealed record Buckets(int Version, Dictionary<int, Entry[]> ByLength);
 
     private Dictionary<int, Entry[]> BuildBuckets()
     {

@@ -2,7 +2,7 @@ using QaBot.Retrieval;
 
 namespace QaBot.Core.Tests;
 
-/// <summary>Typo correction against the indexed text's own words. Text from the seed articles.</summary>
+/// <summary>Typo correction against the indexed text's own words. Text from the seed articles and the BBC corpus.</summary>
 public class QueryCorrectorTests
 {
     private static void Add(QueryCorrector corrector, params string[] sentences) =>

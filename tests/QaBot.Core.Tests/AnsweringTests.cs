@@ -404,15 +404,40 @@ public class DeclineFeatureTests
         var profile = QuestionProfile.Analyze("Why did Jacques Santini resign?", new QaBot.Text.TermStatistics());
 
         // Unlike the whole question, like the question without its names.
-        var features = AnswerFeatures.Candidates(profile, [1f, 0f], [0f, 1f], [Passage(Resigned)], _ => [(Resigned, new float[] { 0f, 1f })], _ => ReadOnlyMemory<float>.Empty).Single().Features;
+        var features = AnswerFeatures.Candidates(profile, [1f, 0f], [0f, 1f], [Passage(Resigned)], _ => [(Resigned, new float[] { 0f, 1f })], _ => ReadOnlyMemory<float>.Empty, NamedByEvery).Single().Features;
 
         Assert.Equal(0, features[Array.IndexOf(AnswerFeatures.Names, "cos_sentence")], 6);
         Assert.Equal(1, features[Array.IndexOf(AnswerFeatures.Names, "cos_without_names")], 6);
     }
 
-    /// <summary>A retrieved passage of <paramref name="text"/> from the article <see cref="Resigned"/> comes from.</summary>
-    private static RetrievedPassage Passage(string text) =>
-        new(new Chunk("s#0", "s", "Santini resigns as Spurs manager", "s.txt", null, null, 0, text), 1, 1, 1);
+    [Fact]
+    public void A_candidate_whose_article_never_names_the_question_s_names_is_told_apart_unless_no_article_names_them()
+    {
+        const string Vogts = "Souness's former assistant at Rangers is hot favourite to take over from Vogts, who resigned on Monday.";
+        var profile = QuestionProfile.Analyze("Why did Jacques Santini resign?", new QaBot.Text.TermStatistics());
+        RetrievedPassage[] passages = [Passage(Resigned), Passage(Vogts, "v")];
+        var feature = Array.IndexOf(AnswerFeatures.Names, "names_missing_article");
+
+        // Only the first article names Santini and Jacques (the passage itself need not: another of its passages may).
+        var named = AnswerFeatures.Candidates(profile, [1f], [1f], passages, SentencesOf, _ => ReadOnlyMemory<float>.Empty, _ => new HashSet<string> { "s" });
+        Assert.Equal([0.0, 1.0], named.Select(c => c.Features[feature]));
+
+        // A name no article has says nothing about which one is right.
+        var unknown = AnswerFeatures.Candidates(profile, [1f], [1f], passages, SentencesOf, _ => ReadOnlyMemory<float>.Empty, _ => new HashSet<string>());
+        Assert.All(unknown, c => Assert.Equal(0, c.Features[feature]));
+    }
+
+    /// <summary>A retrieved passage of <paramref name="text"/> from the article <see cref="Resigned"/> comes from, or another.</summary>
+    private static RetrievedPassage Passage(string text, string article = "s") =>
+        new(new Chunk($"{article}#0", article, "Santini resigns as Spurs manager", $"{article}.txt", null, null, 0, text), 1, 1, 1);
+
+    private static List<(string, ReadOnlyMemory<float>)> SentencesOf(RetrievedPassage passage) =>
+        [.. passage.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))];
+
+    /// <summary>For features that read the words of the passages only: every article names every name.</summary>
+    private static IReadOnlySet<string> NamedByEvery(string name) => AllArticles;
+
+    private static readonly HashSet<string> AllArticles = ["s", "v"];
 
     /// <summary>One decline feature of a question answered by one sentence (<see cref="Resigned"/> unless another is given).</summary>
     private static double DeclineFeatureOf(string question, string feature, string sentence = Resigned) =>
@@ -422,7 +447,7 @@ public class DeclineFeatureTests
     private static double DeclineFeatureOf(string question, string feature, string text, string best)
     {
         var profile = QuestionProfile.Analyze(question, new QaBot.Text.TermStatistics());
-        var candidates = AnswerFeatures.Candidates(profile, [1f], [1f], [Passage(text)], p => [.. p.Chunk.Sentences().Select(t => (t, ReadOnlyMemory<float>.Empty))], _ => ReadOnlyMemory<float>.Empty);
+        var candidates = AnswerFeatures.Candidates(profile, [1f], [1f], [Passage(text)], SentencesOf, _ => ReadOnlyMemory<float>.Empty, NamedByEvery);
         return AnswerFeatures.Decline(profile, [(candidates.Single(c => c.Sentence == best), 1.0)])[Array.IndexOf(AnswerFeatures.DeclineNames, feature)];
     }
 

@@ -39,7 +39,8 @@ public sealed class AnswerCandidates(
 
         var candidates = AnswerFeatures.Candidates(profile, q.Span, qWithoutNames.Span, passages,
             p => split[p.Chunk.Id].Select(t => (t, vectors.GetValueOrDefault(SentenceRecord.KeyFor(p.Chunk.DocumentId, t)))).ToList(),
-            p => records.TryGetValue(p.Chunk.Id, out var r) ? r.Embedding : default);
+            p => records.TryGetValue(p.Chunk.Id, out var r) ? r.Embedding : default,
+            snapshot.Keywords.DocumentsWith);
         return (profile, candidates);
     }
 }

@@ -12,8 +12,8 @@ public sealed record AnswerCandidate(RetrievedPassage Passage, int Rank, string 
 /// tied to a corpus or a question: meaning (cosine of question and sentence, and of question and passage), words
 /// (IDF-weighted coverage of the question by the sentence, by the sentence with its predecessor, by the passage),
 /// the passage's retrieval rank, whether the sentence holds the kind of value asked for, how much it adds beyond the
-/// question's own words, whether it names the question's names, and how close it is in meaning to what the question asks
-/// about them (the question without its names). Features that did not improve the check half of
+/// question's own words, whether it (and its whole article) names the question's names, and how close it is in meaning to
+/// what the question asks about them (the question without its names). Features that did not improve the check half of
 /// the large development sets (a change-direction thesaurus, a list of reason words) were removed. The weights come from <c>qabot calibrate</c>.
 /// </summary>
 public static class AnswerFeatures
@@ -23,6 +23,7 @@ public static class AnswerFeatures
     [
         "cos_sentence", "cos_sentence_gap", "cos_passage", "cov_sentence", "cov_sentence_gap", "cov_context", "cov_passage",
         "rank_prior", "answer_kind", "novelty", "log_length", "names_missing", "cos_context", "lead", "cov_bigram", "cos_without_names",
+        "names_missing_article",
     ];
 
     // Where the features that the decline evidence and the rival check read sit in a candidate's vector.
@@ -47,17 +48,21 @@ public static class AnswerFeatures
         ReadOnlySpan<float> questionWithoutNames,
         IReadOnlyList<RetrievedPassage> passages,
         Func<RetrievedPassage, IReadOnlyList<(string Text, ReadOnlyMemory<float> Vector)>> sentencesOf,
-        Func<RetrievedPassage, ReadOnlyMemory<float>> passageVector)
+        Func<RetrievedPassage, ReadOnlyMemory<float>> passageVector,
+        Func<string, IReadOnlySet<string>> articlesWith)
     {
-        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, string? Previous, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, double CosContext, bool Lead, double Bigram, double CosWithoutNames)>();
+        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, string? Previous, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, double CosContext, bool Lead, double Bigram, double CosWithoutNames, double NamesMissingArticle)>();
         var questionPairs = Pairs(TextAnalyzer.Terms(profile.Text));
         var pair = new float[question.Length];
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var articlesNaming = profile.Names.Select(articlesWith).ToList();
         for (var rank = 0; rank < passages.Count; rank++)
         {
             var passage = passages[rank];
             var passageTerms = TermSet(passage.Chunk.IndexText);
             var covPassage = Coverage(profile, passageTerms);
+            // Names the passage's whole article never mentions: among look-alike articles, one about someone else.
+            var missingArticle = articlesNaming.Count == 0 ? 0 : (double)articlesNaming.Count(a => !a.Contains(passage.Chunk.DocumentId)) / articlesNaming.Count;
             var pv = passageVector(passage);
             var cosPassage = pv.Length == question.Length ? TensorPrimitives.CosineSimilarity(question, pv.Span) : 0;
             var sentences = sentencesOf(passage);
@@ -95,16 +100,21 @@ public static class AnswerFeatures
                     questionPairs.Count == 0 ? 0 : (double)Pairs(ordered).Count(questionPairs.Contains) / questionPairs.Count,
                     // Names match by their words (coverage, names missing); this asks whether the sentence says what is
                     // asked about them, which it words its own way.
-                    hasVector && questionWithoutNames.Length == question.Length ? TensorPrimitives.CosineSimilarity(questionWithoutNames, vector.Span) : 0));
+                    hasVector && questionWithoutNames.Length == question.Length ? TensorPrimitives.CosineSimilarity(questionWithoutNames, vector.Span) : 0,
+                    missingArticle));
             }
         }
         if (raw.Count == 0) return [];
         var maxCos = raw.Max(r => r.Cos);
         var maxCov = raw.Max(r => r.Cov);
+        // Against the candidate whose article names most of them: a name no article has (a typo the corrector left) says
+        // nothing about which candidate is right.
+        var minMissingArticle = raw.Min(r => r.NamesMissingArticle);
         return raw.Select(r => new AnswerCandidate(r.Passage, r.Rank, r.Text,
         [
             r.Cos, r.Cos - maxCos, r.CosPassage, r.Cov, r.Cov - maxCov, r.CovContext, r.CovPassage,
             1.0 / (r.Rank + 1), r.Kind, r.Novelty, Math.Log(1 + r.Text.Length) / 6, r.NamesMissing, r.CosContext, r.Lead ? 1 : 0, r.Bigram, r.CosWithoutNames,
+            r.NamesMissingArticle - minMissingArticle,
         ], r.Previous)).ToList();
     }
 

@@ -144,5 +144,18 @@ public sealed class KeywordIndex(TermStatistics statistics, QueryCorrector vocab
         finally { _lock.ExitReadLock(); }
     }
 
+    /// <summary>The articles with a passage that holds <paramref name="term"/>.</summary>
+    public IReadOnlySet<string> DocumentsWith(string term)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var documents = new HashSet<string>(StringComparer.Ordinal);
+            if (_postings.TryGetValue(term, out var postings)) foreach (var (passage, _) in postings) documents.Add(_passages[passage]!.DocumentId);
+            return documents;
+        }
+        finally { _lock.ExitReadLock(); }
+    }
+
     public void Dispose() => _lock.Dispose();
 }

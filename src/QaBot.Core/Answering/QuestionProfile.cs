@@ -170,10 +170,10 @@ public sealed partial record QuestionProfile(
     /// "What was X's net profit?", "What is her salary?": a sum of money asked for by what it is, not by "how much". The
     /// sum must be what is asked ("the reason for the profit warning" is not), so no preposition comes before it.
     /// </summary>
-    [GeneratedRegex(@"^\s*what (was|is|were|are)\s+(?:(?!(?:of|for|in|on|at|about|behind|with|to|from|by)\s)[\w'’.&-]+\s+){0,6}?(salary|salaries|profits?|revenues?|budget|fees?|turnover|earnings|valuation|price|cost)\b")]
+    [GeneratedRegex(@"^\s*what (was|is|were|are)\s+(?:(?!(?:of|for|in|on|at|about|behind|with|to|from|by)\s)[\w'’.&-]+\s+){0,6}?(salary|salaries|profits?|revenues?|budget|fees?|turnover|earnings|valuation|price|cost)\b|\b(what|which)\s+(price|fees?|salary|wages?|sum)\b")]
     private static partial Regex SumQuestion();
 
-    [GeneratedRegex(@"\b(pay|paid|cost|costs|spend|spending|spent|worth|price|sell|sold|buy|bought|raise|raised|fund|funding|invest|investing|invested|bid|offer|grant|fine|fined|earn|earned|budget|deal|loan|salary|fee)\b")]
+    [GeneratedRegex(@"\b(pay|paid|cost|costs|spend|spending|spent|worth|price|sell|sold|buy|bought|raise|raised|fund|funding|invest|investing|invested|bid|offer|grant|fine|fined|earn|earned|budget|deal|loan|salary|fee|money|prize|charge|charges|charged|wage|wages|income)\b")]
     private static partial Regex MoneyWord();
 
     [GeneratedRegex(@"^\s*(who|whom)\b|\bwho\s+(is|was|runs|ran|will|has|had|leads|led|won|wins|became|replaced|said|heads|headed)\b")]

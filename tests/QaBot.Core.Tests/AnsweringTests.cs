@@ -387,6 +387,7 @@ public class DeclineFeatureTests
     [InlineData("How much compensation did Tottenham pay Jacques Santini?", "And he also denied reports that Santini had been given a £3m pay-off.", 0.0)]
     // Money named by the question ("prize money") or asked for by "what" and the sum's own noun.
     [InlineData("How much prize money did Jacques Santini win at Tottenham?", Quit, 1.0)]
+    [InlineData("How much is Tottenham paying Jacques Santini?", Quit, 1.0)]
     [InlineData("What fee did Tottenham pay Jacques Santini?", Quit, 1.0)]
     [InlineData("What fee did Tottenham pay Jacques Santini?", "And he also denied reports that Santini had been given a £3m pay-off.", 0.0)]
     public void A_bare_number_is_no_sign_that_a_sum_or_an_age_is_there(string question, string sentence, double missing) =>

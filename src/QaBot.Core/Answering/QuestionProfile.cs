@@ -173,7 +173,8 @@ public sealed partial record QuestionProfile(
     [GeneratedRegex(@"^\s*what (was|is|were|are)\s+(?:(?!(?:of|for|in|on|at|about|behind|with|to|from|by)\s)[\w'’.&-]+\s+){0,6}?(salary|salaries|profits?|revenues?|budget|fees?|turnover|earnings|valuation|price|cost)\b|\b(what|which)\s+(price|fees?|salary|wages?|sum)\b")]
     private static partial Regex SumQuestion();
 
-    [GeneratedRegex(@"\b(pay|paid|cost|costs|spend|spending|spent|worth|price|sell|sold|buy|bought|raise|raised|fund|funding|invest|investing|invested|bid|offer|grant|fine|fined|earn|earned|budget|deal|loan|salary|fee|money|prize|charge|charges|charged|wage|wages|income)\b")]
+    /// <summary>Words of paying and selling in any of their forms ("pays", "paying", "paid"), and the sums' own nouns.</summary>
+    [GeneratedRegex(@"\b(pa(?:y|ys|ying|id)|cost(?:s|ing)?|spen(?:d|ds|ding|t)|worth|price[sd]?|sel(?:l|ls|ling)|sold|bu(?:y|ys|ying)|bought|rais(?:e|es|ed|ing)|fund(?:s|ed|ing)?|invest(?:s|ed|ing)?|bid(?:s|ding)?|offer(?:s|ed|ing)?|grant(?:s|ed)?|fin(?:e|es|ed)|earn(?:s|ed|ing)?|budget|deal|loan|salary|fees?|money|prizes?|charg(?:e|es|ed|ing)|wages?|income)\b")]
     private static partial Regex MoneyWord();
 
     [GeneratedRegex(@"^\s*(who|whom)\b|\bwho\s+(is|was|runs|ran|will|has|had|leads|led|won|wins|became|replaced|said|heads|headed)\b")]

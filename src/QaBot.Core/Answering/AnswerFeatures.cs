@@ -26,13 +26,16 @@ public static class AnswerFeatures
         "names_missing_article",
     ];
 
-    // Where the features that the decline evidence and the rival check read sit in a candidate's vector.
+    // Where the features that the decline evidence, the rival check and the gaps to the best candidate read sit in a candidate's vector.
     internal static readonly int CosSentence = Array.IndexOf(Names, "cos_sentence");
     internal static readonly int CosPassage = Array.IndexOf(Names, "cos_passage");
     internal static readonly int CovSentence = Array.IndexOf(Names, "cov_sentence");
     internal static readonly int CovPassage = Array.IndexOf(Names, "cov_passage");
     internal static readonly int ValueScore = Array.IndexOf(Names, "answer_kind");
     internal static readonly int NamesMissing = Array.IndexOf(Names, "names_missing");
+    private static readonly int CosSentenceGap = Array.IndexOf(Names, "cos_sentence_gap");
+    private static readonly int CovSentenceGap = Array.IndexOf(Names, "cov_sentence_gap");
+    private static readonly int NamesMissingArticle = Array.IndexOf(Names, "names_missing_article");
 
     /// <summary>Question-level signals for the decline decision, computed from the candidates.</summary>
     public static readonly string[] DeclineNames =
@@ -51,7 +54,7 @@ public static class AnswerFeatures
         Func<RetrievedPassage, ReadOnlyMemory<float>> passageVector,
         Func<string, IReadOnlySet<string>> articlesWith)
     {
-        var raw = new List<(RetrievedPassage Passage, int Rank, string Text, string? Previous, double Cos, double CosPassage, double Cov, double CovContext, double CovPassage, double Kind, double Novelty, double NamesMissing, double CosContext, bool Lead, double Bigram, double CosWithoutNames, double NamesMissingArticle)>();
+        var candidates = new List<AnswerCandidate>();
         var questionPairs = Pairs(TextAnalyzer.Terms(profile.Text));
         var pair = new float[question.Length];
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -95,27 +98,33 @@ public static class AnswerFeatures
                 var novel = terms.Count == 0 ? 0 : (double)terms.Count(t => !profile.Words.Contains(t) && profile.Terms.All(q => q.Stem != t)) / terms.Count;
                 // Names the sentence (read with its predecessor) does not mention: it is probably about someone else.
                 var names = profile.Names.Count == 0 ? 0 : (double)profile.Names.Count(n => !context.Contains(n)) / profile.Names.Count;
-                raw.Add((passage, rank, text, before, cos, cosPassage, Coverage(profile, terms), Coverage(profile, context), covPassage,
-                    AnswerValues.BestScore(text, profile.Kind, profile.Words), novel, names, cosContext, passage.Chunk.Position == 0 && index == 0,
+                // The gaps to the best candidate (cosine, coverage, names missing from the article) are filled in below.
+                candidates.Add(new AnswerCandidate(passage, rank, text,
+                [
+                    cos, 0, cosPassage, Coverage(profile, terms), 0, Coverage(profile, context), covPassage,
+                    1.0 / (rank + 1), AnswerValues.BestScore(text, profile.Kind, profile.Words), novel, Math.Log(1 + text.Length) / 6, names, cosContext,
+                    passage.Chunk.Position == 0 && index == 0 ? 1 : 0,
                     questionPairs.Count == 0 ? 0 : (double)Pairs(ordered).Count(questionPairs.Contains) / questionPairs.Count,
                     // Names match by their words (coverage, names missing); this asks whether the sentence says what is
                     // asked about them, which it words its own way.
                     hasVector && questionWithoutNames.Length == question.Length ? TensorPrimitives.CosineSimilarity(questionWithoutNames, vector.Span) : 0,
-                    missingArticle));
+                    missingArticle,
+                ], before));
             }
         }
-        if (raw.Count == 0) return [];
-        var maxCos = raw.Max(r => r.Cos);
-        var maxCov = raw.Max(r => r.Cov);
+        if (candidates.Count == 0) return candidates;
+        var maxCos = candidates.Max(c => c.Features[CosSentence]);
+        var maxCov = candidates.Max(c => c.Features[CovSentence]);
         // Against the candidate whose article names most of them: a name no article has (a typo the corrector left) says
         // nothing about which candidate is right.
-        var minMissingArticle = raw.Min(r => r.NamesMissingArticle);
-        return raw.Select(r => new AnswerCandidate(r.Passage, r.Rank, r.Text,
-        [
-            r.Cos, r.Cos - maxCos, r.CosPassage, r.Cov, r.Cov - maxCov, r.CovContext, r.CovPassage,
-            1.0 / (r.Rank + 1), r.Kind, r.Novelty, Math.Log(1 + r.Text.Length) / 6, r.NamesMissing, r.CosContext, r.Lead ? 1 : 0, r.Bigram, r.CosWithoutNames,
-            r.NamesMissingArticle - minMissingArticle,
-        ], r.Previous)).ToList();
+        var minMissingArticle = candidates.Min(c => c.Features[NamesMissingArticle]);
+        foreach (var f in candidates.Select(c => c.Features))
+        {
+            f[CosSentenceGap] = f[CosSentence] - maxCos;
+            f[CovSentenceGap] = f[CovSentence] - maxCov;
+            f[NamesMissingArticle] -= minMissingArticle;
+        }
+        return candidates;
     }
 
     /// <summary>The decline features of a question, from its scored candidates (best first).</summary>

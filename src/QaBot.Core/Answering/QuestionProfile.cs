@@ -167,8 +167,9 @@ public sealed partial record QuestionProfile(
     private static partial Regex QuantityQuestion();
 
     /// <summary>
-    /// "What was X's net profit?", "What is her salary?": a sum of money asked for by what it is, not by "how much". The
-    /// sum must be what is asked ("the reason for the profit warning" is not), so no preposition comes before it.
+    /// "What was X's net profit?", "What is her salary?", "What price will X charge?": a sum of money asked for by what it
+    /// is, not by "how much". The sum must be what is asked ("the reason for the profit warning" is not), so no
+    /// preposition comes before it.
     /// </summary>
     [GeneratedRegex(@"^\s*what (was|is|were|are)\s+(?:(?!(?:of|for|in|on|at|about|behind|with|to|from|by)\s)[\w'’.&-]+\s+){0,6}?(salary|salaries|profits?|revenues?|budget|fees?|turnover|earnings|valuation|price|cost)\b|\b(what|which)\s+(price|fees?|salary|wages?|sum)\b")]
     private static partial Regex SumQuestion();

@@ -107,6 +107,25 @@ public sealed class KeywordIndexTests : IDisposable
     }
 
     [Fact]
+    public void The_articles_holding_a_term_are_those_of_its_passages_and_follow_removals()
+    {
+        // From the BBC corpus: two articles on the PlayStation 3 chip, and one on Intel's light-moving chips.
+        _index.Add([
+            Passages.Chunk("cell#0", "Sony, IBM and Toshiba have released limited data about the so-called Cell chip that will be able to carry out trillions of calculations per second.", "cell"),
+            Passages.Chunk("cell#1", "IBM said it would start producing the chip in early 2005 at manufacturing plants in the US.", "cell"),
+            Passages.Chunk("intel#0", "Intel has unveiled research that could mean data is soon being moved around chips at the speed of light.", "intel"),
+        ]);
+        Assert.Equal(["cell"], _index.DocumentsWith("ibm"));
+        Assert.Equal(["cell", "intel"], _index.DocumentsWith("chip").Order());
+        Assert.Empty(_index.DocumentsWith("nokia"));
+
+        // One passage of the article gone, another still names IBM.
+        _index.Remove("cell#0");
+        Assert.Equal(["cell"], _index.DocumentsWith("ibm"));
+        Assert.Empty(_index.DocumentsWith("toshiba"));
+    }
+
+    [Fact]
     public void Top_limits_the_results()
     {
         _index.Add(Enumerable.Range(0, 20).Select(i => Passages.Chunk($"p{i}", $"Market report number {i}.")));

@@ -165,8 +165,11 @@ public class CliTests
         folder.Write("good.txt", "Zorblax exports\n\nThe Zorblax company said its teapot exports rose by 37.5% in March.\n");
         folder.Write("broken.pdf", "this is not a pdf");
         folder.Write("blank.txt", "   \n\n  \n");
+        // The index of a folder deleted with the test goes with it, not among the repository's own indexes.
+        using var index = new TempFolder();
 
-        var (exit, stdout, stderr) = await RunCli(verbose ? ["ingest", "--docs", folder.Path, "-v"] : ["ingest", "--docs", folder.Path]);
+        var (exit, stdout, stderr) = await RunCli(new Dictionary<string, string> { ["QaBot__Index__Path"] = index.Path },
+            verbose ? ["ingest", "--docs", folder.Path, "-v"] : ["ingest", "--docs", folder.Path]);
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
         Assert.Contains("Skipped 2 files: 1 unreadable, 1 with no text.", stdout, StringComparison.Ordinal);

@@ -42,11 +42,12 @@ internal static class CliHost
     public static string[] Roots(IServiceProvider services, string[]? docs) =>
         docs is { Length: > 0 } ? docs : services.GetRequiredService<IOptions<CorpusOptions>>().Value.Paths.ToArray();
 
-    public static async Task<IngestionReport> IndexAsync(IServiceProvider services, string[]? docs, CancellationToken cancellationToken)
+    /// <summary>Indexes the command's folders with a progress bar; <paramref name="serve"/> as <see cref="IngestionPipeline.IngestAsync"/> takes it.</summary>
+    public static async Task<IngestionReport> IndexAsync(IServiceProvider services, string[]? docs, CancellationToken cancellationToken, bool serve = true)
     {
         var roots = Roots(services, docs);
         var pipeline = services.GetRequiredService<IngestionPipeline>();
-        if (Console.IsErrorRedirected) return await pipeline.IngestAsync(roots, cancellationToken: cancellationToken);
+        if (Console.IsErrorRedirected) return await pipeline.IngestAsync(roots, serve: serve, cancellationToken: cancellationToken);
 
         IngestionReport? report = null;
         await Diagnostics.Progress()
@@ -62,7 +63,7 @@ internal static class CliHost
                     task.MaxValue = Math.Max(1, p.Total);
                     task.Value = p.Done;
                 });
-                report = await pipeline.IngestAsync(roots, progress, cancellationToken);
+                report = await pipeline.IngestAsync(roots, progress, serve, cancellationToken);
                 reading.Value = reading.MaxValue;
                 embedding.Value = embedding.MaxValue;
             });

@@ -104,6 +104,30 @@ public sealed class IndexStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_ingest_that_only_writes_the_index_lists_the_articles_serves_none_and_stores_what_the_next_run_loads()
+    {
+        async Task<IngestionReport> WriteOnly()
+        {
+            await using var services = QaBotTestHost.Build(new() { ["QaBot:Index:Persist"] = "true", ["QaBot:Index:Path"] = IndexPath });
+            var report = await services.GetRequiredService<IngestionPipeline>().IngestAsync([Corpus], serve: false);
+            Assert.Equal(report.Documents, services.GetRequiredService<DocumentCatalog>().Count);
+            Assert.Equal(0, services.GetRequiredService<IndexSnapshots>().Current.Keywords.Count);
+            return report;
+        }
+
+        var first = await WriteOnly();
+        Assert.Equal((2, 2), (first.Documents, first.Embedded));
+        Assert.Equal(0, (await WriteOnly()).Embedded);
+        var files = Directory.GetFiles(Corpus).Order(StringComparer.Ordinal).ToList();
+        await File.AppendAllTextAsync(files[0], "\n\nThe plant will also stop its night shift from next spring, the company said.\n");
+        Assert.Equal(1, (await WriteOnly()).Embedded);
+
+        var next = await Run();
+        Assert.Equal((2, 0), (next.Report.Documents, next.Report.Embedded));
+        Assert.False(next.Answer.Declined);
+    }
+
+    [Fact]
     public async Task The_same_process_re_indexes_only_what_changed_and_forgets_deleted_articles()
     {
         await using var services = QaBotTestHost.Build(new() { ["QaBot:Corpus:Paths:0"] = Corpus, ["QaBot:Index:Path"] = IndexPath });

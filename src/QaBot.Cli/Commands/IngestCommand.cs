@@ -16,7 +16,8 @@ internal static class IngestCommand
         command.SetAction(async (parse, ct) =>
         {
             using var host = CliHost.Build(parse.GetValue(verbose));
-            var report = await CliHost.IndexAsync(host.Services, parse.GetValue(docs), ct);
+            // Nothing is asked in this process: the index is written, not served.
+            var report = await CliHost.IndexAsync(host.Services, parse.GetValue(docs), ct, serve: false);
             var catalog = host.Services.GetRequiredService<DocumentCatalog>().Documents;
 
             var table = new Table().AddColumns("Title", "File", "Published", "URL", "Passages");

@@ -55,7 +55,12 @@ public sealed partial class IngestionPipeline(
     /// <summary>What this process has put into the keyword index and the vector store, by article id.</summary>
     private readonly ConcurrentDictionary<string, IndexedDocument> _inMemory = new(StringComparer.Ordinal);
 
-    public async Task<IngestionReport> IngestAsync(IEnumerable<string> roots, IProgress<IngestionProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Indexes the articles under <paramref name="roots"/>, re-embedding only what changed since the stored index.</summary>
+    /// <param name="serve">
+    /// False for a process that only writes the index (<c>qabot ingest</c>): the catalog of articles is filled, but
+    /// not the keyword index and the vector store, and nothing is made ready for questions.
+    /// </param>
+    public async Task<IngestionReport> IngestAsync(IEnumerable<string> roots, IProgress<IngestionProgress>? progress = null, bool serve = true, CancellationToken cancellationToken = default)
     {
         using var activity = ActivitySource.StartActivity("ingest");
         var stopwatch = Stopwatch.StartNew();
@@ -69,13 +74,13 @@ public sealed partial class IngestionPipeline(
         // stored index. Both get threads of their own: on the thread pool of a 2-core machine they would hold both of its
         // threads, and the file hashing below would wait for the pool to grow. The passages' model (when it is another)
         // loads only once some article needs embedding.
-        var warmUp = questionEmbedder.GetService<OnnxEmbeddingGenerator>() is { } local ? OwnThread(local.Load) : Task.CompletedTask;
+        var warmUp = serve && questionEmbedder.GetService<OnnxEmbeddingGenerator>() is { } local ? OwnThread(local.Load) : Task.CompletedTask;
         // A running process ingests again when a file changed, so its passages' model will be needed: load it beside the
         // hashing rather than after it.
         var passageModel = embedder.GetService<OnnxEmbeddingGenerator>();
         var passageWarmUp = passageModel is not null && !_inMemory.IsEmpty ? OwnThread(passageModel.Load) : null;
         // The answerer's antonym list and the background term counts, read here rather than in the first question.
-        var lexicon = OwnThread(() => Antonyms.Count + BackgroundTerms.Paragraphs);
+        var lexicon = serve ? OwnThread(() => Antonyms.Count + BackgroundTerms.Paragraphs) : Task.CompletedTask;
         // A fresh process holds nothing, so it reads the stored index whatever the hashes say: read it while hashing.
         var storedRead = folder is not null && files.Count > 0 && _inMemory.IsEmpty && _embedded.IsEmpty
             ? OwnThread(() => store.TryLoad(folder, signature))
@@ -136,20 +141,40 @@ public sealed partial class IngestionPipeline(
         if (saved)
         {
             IndexStore.Save(folder!, signature, documents);
-            if (store.TryLoad(folder!, signature) is { } reloaded && reloaded.Count == documents.Count)
+            if (serve && store.TryLoad(folder!, signature) is { } reloaded && reloaded.Count == documents.Count)
             {
                 documents = [.. reloaded];
                 foreach (var d in documents.Where(d => _embedded.ContainsKey(d.Info.Id))) _embedded[d.Info.Id] = d;
             }
         }
-        await LoadAsync(documents, rootList, cancellationToken);
-        // Not awaited: a question that needs the corrector before it is ready builds what it needs itself.
-        _ = OwnThread(index.Current.Vocabulary.Prepare);
+        var upgrade = persisted.Count > 0 && IndexStore.IsOutdated(folder!);
+        // Writing the index file and filling the in-memory index only read the documents, and each keeps a core busy.
+        var saving = !saved && folder is not null && (pending.Count > 0 || removed > 0 || upgrade || (!known && persisted.Count != documents.Count))
+            ? OwnThread(() => IndexStore.Save(folder, signature, documents))
+            : Task.CompletedTask;
+        try
+        {
+            if (serve)
+            {
+                await LoadAsync(documents, rootList, cancellationToken);
+                // Not awaited: a question that needs the corrector before it is ready builds what it needs itself.
+                _ = OwnThread(index.Current.Vocabulary.Prepare);
+            }
+            else
+            {
+                foreach (var d in documents) catalog.Add(d.Info);
+            }
+        }
+        catch
+        {
+            // The write is not left running behind the failure it would outlive.
+            await saving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
         var filled = stopwatch.Elapsed;
         await Task.WhenAll(warmUp, passageWarmUp, lexicon);
         LogPhases(logger, (long)hashed.TotalMilliseconds, (long)(read - hashed).TotalMilliseconds, (long)(filled - embeddedAt).TotalMilliseconds, (long)(stopwatch.Elapsed - filled).TotalMilliseconds);
-        var upgrade = persisted.Count > 0 && IndexStore.IsOutdated(folder!);
-        if (!saved && folder is not null && (pending.Count > 0 || removed > 0 || upgrade || (!known && persisted.Count != documents.Count))) IndexStore.Save(folder, signature, documents);
+        await saving;
 
         var report = new IngestionReport(documents.Count, documents.Sum(d => d.Chunks.Count), stopwatch.Elapsed, pending.Count, removed, folder);
         LogIngested(logger, report.Documents, report.Passages, report.Embedded, report.Removed, (long)report.Elapsed.TotalMilliseconds);

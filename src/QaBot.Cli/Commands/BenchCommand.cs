@@ -50,7 +50,9 @@ internal static class BenchCommand
                 loadTimes.Add(report.Elapsed.TotalMilliseconds);
             }
             var services = host!.Services;
-            var changedMs = await ReindexOneChangedFile(services, CliHost.Roots(services, parse.GetValue(docs)).Select(PathResolver.Resolve).ToList(), isVerbose, ct);
+            var changedTimes = await ReindexOneChangedFile(services, CliHost.Roots(services, parse.GetValue(docs)).Select(PathResolver.Resolve).ToList(), 1 + loadTimes.Count, isVerbose, ct);
+            var firstChangeMs = changedTimes[0];
+            var laterChanges = changedTimes.Skip(1).Order().ToList();
             var (ours, ceiling, package) = await Throughput(services, ct);
 
             // Each question is timed once, as new: a repeat would hit the question-embedding cache. The warm-up
@@ -79,7 +81,8 @@ internal static class BenchCommand
                 cold_ingest_ms = coldMs is { } c ? Math.Round(c) : (double?)null,
                 warm_start_ms_median = Math.Round(Evaluator.Percentile(loadTimes, 0.5)),
                 load_runs = loadTimes.Count,
-                one_changed_file_ms = Math.Round(changedMs),
+                one_changed_file_first_ms = Math.Round(firstChangeMs),
+                one_changed_file_later_ms_median = Math.Round(Evaluator.Percentile(laterChanges, 0.5)),
                 embed_tokens_per_s = Math.Round(ours),
                 onnx_raw_tokens_per_s = Math.Round(ceiling),
                 package_encoder_tokens_per_s = Math.Round(package),
@@ -92,7 +95,7 @@ internal static class BenchCommand
                 answering_p50_ms = Math.Round(Evaluator.Percentile(answering, 0.50), 2),
                 peak_rss_mb = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0), 1),
             };
-            Console.WriteLine($"index   {result.documents} documents: cold ingest {result.cold_ingest_ms?.ToString(CultureInfo.InvariantCulture) ?? "(index existed)"} ms; warm start median {result.warm_start_ms_median} ms over {result.load_runs} runs (bar 3000, ratio {result.warm_start_ms_median / 3000:F3}); one changed file {result.one_changed_file_ms} ms (bar 2000, ratio {result.one_changed_file_ms / 2000:F3})");
+            Console.WriteLine($"index   {result.documents} documents: cold ingest {result.cold_ingest_ms?.ToString(CultureInfo.InvariantCulture) ?? "(index existed)"} ms; warm start median {result.warm_start_ms_median} ms over {result.load_runs} runs (bar 3000, ratio {result.warm_start_ms_median / 3000:F3}); one changed file {result.one_changed_file_first_ms} ms the first time, with the passages' model to load (bar 2000, ratio {result.one_changed_file_first_ms / 2000:F3}), then median {result.one_changed_file_later_ms_median} ms over {laterChanges.Count} more");
             Console.WriteLine($"embed   {result.embed_tokens_per_s} tokens/s vs raw ONNX Runtime {result.onnx_raw_tokens_per_s} tokens/s on the same texts and batches: ratio {result.embed_ratio_to_raw:F3} (bar 0.8); the package's own encoder {result.package_encoder_tokens_per_s} tokens/s");
             Console.WriteLine($"answer  {result.questions_timed} questions: p50 {result.p50_ms} ms (bar 20, ratio {result.p50_ms / 20:F3}), p95 {result.p95_ms} ms (bar 60, ratio {result.p95_ms / 60:F3}), p99 {result.p99_ms} ms (p50 of steps: retrieval {result.retrieval_p50_ms} ms, answering {result.answering_p50_ms} ms)");
             Console.WriteLine($"memory  peak RSS {result.peak_rss_mb} MB (bar 1536, ratio {result.peak_rss_mb / 1536:F3})");
@@ -111,9 +114,11 @@ internal static class BenchCommand
 
     /// <summary>
     /// A copy of the corpus and of its index in a temporary folder; one file gets a new paragraph; the time to index
-    /// the copy again is the cost of one changed file (reading and hashing all, embedding one, writing the index).
+    /// the copy again is the cost of one changed file (reading and hashing all, embedding one, writing the index). Timed
+    /// <paramref name="runs"/> times, a paragraph more each time: the first also loads the passages' model, which a
+    /// process that read its index from disk has not needed before.
     /// </summary>
-    private static async Task<double> ReindexOneChangedFile(IServiceProvider services, List<string> sources, bool verbose, CancellationToken ct)
+    private static async Task<List<double>> ReindexOneChangedFile(IServiceProvider services, List<string> sources, int runs, bool verbose, CancellationToken ct)
     {
         var temp = Directory.CreateTempSubdirectory("qabot-bench-");
         try
@@ -143,10 +148,15 @@ internal static class BenchCommand
             // one file, and time the second pass of the same pipeline.
             var (host, _) = await Index(verbose, copies.ToArray(), ct, settings);
             using var _ = host;
-            await File.AppendAllTextAsync(changed, "\n\nA paragraph added by the benchmark, so that this file must be embedded again.\n", ct);
-            var report = await CliHost.IndexAsync(host.Services, copies.ToArray(), ct);
-            if (report.Embedded != 1) throw new InvalidOperationException($"Expected one re-embedded file, got {report.Embedded}.");
-            return report.Elapsed.TotalMilliseconds;
+            var times = new List<double>();
+            for (var run = 0; run < runs; run++)
+            {
+                await File.AppendAllTextAsync(changed, "\n\nA paragraph added by the benchmark, so that this file must be embedded again.\n", ct);
+                var report = await CliHost.IndexAsync(host.Services, copies.ToArray(), ct);
+                if (report.Embedded != 1) throw new InvalidOperationException($"Expected one re-embedded file, got {report.Embedded}.");
+                times.Add(report.Elapsed.TotalMilliseconds);
+            }
+            return times;
         }
         finally
         {

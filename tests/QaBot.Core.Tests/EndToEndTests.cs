@@ -172,6 +172,7 @@ public class CliTests
             verbose ? ["ingest", "--docs", folder.Path, "-v"] : ["ingest", "--docs", folder.Path]);
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        Assert.Contains(" ms: 1 embedded, 0 removed.\nStored in " + IngestionPipeline.IndexFolder(index.Path, [folder.Path]) + ".\n", stdout, StringComparison.Ordinal);
         Assert.Contains("Skipped 2 files: 1 unreadable, 1 with no text.", stdout, StringComparison.Ordinal);
         var skipLines = stderr.Split('\n').Where(l => l.Contains("Skipped ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, skipLines.Count);

@@ -27,15 +27,25 @@ internal static class IngestCommand
             }
             AnsiConsole.Write(table);
             if (catalog.Count > ListedDocuments) AnsiConsole.WriteLine($"... and {catalog.Count - ListedDocuments} more documents.");
-            AnsiConsole.WriteLine($"Indexed {report.Documents} documents as {report.Passages} passages in {report.Elapsed.TotalMilliseconds:F0} ms.");
+            // Plain lines, not Spectre's: it wraps text at 80 columns when the output is redirected.
+            Console.WriteLine($"Indexed {report.Documents} documents as {report.Passages} passages in {report.Elapsed.TotalMilliseconds:F0} ms: {report.Embedded} embedded, {report.Removed} removed.");
+            // Where the index went, so a user knows what to copy to a replica or delete to start afresh.
+            Console.WriteLine(report.IndexFolder is { } folder ? $"Stored in {Displayed(folder)}." : "Not stored (QaBot:Index:Persist is false).");
             var skipped = host.Services.GetRequiredService<DocumentCatalog>().Skipped;
             // Each skipped file was logged on its own line (to stderr) as it happened; this is the tally.
-            AnsiConsole.WriteLine(skipped.Count == 0
+            Console.WriteLine(skipped.Count == 0
                 ? "Skipped no files."
                 : $"Skipped {skipped.Count} files: " + string.Join(", ", skipped.GroupBy(s => s.Reason).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Describe(g.Key)}")) + ".");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A path under the working folder relative to it, any other in full.</summary>
+    private static string Displayed(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? Path.GetFullPath(path) : relative;
     }
 
     private static string Describe(SkipReason reason) => reason switch

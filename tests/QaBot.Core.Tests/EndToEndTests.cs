@@ -165,14 +165,17 @@ public class CliTests
         folder.Write("good.txt", "Zorblax exports\n\nThe Zorblax company said its teapot exports rose by 37.5% in March.\n");
         folder.Write("broken.pdf", "this is not a pdf");
         folder.Write("blank.txt", "   \n\n  \n");
-        // The index of a folder deleted with the test goes with it, not among the repository's own indexes.
-        using var index = new TempFolder();
+        // The index of a folder deleted with the test goes with it, and so does the model cache beside it.
+        using var state = new TempFolder();
+        var index = Path.Combine(state.Path, "index");
 
-        var (exit, stdout, stderr) = await RunCli(new Dictionary<string, string> { ["QaBot__Index__Path"] = index.Path },
+        var (exit, stdout, stderr) = await RunCli(new Dictionary<string, string> { ["QaBot__Index__Path"] = index },
             verbose ? ["ingest", "--docs", folder.Path, "-v"] : ["ingest", "--docs", folder.Path]);
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
-        Assert.Contains(" ms: 1 embedded, 0 removed.\nStored in " + IngestionPipeline.IndexFolder(index.Path, [folder.Path]) + ".\n", stdout, StringComparison.Ordinal);
+        Assert.Contains(" ms: 1 embedded, 0 removed.\nStored in " + IngestionPipeline.IndexFolder(index, [folder.Path]) + ".\n", stdout, StringComparison.Ordinal);
+        // The deploy step leaves the question model's optimised int8 graph for the servers, though it asks nothing itself.
+        Assert.Contains(Directory.EnumerateFiles(Path.Combine(state.Path, "models")), f => Path.GetFileName(f).Contains("-int8@", StringComparison.Ordinal));
         Assert.Contains("Skipped 2 files: 1 unreadable, 1 with no text.", stdout, StringComparison.Ordinal);
         var skipLines = stderr.Split('\n').Where(l => l.Contains("Skipped ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, skipLines.Count);

@@ -35,6 +35,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     private readonly Lazy<(InferenceSession Session, BertTokenizer Tokenizer)> _loaded;
     private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly string? _cacheFolder;
 
     /// <summary>The model loads on first use, so asking for the model's id (to check a stored index) costs nothing.</summary>
     /// <param name="model">The sentence model.</param>
@@ -50,6 +51,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     public OnnxEmbeddingGenerator(SentenceModel model, string? cacheFolder = null, int? threads = null)
     {
         Model = model;
+        _cacheFolder = cacheFolder;
         var intraOp = threads ?? Environment.ProcessorCount;
         _loaded = Sessions.GetOrAdd(model.Id, _ => new Lazy<(InferenceSession, BertTokenizer)>(() => Load(model, cacheFolder, intraOp)));
         _metadata = new EmbeddingGeneratorMetadata("onnxruntime", defaultModelId: model.Id, defaultModelDimensions: SentenceModel.Dimensions);
@@ -57,6 +59,9 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     /// <summary>Loads the model now rather than on the first text.</summary>
     public void Load() => _ = _loaded.Value;
+
+    /// <summary>Whether the cache folder already keeps this model's optimised graph, so a later process loads it quickly.</summary>
+    public bool IsCached => _cacheFolder is not null && File.Exists(Path.Combine(_cacheFolder, CachedGraphName(Model)));
 
     private InferenceSession Session => _loaded.Value.Session;
 

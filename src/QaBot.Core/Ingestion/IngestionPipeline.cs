@@ -58,7 +58,8 @@ public sealed partial class IngestionPipeline(
     /// <summary>Indexes the articles under <paramref name="roots"/>, re-embedding only what changed since the stored index.</summary>
     /// <param name="serve">
     /// False for a process that only writes the index (<c>qabot ingest</c>): the catalog of articles is filled, but
-    /// not the keyword index and the vector store, and nothing is made ready for questions.
+    /// not the keyword index and the vector store, and nothing is made ready for questions beyond caching the
+    /// question model's optimised graph when it is not yet kept.
     /// </param>
     public async Task<IngestionReport> IngestAsync(IEnumerable<string> roots, IProgress<IngestionProgress>? progress = null, bool serve = true, CancellationToken cancellationToken = default)
     {
@@ -74,7 +75,8 @@ public sealed partial class IngestionPipeline(
         // stored index. Both get threads of their own: on the thread pool of a 2-core machine they would hold both of its
         // threads, and the file hashing below would wait for the pool to grow. The passages' model (when it is another)
         // loads only once some article needs embedding.
-        var warmUp = serve && questionEmbedder.GetService<OnnxEmbeddingGenerator>() is { } local ? OwnThread(local.Load) : Task.CompletedTask;
+        // A process that only writes the index loads it only to leave its optimised graph for the servers that follow.
+        var warmUp = questionEmbedder.GetService<OnnxEmbeddingGenerator>() is { } local && (serve || !local.IsCached) ? OwnThread(local.Load) : Task.CompletedTask;
         // A running process ingests again when a file changed, so its passages' model will be needed: load it beside the
         // hashing rather than after it.
         var passageModel = embedder.GetService<OnnxEmbeddingGenerator>();

@@ -60,8 +60,8 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     /// <summary>Loads the model now rather than on the first text.</summary>
     public void Load() => _ = _loaded.Value;
 
-    /// <summary>Whether the cache folder already keeps this model's optimised graph, so a later process loads it quickly.</summary>
-    public bool IsCached => _cacheFolder is not null && File.Exists(Path.Combine(_cacheFolder, CachedGraphName(Model)));
+    /// <summary>Whether there is a cache folder and it does not keep this model's optimised graph yet (loading would save it there).</summary>
+    public bool NeedsCaching => _cacheFolder is not null && !File.Exists(Path.Combine(_cacheFolder, CachedGraphName(Model)));
 
     private InferenceSession Session => _loaded.Value.Session;
 

@@ -76,7 +76,7 @@ public sealed partial class IngestionPipeline(
         // threads, and the file hashing below would wait for the pool to grow. The passages' model (when it is another)
         // loads only once some article needs embedding.
         // A process that only writes the index loads it only to leave its optimised graph for the servers that follow.
-        var warmUp = questionEmbedder.GetService<OnnxEmbeddingGenerator>() is { } local && (serve || !local.IsCached) ? OwnThread(local.Load) : Task.CompletedTask;
+        var warmUp = questionEmbedder.GetService<OnnxEmbeddingGenerator>() is { } local && (serve || local.NeedsCaching) ? OwnThread(local.Load) : Task.CompletedTask;
         // A running process ingests again when a file changed, so its passages' model will be needed: load it beside the
         // hashing rather than after it.
         var passageModel = embedder.GetService<OnnxEmbeddingGenerator>();

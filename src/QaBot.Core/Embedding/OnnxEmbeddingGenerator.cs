@@ -61,7 +61,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     public void Load() => _ = _loaded.Value;
 
     /// <summary>Whether there is a cache folder and it does not keep this model's optimised graph yet (loading would save it there).</summary>
-    public bool NeedsCaching => _cacheFolder is not null && !File.Exists(Path.Combine(_cacheFolder, CachedGraphName(Model)));
+    public bool NeedsCaching => CachedGraph(_cacheFolder, Model) is { } cached && !File.Exists(cached);
 
     private InferenceSession Session => _loaded.Value.Session;
 
@@ -76,7 +76,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     {
         var tokenizer = new BertTokenizer();
         using (var vocab = new StreamReader(model.OpenResource("vocab.txt"))) tokenizer.LoadVocabulary(vocab, convertInputToLowercase: true);
-        var cached = cacheFolder is null ? null : Path.Combine(cacheFolder, CachedGraphName(model));
+        var cached = CachedGraph(cacheFolder, model);
         if (cached is not null && File.Exists(cached))
         {
             try
@@ -143,12 +143,12 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     }
 
     /// <summary>
-    /// Named by the model, the build of the assembly that carries it and the ONNX Runtime version, so an upgrade of
-    /// either is never served a graph optimised by the other. The '@' ends the model's id, so one model's clean-up never
+    /// The graph's path in the cache folder (none without one), named by the model, the build of the assembly that
+    /// carries it and the ONNX Runtime version, so an upgrade of either is never served a graph optimised by the other. The '@' ends the model's id, so one model's clean-up never
     /// matches another whose id it begins (the int8 copy's).
     /// </summary>
-    private static string CachedGraphName(SentenceModel model) =>
-        $"{model.Id}@{model.Assembly.ManifestModule.ModuleVersionId:N}-ort{OrtEnv.Instance().GetVersionString()}.onnx";
+    private static string? CachedGraph(string? cacheFolder, SentenceModel model) => cacheFolder is null ? null :
+        Path.Combine(cacheFolder, $"{model.Id}@{model.Assembly.ManifestModule.ModuleVersionId:N}-ort{OrtEnv.Instance().GetVersionString()}.onnx");
 
     private static bool TryCreateFolder(string folder)
     {

@@ -11,91 +11,65 @@ public static class LogisticRegression
     public static LogisticModel Fit(string[] names, IReadOnlyList<double[]> x, IReadOnlyList<bool> y, IReadOnlyList<double> weight, double l2 = 1.0, int iterations = 30)
     {
         var d = names.Length;
-        var mean = new double[d];
-        var scale = new double[d];
-        var total = weight.Sum();
-        for (var j = 0; j < d; j++)
-        {
-            for (var i = 0; i < x.Count; i++) mean[j] += weight[i] * x[i][j];
-            mean[j] /= total;
-            double variance = 0;
-            for (var i = 0; i < x.Count; i++) variance += weight[i] * Math.Pow(x[i][j] - mean[j], 2);
-            scale[j] = Math.Sqrt(variance / total) is var s && s > 1e-9 ? s : 1;
-        }
-
-        // beta[0] is the bias; beta[1..] the weights of the standardised features.
-        var beta = new double[d + 1];
-        var z = new double[d + 1];
-        for (var iteration = 0; iteration < iterations; iteration++)
+        var (mean, scale) = Standardisation(d, x.Select((row, i) => (row, weight[i])).ToList());
+        // z[i][0] is 1, for the bias (beta[0]); z[i][1..] the standardised features.
+        var z = x.Select(row => Enumerable.Range(0, d + 1).Select(j => j == 0 ? 1 : (row[j - 1] - mean[j - 1]) / scale[j - 1]).ToArray()).ToList();
+        var beta = Maximise(d + 1, iterations, 1e-7, Objective, b =>
         {
             var gradient = new double[d + 1];
             var hessian = new double[d + 1, d + 1];
-            for (var i = 0; i < x.Count; i++)
+            for (var i = 0; i < z.Count; i++)
             {
-                z[0] = 1;
-                for (var j = 0; j < d; j++) z[j + 1] = (x[i][j] - mean[j]) / scale[j];
-                double logit = 0;
-                for (var j = 0; j <= d; j++) logit += beta[j] * z[j];
-                var p = 1 / (1 + Math.Exp(-logit));
+                var p = Sigmoid(Dot(z[i], b));
                 var w = weight[i];
                 var residual = (y[i] ? 1 : 0) - p;
                 for (var a = 0; a <= d; a++)
                 {
-                    gradient[a] += w * residual * z[a];
-                    for (var b = a; b <= d; b++) hessian[a, b] += w * p * (1 - p) * z[a] * z[b];
+                    gradient[a] += w * residual * z[i][a];
+                    for (var c = a; c <= d; c++) hessian[a, c] += w * p * (1 - p) * z[i][a] * z[i][c];
                 }
             }
             for (var a = 1; a <= d; a++)
             {
-                gradient[a] -= l2 * beta[a];
+                gradient[a] -= l2 * b[a];
                 hessian[a, a] += l2;
             }
-            for (var a = 0; a <= d; a++) for (var b = 0; b < a; b++) hessian[a, b] = hessian[b, a];
-            var step = Solve(hessian, gradient);
-            var change = 0.0;
-            for (var j = 0; j <= d; j++)
-            {
-                beta[j] += step[j];
-                change = Math.Max(change, Math.Abs(step[j]));
-            }
-            if (change < 1e-7) break;
-        }
+            return (gradient, hessian);
+        });
         return new LogisticModel(names, Round(mean), Round(scale), Round(beta[1..]), Math.Round(beta[0], 6));
 
-        static double[] Round(double[] v) => v.Select(x => Math.Round(x, 6)).ToArray();
+        // The penalised log-likelihood (the bias is not penalised).
+        double Objective(double[] b)
+        {
+            var sum = -0.5 * l2 * b.Skip(1).Sum(v => v * v);
+            for (var i = 0; i < z.Count; i++)
+            {
+                var logit = Dot(z[i], b);
+                // log p and log(1 - p) without overflow: -log(1 + e^-t) and -log(1 + e^t).
+                sum -= weight[i] * Softplus(y[i] ? -logit : logit);
+            }
+            return sum;
+        }
     }
 
     /// <summary>
     /// Listwise (conditional logit) fit for ranking: for each group (a question's candidates), maximises the
     /// probability that a softmax over the group picks one of its positives. This fits what the answerer does, take
-    /// the top candidate, rather than each candidate's probability on its own. Minorise-maximise Newton steps: the
-    /// curvature of the whole group bounds the objective's, so each step improves it.
+    /// the top candidate, rather than each candidate's probability on its own.
     /// </summary>
     public static LogisticModel FitListwise(string[] names, IReadOnlyList<(IReadOnlyList<double[]> X, bool[] Positive, double Weight)> groups, double l2 = 1.0, int iterations = 40)
     {
         var d = names.Length;
-        var rows = groups.SelectMany(g => g.X.Select(x => (X: x, W: g.Weight / g.X.Count))).ToList();
-        var total = rows.Sum(r => r.W);
-        var mean = new double[d];
-        var scale = new double[d];
-        for (var j = 0; j < d; j++)
-        {
-            mean[j] = rows.Sum(r => r.W * r.X[j]) / total;
-            var variance = rows.Sum(r => r.W * Math.Pow(r.X[j] - mean[j], 2)) / total;
-            scale[j] = Math.Sqrt(variance) is var sd && sd > 1e-9 ? sd : 1;
-        }
-
-        var beta = new double[d];
-        for (var iteration = 0; iteration < iterations; iteration++)
+        var (mean, scale) = Standardisation(d, groups.SelectMany(g => g.X.Select(x => (x, g.Weight / g.X.Count))).ToList());
+        var standardised = groups.Select(g => g.X.Select(x => Enumerable.Range(0, d).Select(j => (x[j] - mean[j]) / scale[j]).ToArray()).ToList()).ToList();
+        var beta = Maximise(d, iterations, 1e-6, Objective, b =>
         {
             var gradient = new double[d];
             var hessian = new double[d, d];
-            foreach (var (xs, positive, weight) in groups)
+            for (var g = 0; g < groups.Count; g++)
             {
-                var z = xs.Select(x => Enumerable.Range(0, d).Select(j => (x[j] - mean[j]) / scale[j]).ToArray()).ToList();
-                var s = z.Select(v => v.Select((x, j) => x * beta[j]).Sum()).ToArray();
-                var max = s.Max();
-                var e = s.Select(v => Math.Exp(v - max)).ToArray();
+                var (z, positive, weight) = (standardised[g], groups[g].Positive, groups[g].Weight);
+                var e = Exponentials(z, b);
                 var all = e.Sum();
                 var pos = e.Where((_, i) => positive[i]).Sum();
                 var mu = new double[d];
@@ -107,28 +81,99 @@ public static class LogisticRegression
                     {
                         gradient[a] += weight * (t - p) * z[i][a];
                         mu[a] += p * z[i][a];
-                        for (var b = a; b < d; b++) hessian[a, b] += weight * p * z[i][a] * z[i][b];
+                        for (var c = a; c < d; c++) hessian[a, c] += weight * p * z[i][a] * z[i][c];
                     }
                 }
-                for (var a = 0; a < d; a++) for (var b = a; b < d; b++) hessian[a, b] -= weight * mu[a] * mu[b];
+                for (var a = 0; a < d; a++) for (var c = a; c < d; c++) hessian[a, c] -= weight * mu[a] * mu[c];
             }
             for (var a = 0; a < d; a++)
             {
-                gradient[a] -= l2 * beta[a];
+                gradient[a] -= l2 * b[a];
                 hessian[a, a] += l2;
-                for (var b = 0; b < a; b++) hessian[a, b] = hessian[b, a];
             }
-            var step = Solve(hessian, gradient);
-            var change = 0.0;
-            for (var j = 0; j < d; j++)
+            return (gradient, hessian);
+        });
+        return new LogisticModel(names, Round(mean), Round(scale), Round(beta), 0);
+
+        // The penalised log-likelihood: each group's log share of its positives in the softmax.
+        double Objective(double[] b)
+        {
+            var sum = -0.5 * l2 * b.Sum(v => v * v);
+            for (var g = 0; g < groups.Count; g++)
             {
-                beta[j] += step[j];
-                change = Math.Max(change, Math.Abs(step[j]));
+                var e = Exponentials(standardised[g], b);
+                sum += groups[g].Weight * Math.Log(e.Where((_, i) => groups[g].Positive[i]).Sum() / e.Sum());
             }
-            if (change < 1e-6) break;
+            return sum;
         }
-        return new LogisticModel(names, mean.Select(x => Math.Round(x, 6)).ToArray(), scale.Select(x => Math.Round(x, 6)).ToArray(), beta.Select(x => Math.Round(x, 6)).ToArray(), 0);
     }
+
+    /// <summary>
+    /// Newton's method from zero, each step halved until the objective improves: a full step overshoots, and can
+    /// diverge, where a feature nearly separates the classes. <paramref name="derivatives"/> gives the gradient and the
+    /// upper triangle of the (negative) Hessian.
+    /// </summary>
+    private static double[] Maximise(int size, int iterations, double tolerance, Func<double[], double> objective, Func<double[], (double[] Gradient, double[,] Hessian)> derivatives)
+    {
+        var beta = new double[size];
+        var value = objective(beta);
+        for (var iteration = 0; iteration < iterations; iteration++)
+        {
+            var (gradient, hessian) = derivatives(beta);
+            for (var a = 0; a < size; a++) for (var c = 0; c < a; c++) hessian[a, c] = hessian[c, a];
+            var step = Solve(hessian, gradient);
+            double[] next;
+            double nextValue;
+            var length = 1.0;
+            do
+            {
+                next = beta.Select((b, j) => b + length * step[j]).ToArray();
+                nextValue = objective(next);
+                length /= 2;
+            }
+            while (!(nextValue >= value) && length > 1e-6);
+            var change = beta.Zip(next, (a, b) => Math.Abs(a - b)).Max();
+            (beta, value) = (next, nextValue);
+            if (change < tolerance) break;
+        }
+        return beta;
+    }
+
+    /// <summary>Weighted mean and standard deviation of each feature; a constant feature keeps scale 1.</summary>
+    private static (double[] Mean, double[] Scale) Standardisation(int d, List<(double[] X, double W)> rows)
+    {
+        var total = rows.Sum(r => r.W);
+        var mean = new double[d];
+        var scale = new double[d];
+        for (var j = 0; j < d; j++)
+        {
+            mean[j] = rows.Sum(r => r.W * r.X[j]) / total;
+            var variance = rows.Sum(r => r.W * Math.Pow(r.X[j] - mean[j], 2)) / total;
+            scale[j] = Math.Sqrt(variance) is var sd && sd > 1e-9 ? sd : 1;
+        }
+        return (mean, scale);
+    }
+
+    /// <summary>Each candidate's softmax numerator, relative to the largest so that none overflows.</summary>
+    private static double[] Exponentials(List<double[]> z, double[] beta)
+    {
+        var s = z.Select(v => Dot(v, beta)).ToArray();
+        var max = s.Max();
+        return s.Select(v => Math.Exp(v - max)).ToArray();
+    }
+
+    private static double Dot(double[] a, double[] b)
+    {
+        double sum = 0;
+        for (var j = 0; j < a.Length; j++) sum += a[j] * b[j];
+        return sum;
+    }
+
+    private static double Sigmoid(double t) => 1 / (1 + Math.Exp(-t));
+
+    private static double Softplus(double t) => t > 30 ? t : Math.Log(1 + Math.Exp(t));
+
+    private static double[] Round(double[] v) => v.Select(x => Math.Round(x, 6)).ToArray();
 
     /// <summary>Gaussian elimination with partial pivoting (the matrix is small and positive definite).</summary>
     private static double[] Solve(double[,] a, double[] b)

@@ -26,25 +26,25 @@ builder.Logging.AddQaBotConsole();
 // With -v (or in Development) QaBot logs its details too, such as the stack trace behind a one-line failure.
 if (verbose || builder.Environment.IsDevelopment()) builder.Logging.AddFilter("QaBot", LogLevel.Debug);
 
-builder.Services.AddProblemDetails();
-builder.Services.AddExceptionHandler<StateUnavailableHandler>();
-builder.AddQaBotRateLimiting();
-builder.AddQaBotTelemetry();
-builder.Services.AddQaBot(builder.Configuration).AddQaBotStartupIngestion();
-builder.Services.AddBotFrameworkChannel(builder.Configuration);
-builder.Services.AddDirectLineChannel(builder.Configuration);
-builder.Services.AddSlackChannel(builder.Configuration);
-
-var app = builder.Build();
+WebApplication app;
 try
 {
+    builder.Services.AddProblemDetails();
+    builder.Services.AddExceptionHandler<StateUnavailableHandler>();
+    builder.AddQaBotRateLimiting();
+    builder.AddQaBotTelemetry();
+    builder.Services.AddQaBot(builder.Configuration).AddQaBotStartupIngestion();
+    builder.Services.AddBotFrameworkChannel(builder.Configuration);
+    builder.Services.AddDirectLineChannel(builder.Configuration);
+    builder.Services.AddSlackChannel(builder.Configuration);
+    app = builder.Build();
     // Every setting is checked before anything reads one, so a bad key stops the server as one line naming it.
     app.Services.GetRequiredService<IStartupValidator>().Validate();
 }
 catch (Exception ex) when (ConfigurationErrors.Describe(ex) is { } problems)
 {
     ConfigurationErrors.Write(Console.Error, problems);
-    if (verbose || app.Environment.IsDevelopment()) Console.Error.WriteLine(ex);
+    if (verbose || builder.Environment.IsDevelopment()) Console.Error.WriteLine(ex);
     return 2;
 }
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using QaBot.Configuration;
 
 namespace QaBot.Server;
@@ -13,22 +15,23 @@ public static class RateLimitingExtensions
     /// </summary>
     public static WebApplicationBuilder AddQaBotRateLimiting(this WebApplicationBuilder builder)
     {
-        // Validated with the rest of the section at start-up (AddQaBot); read here because the limiter is built now.
-        var perSecond = Math.Max(1, (builder.Configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions()).RequestsPerClientPerSecond);
-        builder.Services.AddRateLimiter(o =>
+        builder.Services.AddRateLimiter(o => o.OnRejected = async (context, cancellationToken) =>
         {
+            var http = context.HttpContext;
+            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                detail: "This client is sending requests faster than the bot accepts them; retry after the Retry-After delay.").ExecuteAsync(http);
+        });
+        // The ceiling is read from the validated options when the limiter is first built, after the start-up check, so a
+        // bad value is reported as one line naming the key like any other (AddQaBot validates the section).
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((o, limits) =>
+        {
+            var perSecond = limits.Value.RequestsPerClientPerSecond;
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => RateLimitPartition.GetFixedWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = perSecond, Window = TimeSpan.FromSeconds(1) }));
-            o.OnRejected = async (context, cancellationToken) =>
-            {
-                var http = context.HttpContext;
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: "This client is sending requests faster than the bot accepts them; retry after the Retry-After delay.").ExecuteAsync(http);
-            };
         });
         return builder;
     }

@@ -1,8 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using QaBot.Configuration;
 
 namespace QaBot.Server;
 
@@ -22,7 +25,8 @@ public sealed class TelemetryOptions
     public Uri? OtlpEndpoint { get; set; }
 
     /// <summary>Share of requests traced (0–1). Writing every span to the console would cost more than the answer itself.</summary>
-    public double TraceSampleRatio { get; set; } = 1.0;
+    [Range(0.0, 1.0)]
+    public double TraceSampleRatio { get; set; } = 0.05;
 }
 
 public static class TelemetryExtensions
@@ -33,13 +37,17 @@ public static class TelemetryExtensions
     /// </summary>
     public static WebApplicationBuilder AddQaBotTelemetry(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<TelemetryOptions>().Bind(builder.Configuration.GetSection(TelemetryOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TelemetryOptions>>(new SectionValidator<TelemetryOptions>(TelemetryOptions.Section));
+        // The exporters are chosen while the services are composed, before the start-up check: a value of the wrong type
+        // throws here, and Program reports it as one line like the check does.
         var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
         if (options.Exporter == TelemetryExporter.None) return builder;
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("qabot"))
             .WithTracing(t => t.AddSource("QaBot.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation()
-                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(options.TraceSampleRatio, 0, 1)))))
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio))))
             .WithMetrics(m => m.AddMeter("QaBot.*").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
         if (options.Exporter == TelemetryExporter.Console)
         {

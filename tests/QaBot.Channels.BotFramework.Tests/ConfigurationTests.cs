@@ -32,6 +32,12 @@ public sealed class ConfigurationTests
     [InlineData("State__Provider=Redis", "QaBot:State:Redis:Configuration must be set")]
     [InlineData("State__Provider=Redis;State__Redis__Configuration=localhost:6379,nosuchoption=1", "QaBot:State:Redis:Configuration is not")]
     [InlineData("State__Provider=Cluster", "'QaBot:State:Provider'")]
+    // Read while the services are composed, before the start-up check.
+    [InlineData("Telemetry__Exporter=Jaeger", "'QaBot:Telemetry:Exporter'")]
+    [InlineData("Telemetry__TraceSampleRatio=half", "'QaBot:Telemetry:TraceSampleRatio'")]
+    [InlineData("Telemetry__TraceSampleRatio=5", "QaBot:Telemetry:TraceSampleRatio")]
+    [InlineData("RateLimits__RequestsPerClientPerSecond=many", "'QaBot:RateLimits:RequestsPerClientPerSecond'")]
+    [InlineData("RateLimits__RequestsPerClientPerSecond=0", "QaBot:RateLimits:RequestsPerClientPerSecond")]
     public async Task InvalidSetting_StopsTheServer_WithOneLineNamingTheKey(string settings, string expected)
     {
         var result = await RunServerAsync(settings);

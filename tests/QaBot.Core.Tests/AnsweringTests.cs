@@ -252,6 +252,8 @@ public class ChatPromptTests
     [InlineData("A [2]. B [1, 2].", 3, "A [1]. B [2][1].", new[] { 2, 1 })]
     [InlineData("A [0]. B [4] and [2].", 3, "A. B and [1].", new[] { 2 })]
     [InlineData("Nothing cited.", 3, "Nothing cited.", new int[0])]
+    // Digits of another script are no marker (and never reach int.Parse).
+    [InlineData("Sales fell [\u0663].", 3, "Sales fell [\u0663].", new int[0])]
     public void Markers_are_kept_only_for_passages_sent_and_renumbered_by_first_use(string reply, int sent, string text, int[] cited)
     {
         var (renumbered, passages) = ChatAnswerer.Renumber(reply, sent);

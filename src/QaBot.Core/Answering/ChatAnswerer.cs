@@ -133,7 +133,7 @@ public sealed partial class ChatAnswerer(
         return draft with { Notice = notice };
     }
 
-    [GeneratedRegex(@"\s?\[(?<n>\d{1,3})(?:\s*,\s*(?<n>\d{1,3}))*\]")]
+    [GeneratedRegex(@"\s?\[(?<n>[0-9]{1,3})(?:\s*,\s*(?<n>[0-9]{1,3}))*\]")]
     private static partial Regex Marker();
 
     [GeneratedRegex(@"\s+([.,;:!?])")]

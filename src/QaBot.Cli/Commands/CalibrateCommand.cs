@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using QaBot.Answering;
+using QaBot.Configuration;
 using QaBot.Evaluation;
 using QaBot.Retrieval;
 using Spectre.Console;
@@ -17,6 +19,8 @@ namespace QaBot.Cli.Commands;
 /// </summary>
 internal static class CalibrateCommand
 {
+    private static readonly string[] SetNames = ["squad-dev", "bbc-dev2", "bbc-dev", "seeds-dev"];
+
     public static Command Create(Option<bool> verbose)
     {
         var evalDir = new Option<string>("--eval") { Description = "Folder of the development question sets.", DefaultValueFactory = _ => "../shared/eval" };
@@ -25,20 +29,27 @@ internal static class CalibrateCommand
         var newsWeight = new Option<double>("--news-weight") { Description = "Weight of a news question against a SQuAD question in the fit.", DefaultValueFactory = _ => 4.0 };
         var target = new Option<double>("--max-false-declines") { Description = "Highest false-decline rate allowed on each large set's fit half.", DefaultValueFactory = _ => 0.08 };
         var only = new Option<string[]>("--sets") { Description = "Only these sets (for comparing settings quickly; the committed fit uses all).", AllowMultipleArgumentsPerToken = true };
+        only.AcceptOnlyFromAmong(SetNames);
+        target.Validators.Add(result =>
+        {
+            if (result.GetValue(target) is < 0 or > 1) result.AddError("--max-false-declines must be between 0 and 1.");
+        });
+        newsWeight.Validators.Add(result =>
+        {
+            if (result.GetValue(newsWeight) is not > 0) result.AddError("--news-weight must be greater than 0.");
+        });
         var command = new Command("calibrate", "Fit the answerer's weights and decline threshold on the development sets.") { evalDir, corpora, output, newsWeight, target, only };
         command.SetAction(async (parse, ct) =>
         {
             var eval = parse.GetValue(evalDir)!;
             var corpus = parse.GetValue(corpora)!;
-            // The pairing of sets and corpora that shared/eval/README.md documents.
-            var sets = new (string Name, string[] Roots)[]
-            {
-                ("squad-dev", [Path.Combine(corpus, "squad-dev")]),
-                ("bbc-dev2", ["seeds", Path.Combine(corpus, "bbc")]),
-                ("bbc-dev", ["seeds", Path.Combine(corpus, "bbc")]),
-                ("seeds-dev", ["seeds", Path.Combine(corpus, "bbc")]),
-            };
+            // The pairing of sets and corpora that shared/eval/README.md documents: squad-dev over its own articles, the
+            // others over seeds/ and the BBC corpus together.
+            var sets = SetNames.Select(name => (Name: name, Roots: name == "squad-dev"
+                ? new[] { Path.Combine(corpus, "squad-dev") }
+                : ["seeds", Path.Combine(corpus, "bbc")])).ToArray();
             var questions = new List<CalibrationQuestion>();
+            var maxAnswerChars = 0;
             var chosen = parse.GetValue(only) is { Length: > 0 } names ? sets.Where(s => names.Contains(s.Name)).ToArray() : sets;
             foreach (var group in chosen.GroupBy(s => string.Join('|', s.Roots)))
             {
@@ -47,6 +58,8 @@ internal static class CalibrateCommand
                 var retriever = host.Services.GetRequiredService<HybridRetriever>();
                 var finder = host.Services.GetRequiredService<AnswerCandidates>();
                 var corrector = host.Services.GetRequiredService<IndexSnapshots>().Current.Vocabulary;
+                // The report scores answers cut as the bot cuts them.
+                maxAnswerChars = host.Services.GetRequiredService<IOptions<AnsweringOptions>>().Value.MaxAnswerChars;
                 foreach (var (name, _) in group)
                 {
                     var set = EvalQuestion.Load(Path.Combine(eval, name + ".jsonl"));
@@ -75,7 +88,7 @@ internal static class CalibrateCommand
             var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
             await File.WriteAllTextAsync(Path.Combine(outDir, "answerer.json"), JsonSerializer.Serialize(model, AnswerModel.Json) + "\n", ct);
-            var report = Report(questions, model, curves, CurvesOf(fitHalf: false), weight, maxFalseDeclines, SetWeight);
+            var report = Report(questions, model, curves, CurvesOf(fitHalf: false), weight, maxFalseDeclines, SetWeight, maxAnswerChars);
             await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), report, ct);
             Console.WriteLine(report);
             return 0;
@@ -84,7 +97,7 @@ internal static class CalibrateCommand
     }
 
     private static string Report(List<CalibrationQuestion> questions, AnswerModel model, List<(string Group, TradeOff Curve)> curves,
-        List<(string Group, TradeOff Curve)> checkCurves, double newsWeight, double maxFalseDeclines, Func<string, double> setWeight)
+        List<(string Group, TradeOff Curve)> checkCurves, double newsWeight, double maxFalseDeclines, Func<string, double> setWeight, int maxAnswerChars)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -97,7 +110,7 @@ internal static class CalibrateCommand
         {
             foreach (var (half, fit) in new[] { ("fit", true), ("check", false) })
             {
-                var s = Calibrator.Score(set, half, questions.Where(q => q.Set == set && q.FitHalf == fit).ToList(), model, 300);
+                var s = Calibrator.Score(set, half, questions.Where(q => q.Set == set && q.FitHalf == fit).ToList(), model, maxAnswerChars);
                 sb.AppendLine(c, $"| {set} | {half} | {s.Questions} | {F(s.AnswerHit)} | {F(s.CitationHit)} | {F(s.Abstain)} | {F(s.FalseDecline)} | {F(s.RecallAt5)} | {F(s.TopSentenceHit)} | {F(s.Top3SentenceHit)} |");
             }
         }
@@ -137,7 +150,7 @@ internal static class CalibrateCommand
         }
         return sb.ToString();
 
-        string Top(AnswerModel m, string set) => F(Calibrator.Score(set, "check", questions.Where(q => q.Set == set && !q.FitHalf).ToList(), m, 300).TopSentenceHit);
+        string Top(AnswerModel m, string set) => F(Calibrator.Score(set, "check", questions.Where(q => q.Set == set && !q.FitHalf).ToList(), m, maxAnswerChars).TopSentenceHit);
         static string F(double? v) => Calibrator.Format(v);
     }
 }

@@ -38,6 +38,8 @@ public static class Calibrator
         return result;
     }
 
+    private const int Folds = 5;
+
     public static bool IsFitHalf(string id) => XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(id)) % 2 == 0;
 
     private static bool Matches(RetrievedPassage p, string hint) =>
@@ -93,10 +95,10 @@ public static class Calibrator
     /// another hash of the id): probabilities of the questions a model was fitted on are over-confident, so a threshold
     /// chosen on them declines more answerable questions on new ones than it did on them. Check-half entries are NaN.
     /// </summary>
-    public static double[] OutOfFoldProbabilities(IReadOnlyList<CalibrationQuestion> questions, Func<string, double> setWeight, int folds = 5)
+    public static double[] OutOfFoldProbabilities(IReadOnlyList<CalibrationQuestion> questions, Func<string, double> setWeight)
     {
         var result = Enumerable.Repeat(double.NaN, questions.Count).ToArray();
-        for (var k = 0; k < folds; k++)
+        for (var k = 0; k < Folds; k++)
         {
             var train = questions.Where(q => q.FitHalf && Fold(q) != k).ToList();
             var sentence = FitSentence(train, setWeight);
@@ -108,7 +110,7 @@ public static class Calibrator
         }
         return result;
 
-        int Fold(CalibrationQuestion q) => (int)(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(q.Question.Id), seed: 1) % (ulong)folds);
+        int Fold(CalibrationQuestion q) => (int)(XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(q.Question.Id), seed: 1) % Folds);
     }
 
     /// <summary>(threshold, false-decline rate, abstain rate) of a group of questions, for thresholds at every probability seen.</summary>

@@ -25,7 +25,7 @@ internal static partial class SlackSignedRequest
         return ([], Refuse(context, StatusCodes.Status401Unauthorized, "Invalid Slack request", check switch
         {
             SlackSignatureCheck.MissingHeaders => $"The {SlackSignatureVerifier.SignatureHeader} and {SlackSignatureVerifier.TimestampHeader} headers are required.",
-            SlackSignatureCheck.StaleTimestamp => "The request timestamp is more than 5 minutes from now; replays are rejected.",
+            SlackSignatureCheck.StaleTimestamp => $"The request timestamp is more than {SlackSignatureVerifier.MaxAge.TotalMinutes:0} minutes from now; replays are rejected.",
             _ => "The request signature does not match.",
         }));
     }

@@ -12,7 +12,7 @@ internal static class IngestCommand
 
     public static Command Create(Option<string[]> docs, Option<bool> verbose)
     {
-        var command = new Command("ingest", "Index folders of articles (.txt, .md, .html, .pdf; recursively) and report what was found: titles, dates, URLs, passages.");
+        var command = new Command("ingest", "Index folders of articles (.txt, .md, .html, .pdf, .docx; recursively) and report what was found: titles, dates, URLs, passages.");
         command.SetAction(async (parse, ct) =>
         {
             using var host = CliHost.Build(parse.GetValue(verbose));

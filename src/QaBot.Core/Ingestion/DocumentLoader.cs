@@ -16,8 +16,6 @@ public sealed partial class DocumentLoader(
         .SelectMany(r => r.Extensions.Select(e => (Extension: e, Reader: r)))
         .ToDictionary(x => x.Extension, x => x.Reader, StringComparer.OrdinalIgnoreCase);
 
-    public IReadOnlyCollection<string> SupportedExtensions => _readers.Keys;
-
     /// <summary>The files that would be read, in a stable order, with their ids (path relative to the root folder).</summary>
     public IReadOnlyList<(string Path, string Id)> FindFiles(IEnumerable<string> roots)
     {

@@ -10,12 +10,12 @@ public sealed class AzureBotFixture : IAsyncLifetime
 
     public FakeChannel Channel { get; private set; } = null!;
 
-    public BotServer Server { get; private set; } = null!;
+    public InProcessServer Server { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Channel = await FakeChannel.StartAsync();
-        Server = await BotServer.StartAsync(Settings(Channel.OpenIdMetadataUrl, Channel.EmulatorOpenIdMetadataUrl), Channel.ServeSignIn);
+        Server = await InProcessServer.StartAsync(Settings(Channel.OpenIdMetadataUrl, Channel.EmulatorOpenIdMetadataUrl), Channel.ServeSignIn);
     }
 
     /// <summary>An Azure bot's settings, its OpenID metadata served at the given loopback addresses.</summary>
@@ -41,7 +41,7 @@ public sealed class AuthTests(AzureBotFixture fixture) : IClassFixture<AzureBotF
 {
     private const string EmulatorIssuer = "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0";
     private readonly FakeChannel _channel = fixture.Channel;
-    private readonly BotServer _server = fixture.Server;
+    private readonly InProcessServer _server = fixture.Server;
 
     public enum Spoiled { NoToken, NotAJwt, ThreeGarbageParts, WrongAudience, WrongIssuer, Expired, ServiceUrlMismatch, NoServiceUrlClaim, UnpublishedKey, ChannelNotEndorsed, EmulatorTokenForAnotherApp }
 
@@ -164,12 +164,12 @@ public sealed class UnreachableMetadataFixture : IAsyncLifetime
 
     public FakeChannel Channel { get; private set; } = null!;
 
-    public BotServer Server { get; private set; } = null!;
+    public InProcessServer Server { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Channel = await FakeChannel.StartAsync();
-        Server = await BotServer.StartAsync(AzureBotFixture.Settings(new Uri(Metadata.Url, "openid"), new Uri(Metadata.Url, "emulator-openid")), Channel.ServeSignIn);
+        Server = await InProcessServer.StartAsync(AzureBotFixture.Settings(new Uri(Metadata.Url, "openid"), new Uri(Metadata.Url, "emulator-openid")), Channel.ServeSignIn);
     }
 
     public async Task DisposeAsync()

@@ -8,7 +8,7 @@ namespace QaBot.Channels.BotFramework.Tests;
 public sealed class BadInputTests(EmulatorModeFixture fixture) : IClassFixture<EmulatorModeFixture>
 {
     private readonly FakeChannel _channel = fixture.Channel;
-    private readonly BotServer _server = fixture.Server;
+    private readonly InProcessServer _server = fixture.Server;
 
     [Theory]
     [InlineData("{\"type\": \"message\", ", "not a JSON activity")]

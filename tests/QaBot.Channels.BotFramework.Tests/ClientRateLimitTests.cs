@@ -1,5 +1,4 @@
 using System.Net;
-using QaBot.Channels.BotFramework.Tests.Infrastructure;
 
 namespace QaBot.Channels.BotFramework.Tests;
 
@@ -9,7 +8,7 @@ public sealed class ClientRateLimitTests
     [Fact]
     public async Task Requests_over_the_ceiling_get_429_with_retry_after_and_a_reason()
     {
-        await using var server = await BotServer.StartAsync(new Dictionary<string, string?> { ["QaBot:RateLimits:RequestsPerClientPerSecond"] = "3" });
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["QaBot:RateLimits:RequestsPerClientPerSecond"] = "3" });
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => server.Http.GetAsync(new Uri("healthz", UriKind.Relative))));
 
@@ -24,7 +23,7 @@ public sealed class ClientRateLimitTests
     [Fact]
     public async Task The_default_ceiling_lets_a_burst_through()
     {
-        await using var server = await BotServer.StartAsync();
+        await using var server = await InProcessServer.StartAsync();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => server.Http.GetAsync(new Uri("healthz", UriKind.Relative))));
 

@@ -1,4 +1,3 @@
-using QaBot.TestSupport;
 
 namespace QaBot.Channels.BotFramework.Tests;
 

@@ -12,7 +12,7 @@ namespace QaBot.Channels.BotFramework.Tests;
 public sealed partial class ConversationTests(EmulatorModeFixture fixture) : IClassFixture<EmulatorModeFixture>
 {
     private readonly FakeChannel _channel = fixture.Channel;
-    private readonly BotServer _server = fixture.Server;
+    private readonly InProcessServer _server = fixture.Server;
 
     [Fact]
     public async Task ConversationUpdate_WithUserAndBotAdded_SendsOneWelcomeNamingTheArticlesAndExamples()

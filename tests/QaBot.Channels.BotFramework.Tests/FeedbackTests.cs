@@ -11,7 +11,7 @@ public sealed class FeedbackTests(EmulatorModeFixture fixture) : IClassFixture<E
 {
     private const string Question = "How much have Honda sales dropped?";
     private readonly FakeChannel _channel = fixture.Channel;
-    private readonly BotServer _server = fixture.Server;
+    private readonly InProcessServer _server = fixture.Server;
 
     [Fact]
     public async Task TeamsFeedbackInvoke_Gets200WithEmptyBody_AndIsStoredWithTheRatedAnswerAndItsSources()
@@ -99,7 +99,7 @@ public sealed class FeedbackTests(EmulatorModeFixture fixture) : IClassFixture<E
     }
 
     /// <summary>The id the Connector gave the answer, once the bot has been told it (the bot learns it from the Connector's response).</summary>
-    internal static async Task<string> AnswerIdAsync(BotServer server, FakeChannel channel, string conversation)
+    internal static async Task<string> AnswerIdAsync(InProcessServer server, FakeChannel channel, string conversation)
     {
         var id = (await channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"))).Single(a => a.Type == "message").AssignedId;
         var sent = server.Services.GetRequiredService<ISentAnswerStore>();
@@ -108,7 +108,7 @@ public sealed class FeedbackTests(EmulatorModeFixture fixture) : IClassFixture<E
         return id;
     }
 
-    internal static async Task<IReadOnlyList<FeedbackRecord>> VotesAsync(BotServer server, string conversation) =>
+    internal static async Task<IReadOnlyList<FeedbackRecord>> VotesAsync(InProcessServer server, string conversation) =>
         [.. (await server.Services.GetRequiredService<IFeedbackStore>().QueryAsync(new FeedbackQuery(), default)).Where(f => f.ConversationId == conversation)];
 
     private JsonObject Reaction(string conversation, string answerId, string type)
@@ -147,7 +147,7 @@ public sealed class FeedbackRestartTests : IAsyncLifetime
     {
         var conversation = Activities.NewConversationId();
         var settings = new Dictionary<string, string?> { ["QaBot:Feedback:Path"] = DbPath };
-        await using (var first = await BotServer.StartAsync(settings))
+        await using (var first = await InProcessServer.StartAsync(settings))
         {
             (await first.Http.PostAsync(first.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "How much have Honda sales dropped?", channelId: "msteams"))).Dispose();
             var answerId = await FeedbackTests.AnswerIdAsync(first, _channel, conversation);
@@ -155,7 +155,7 @@ public sealed class FeedbackRestartTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        await using var second = await BotServer.StartAsync(settings);
+        await using var second = await InProcessServer.StartAsync(settings);
         var vote = Assert.Single(await FeedbackTests.VotesAsync(second, conversation));
 
         Assert.Equal((Vote.Down, "Missed the point", "How much have Honda sales dropped?"), (vote.Vote, vote.Comment, vote.Question));

@@ -1,5 +1,4 @@
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
-using QaBot.TestSupport;
 using Xunit.Abstractions;
 
 namespace QaBot.Channels.BotFramework.Tests;
@@ -10,9 +9,9 @@ public sealed class IndependentClientTests(EmulatorModeFixture fixture, ITestOut
     [SkippableFact]
     public async Task BotbuilderConnectorRoutes_AcceptEveryReply_AndTheRepliesHaveTheExpectedShapes()
     {
-        var e2e = E2ePrerequisites.Require("botbuilder");
+        E2ePrerequisites.Require("botbuilder");
 
-        var (process, report) = await NodeClients.RunAsync(e2e, "botframework/emulator-channel.js", fixture.Server.MessagesUrl.ToString());
+        var (process, report) = await NodeScripts.RunAsync("botframework/emulator-channel.js", fixture.Server.MessagesUrl.ToString());
 
         output.WriteLine(report.ToJsonString());
         Assert.True(process.ExitCode == 0, $"node exited {process.ExitCode}: {report["failures"]?.ToJsonString()}\n{process.StandardError}");
@@ -27,13 +26,13 @@ public sealed class TokenOracleTests(AzureBotFixture azure, ITestOutputHelper ou
     [SkippableFact]
     public async Task MicrosoftsValidatorAndQaBot_AcceptAndRejectTheSameTokens()
     {
-        var e2e = E2ePrerequisites.Require("botbuilder");
+        E2ePrerequisites.Require("botbuilder");
         var keyFile = Path.GetTempFileName();
         try
         {
             await File.WriteAllTextAsync(keyFile, azure.Channel.SigningKeyPem());
 
-            var (process, report) = await NodeClients.RunAsync(e2e, "botframework/token-oracle.js", azure.Server.MessagesUrl.ToString(),
+            var (process, report) = await NodeScripts.RunAsync("botframework/token-oracle.js", azure.Server.MessagesUrl.ToString(),
                 azure.Channel.OpenIdMetadataUrl.ToString(), keyFile, FakeChannel.KeyId, AzureBotFixture.AppId, azure.Channel.ServiceUrl);
 
             output.WriteLine(report.ToJsonString());

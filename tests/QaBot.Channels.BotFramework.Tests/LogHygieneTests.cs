@@ -13,14 +13,14 @@ namespace QaBot.Channels.BotFramework.Tests;
 public sealed class LogHygieneTests : IAsyncLifetime
 {
     private FakeChannel _channel = null!;
-    private BotServer _server = null!;
+    private InProcessServer _server = null!;
 
     private FakeLogCollector Logs => _server.Services.GetRequiredService<FakeLogCollector>();
 
     public async Task InitializeAsync()
     {
         _channel = await FakeChannel.StartAsync();
-        _server = await BotServer.StartAsync(services: s => s.AddLogging(l => l.AddFakeLogging()));
+        _server = await InProcessServer.StartAsync(services: s => s.AddLogging(l => l.AddFakeLogging()));
     }
 
     public async Task DisposeAsync()

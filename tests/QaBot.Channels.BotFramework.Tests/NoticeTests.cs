@@ -7,12 +7,12 @@ namespace QaBot.Channels.BotFramework.Tests;
 public sealed class NoticeTests : IAsyncLifetime
 {
     private FakeChannel _channel = null!;
-    private BotServer _server = null!;
+    private InProcessServer _server = null!;
 
     public async Task InitializeAsync()
     {
         _channel = await FakeChannel.StartAsync();
-        _server = await BotServer.StartAsync(new Dictionary<string, string?>
+        _server = await InProcessServer.StartAsync(new Dictionary<string, string?>
         {
             ["QaBot:Answering:Provider"] = "AzureOpenAI",
             ["QaBot:AzureOpenAI:Endpoint"] = _channel.BaseUrl.ToString(),

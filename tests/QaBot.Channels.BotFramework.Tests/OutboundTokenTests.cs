@@ -12,14 +12,14 @@ namespace QaBot.Channels.BotFramework.Tests;
 public sealed class ManagedIdentityTests : IAsyncLifetime
 {
     private FakeChannel _channel = null!;
-    private BotServer _server = null!;
+    private InProcessServer _server = null!;
 
     public async Task InitializeAsync()
     {
         _channel = await FakeChannel.StartAsync();
         Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", _channel.ManagedIdentityEndpoint.ToString());
         Environment.SetEnvironmentVariable("IDENTITY_HEADER", FakeChannel.IdentityHeader);
-        _server = await BotServer.StartAsync(new Dictionary<string, string?>
+        _server = await InProcessServer.StartAsync(new Dictionary<string, string?>
         {
             ["QaBot:Bot:MicrosoftAppId"] = AzureBotFixture.AppId,
             ["QaBot:Bot:MicrosoftAppType"] = "UserAssignedMSI",

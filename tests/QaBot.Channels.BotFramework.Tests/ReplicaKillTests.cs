@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using QaBot.TestSupport;
 
 namespace QaBot.Channels.BotFramework.Tests;
 
@@ -22,7 +21,7 @@ public sealed class ReplicaKillTests
             [
                 BuiltTools.LoadToolDll,
                 $"--Load:ServerDll={Path.Combine(AppContext.BaseDirectory, "QaBot.Server.dll")}",
-                $"--Load:WorkingDirectory={E2ePrerequisites.RepositoryRoot}",
+                $"--Load:WorkingDirectory={RepositoryPaths.Root}",
                 // The seeds alone, indexed by each replica and not persisted: start-up takes seconds.
                 "--Load:CorpusPaths:0=seeds",
                 "--Load:ServerEnvironment:QaBot__Index__Persist=false",
@@ -39,7 +38,7 @@ public sealed class ReplicaKillTests
                 "--Load:MinAnswersPerSecond=0",
             ];
 
-            var run = await ProcessRunner.RunAsync(BuiltTools.DotnetHost, arguments, TimeSpan.FromMinutes(4), workingDirectory: E2ePrerequisites.RepositoryRoot);
+            var run = await ProcessRunner.RunAsync(BuiltTools.DotnetHost, arguments, TimeSpan.FromMinutes(4), workingDirectory: RepositoryPaths.Root);
 
             var json = File.Exists(reportPath) ? await File.ReadAllTextAsync(reportPath) : throw new InvalidOperationException($"The load tool wrote no report (exit {run.ExitCode}):\n{run.Output}");
             var report = JsonNode.Parse(json)!;

@@ -7,7 +7,7 @@ namespace QaBot.Channels.BotFramework.Tests;
 public sealed class ServiceUrlTests(EmulatorModeFixture fixture) : IClassFixture<EmulatorModeFixture>
 {
     private readonly FakeChannel _channel = fixture.Channel;
-    private readonly BotServer _server = fixture.Server;
+    private readonly InProcessServer _server = fixture.Server;
 
     [Theory]
     [InlineData("/region?q=")]

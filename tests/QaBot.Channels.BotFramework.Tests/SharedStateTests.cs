@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using QaBot.Channels.BotFramework.Tests.Infrastructure;
 using QaBot.Feedback;
-using QaBot.TestSupport;
 
 namespace QaBot.Channels.BotFramework.Tests;
 

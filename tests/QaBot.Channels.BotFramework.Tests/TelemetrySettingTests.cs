@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using QaBot.Channels.BotFramework.Tests.Infrastructure;
 
 namespace QaBot.Channels.BotFramework.Tests;
 
@@ -11,7 +10,7 @@ public sealed class TelemetrySettingTests
     [Fact]
     public async Task By_default_no_telemetry_is_exported()
     {
-        await using var server = await BotServer.StartAsync();
+        await using var server = await InProcessServer.StartAsync();
 
         Assert.Null(server.Services.GetService<MeterProvider>());
         Assert.Null(server.Services.GetService<TracerProvider>());
@@ -20,7 +19,7 @@ public sealed class TelemetrySettingTests
     [Fact]
     public async Task The_console_exporter_is_a_setting()
     {
-        await using var server = await BotServer.StartAsync(new Dictionary<string, string?> { ["QaBot:Telemetry:Exporter"] = "Console" });
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["QaBot:Telemetry:Exporter"] = "Console" });
 
         Assert.NotNull(server.Services.GetService<MeterProvider>());
         Assert.NotNull(server.Services.GetService<TracerProvider>());

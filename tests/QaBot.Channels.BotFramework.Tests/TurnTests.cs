@@ -14,7 +14,7 @@ public sealed class TurnTests
         await using var channel = await FakeChannel.StartAsync();
         using var dead = new SilentServer();
         // Replies to the hung channel wait the whole send timeout, far longer than the live answer may take.
-        await using var server = await BotServer.StartAsync(new Dictionary<string, string?> { ["QaBot:Turns:SendTimeout"] = "00:00:30" });
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["QaBot:Turns:SendTimeout"] = "00:00:30" });
 
         // More hung conversations than answers may run at once (QaBot:Turns:MaxConcurrentAnswers is 4).
         for (var i = 0; i < 16; i++)
@@ -34,7 +34,7 @@ public sealed class TurnTests
     public async Task A_full_turn_queue_answers_503_and_readyz_says_busy()
     {
         using var dead = new SilentServer();
-        await using var server = await BotServer.StartAsync(new Dictionary<string, string?>
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?>
         {
             ["QaBot:Turns:MaxQueuedTurns"] = "2",
             ["QaBot:Turns:SendTimeout"] = "00:00:30",
@@ -59,7 +59,7 @@ public sealed class TurnTests
     public async Task One_conversation_with_too_many_waiting_turns_gets_429()
     {
         using var dead = new SilentServer();
-        await using var server = await BotServer.StartAsync(new Dictionary<string, string?>
+        await using var server = await InProcessServer.StartAsync(new Dictionary<string, string?>
         {
             ["QaBot:Turns:MaxQueuedPerConversation"] = "2",
             ["QaBot:Turns:SendTimeout"] = "00:00:30",

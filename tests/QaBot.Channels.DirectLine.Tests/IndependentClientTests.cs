@@ -1,5 +1,4 @@
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
-using QaBot.TestSupport;
 using Xunit.Abstractions;
 
 namespace QaBot.Channels.DirectLine.Tests;
@@ -17,7 +16,7 @@ public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHel
     public async Task DirectLineJs_talks_to_the_bot_over_WebSocket_and_polling_reconnects_resumes_and_stays_in_its_conversation()
     {
         E2ePrerequisites.Require("botframework-directlinejs");
-        var result = await NodeScript.RunAsync(output, "directline/directline-api.js", fixture.Server.BaseUrl.ToString(), DirectLineServer.Secret);
+        var result = await NodeScripts.RunSuccessfullyAsync(output, "directline/directline-api.js", fixture.Server.BaseUrl.ToString(), DirectLineServer.Secret);
 
         var ws = result["websocket"]!;
         Assert.Equal((string)ws["tokenConversationId"]!, (string)ws["conversationId"]!);
@@ -61,10 +60,10 @@ public sealed class IndependentClientTests(ServerFixture fixture, ITestOutputHel
     public async Task Web_Chat_in_Chromium_answers_with_a_citation_that_opens_its_passage(string mode, string query)
     {
         E2ePrerequisites.Require("playwright-core", chromium: true);
-        var artifacts = Directory.CreateDirectory(Path.Combine(E2ePrerequisites.RepositoryRoot, "artifacts", "webchat")).FullName;
+        var artifacts = Directory.CreateDirectory(Path.Combine(RepositoryPaths.Root, "artifacts", "webchat")).FullName;
         var screenshot = Path.Combine(artifacts, $"webchat-{mode}.png");
 
-        var result = await NodeScript.RunAsync(output, "webchat/webchat-browser.js", fixture.Server.BaseUrl + query, screenshot, NissanQuestion);
+        var result = await NodeScripts.RunSuccessfullyAsync(output, "webchat/webchat-browser.js", fixture.Server.BaseUrl + query, screenshot, NissanQuestion);
 
         var answer = (string)result["answerText"]!;
         Assert.Contains("February 14, 2025", answer);

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using QaBot.Answering;
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
 using QaBot.Retrieval;
-using QaBot.TestSupport;
 using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine.Tests;

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using QaBot.Channels.DirectLine.Tests.Infrastructure;
-using QaBot.TestSupport;
 using Xunit.Abstractions;
 
 namespace QaBot.Channels.DirectLine.Tests;
@@ -22,7 +20,7 @@ public sealed class SharedStateTests(ITestOutputHelper output)
         await using var first = await TestServer.StartAsync(settings);
         await using var second = await TestServer.StartAsync(settings);
 
-        var result = await NodeScript.RunAsync(output, "directline/replicas.js", first.BaseUrl.ToString(), second.BaseUrl.ToString());
+        var result = await NodeScripts.RunSuccessfullyAsync(output, "directline/replicas.js", first.BaseUrl.ToString(), second.BaseUrl.ToString());
 
         Assert.StartsWith("Hi!", (string)result["first"]!["welcome"]!);
         Assert.Contains("24.2%", (string)result["first"]!["answer"]!);

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using QaBot.TestSupport;
 
 namespace QaBot.Channels.Slack.Tests;
 
@@ -11,12 +9,12 @@ public sealed class NodeSlackClientTests(SlackServerFixture server)
     [SkippableFact]
     public async Task Slacks_Node_SDK_and_Node_signed_events_agree_with_QaBot()
     {
-        var e2e = E2ePrerequisites.Require("@slack/web-api");
+        E2ePrerequisites.Require("@slack/web-api");
         var channel = SlackRequests.NewChannel();
         var rateLimited = SlackRequests.NewChannel();
         server.Slack.RateLimit(rateLimited);
 
-        var result = await RunNodeAsync(Path.Combine(e2e, "slack", "web-api-check.js"),
+        var result = await NodeScripts.RunSuccessfullyAsync(null, "slack/web-api-check.js",
             server.Slack.ApiUrl.ToString(), FakeSlackApi.Token, server.EventsUrl.ToString(), SlackServerFixture.SigningSecret, channel, rateLimited);
 
         // The SDK reads our fake's answers as it reads Slack's.
@@ -57,27 +55,4 @@ public sealed class NodeSlackClientTests(SlackServerFixture server)
     /// <summary>The block types and their text object types, e.g. "section:mrkdwn context:mrkdwn".</summary>
     private static string Shape(JsonNode blocks) => string.Join(' ', blocks.AsArray().Select(b =>
         $"{b!["type"]}:{(string?)(b["text"] ?? b["elements"]![0])!["type"]}"));
-
-    private static async Task<JsonObject> RunNodeAsync(string script, params string[] args)
-    {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = E2ePrerequisites.E2eFolder, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await node.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            node.Kill(entireProcessTree: true);
-            throw new TimeoutException($"node {script} did not finish within 60 s: {await stderr}");
-        }
-
-        Assert.True(node.ExitCode == 0, $"node exited with {node.ExitCode}: {await stderr}{await stdout}");
-        return (JsonObject)JsonNode.Parse((await stdout).Trim().Split('\n')[^1])!;
-    }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using QaBot.Processes;
-using QaBot.TestSupport;
 
 namespace QaBot.Channels.Slack.Tests;
 

@@ -9,11 +9,9 @@ public sealed class SlackConfigurationTests
     [Fact]
     public async Task Without_secrets_the_endpoint_is_404_saying_Slack_is_not_configured()
     {
-        var (factory, baseUrl) = await SlackServerFixture.StartServerAsync(new() { ["QaBot:Slack:SigningSecret"] = "", ["QaBot:Slack:BotToken"] = "" });
-        await using var _ = factory;
-        using var http = new HttpClient();
+        await using var server = await SlackServerFixture.StartServerAsync(new() { ["QaBot:Slack:SigningSecret"] = "", ["QaBot:Slack:BotToken"] = "" });
 
-        using var response = await http.PostAsync(new Uri(baseUrl, "/api/slack/events"), new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var response = await server.Http.PostAsync(new Uri(server.BaseUrl, "/api/slack/events"), new StringContent("{}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;

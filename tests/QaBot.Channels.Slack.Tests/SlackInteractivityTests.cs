@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Feedback;
-using QaBot.TestSupport;
 
 namespace QaBot.Channels.Slack.Tests;
 

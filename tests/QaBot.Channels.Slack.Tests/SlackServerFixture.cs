@@ -1,7 +1,3 @@
-using System.Net;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Logging;
@@ -14,11 +10,11 @@ public sealed class SlackServerFixture : IAsyncLifetime
 {
     public const string SigningSecret = "0123456789abcdef0123456789abcdef";
 
-    private WebApplicationFactory<Program>? _factory;
+    private InProcessServer? _server;
 
     public FakeSlackApi Slack { get; private set; } = null!;
 
-    public Uri BaseUrl { get; private set; } = null!;
+    public Uri BaseUrl => _server!.BaseUrl;
 
     public Uri EventsUrl => new(BaseUrl, "/api/slack/events");
 
@@ -27,19 +23,18 @@ public sealed class SlackServerFixture : IAsyncLifetime
     /// <summary>This server's own votes file, so a test can read it as the CLI does.</summary>
     public string FeedbackPath { get; } = Path.Combine(Path.GetTempPath(), $"qabot-slack-feedback-{Guid.NewGuid():N}", "feedback.db");
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient Http => _server!.Http;
 
-    public FakeLogCollector Logs => _factory!.Services.GetRequiredService<FakeLogCollector>();
+    public FakeLogCollector Logs => Services.GetRequiredService<FakeLogCollector>();
 
-    public TurnRunner Turns => _factory!.Services.GetRequiredService<TurnRunner>();
+    public TurnRunner Turns => Services.GetRequiredService<TurnRunner>();
 
-    public IServiceProvider Services => _factory!.Services;
+    public IServiceProvider Services => _server!.Services;
 
     public async Task InitializeAsync()
     {
         Slack = await FakeSlackApi.StartAsync();
-        (_factory, BaseUrl) = await StartServerAsync(SlackSettings(Slack, new() { ["QaBot:Feedback:Path"] = FeedbackPath }));
-        await WaitUntilReadyAsync(Http, BaseUrl);
+        _server = await StartServerAsync(SlackSettings(Slack, new() { ["QaBot:Feedback:Path"] = FeedbackPath }));
     }
 
     /// <summary>Enables Slack against <paramref name="slack"/> on top of <paramref name="settings"/>.</summary>
@@ -55,50 +50,17 @@ public sealed class SlackServerFixture : IAsyncLifetime
         return all;
     }
 
-    /// <summary>
-    /// Starts the server with <paramref name="settings"/> (and <paramref name="services"/> added) on Kestrel at 127.0.0.1
-    /// and a random port; it may still be indexing.
-    /// </summary>
-    public static Task<(WebApplicationFactory<Program> Factory, Uri BaseUrl)> StartServerAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null)
-    {
-        var _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+    /// <summary>The server with <paramref name="settings"/>, its log collected, and <paramref name="services"/> on top.</summary>
+    public static Task<InProcessServer> StartServerAsync(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null, bool waitUntilReady = true) =>
+        InProcessServer.StartAsync(settings, s =>
         {
-            foreach (var (key, value) in settings) builder.UseSetting(key, value);
-            builder.ConfigureServices(s =>
-            {
-                s.AddFakeLogging();
-                services?.Invoke(s);
-            });
-        });
-        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        try
-        {
-            _factory.StartServer();
-        }
-        catch
-        {
-            _factory.Dispose();
-            throw;
-        }
-
-        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return Task.FromResult((_factory, new Uri(address)));
-    }
-
-    private static async Task WaitUntilReadyAsync(HttpClient http, Uri baseUrl)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
-        while ((await http.GetAsync(new Uri(baseUrl, "/readyz"))).StatusCode != HttpStatusCode.OK)
-        {
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException("The server did not finish indexing the seeds within 60 s.");
-            await Task.Delay(50);
-        }
-    }
+            s.AddFakeLogging();
+            services?.Invoke(s);
+        }, waitUntilReady);
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        if (_factory is not null) await _factory.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
         await Slack.DisposeAsync();
         Directory.Delete(Path.GetDirectoryName(FeedbackPath)!, recursive: true);
     }

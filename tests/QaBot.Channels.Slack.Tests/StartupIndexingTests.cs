@@ -30,11 +30,11 @@ public sealed class StartupIndexingTests
                 "Zorblax teapot exports\n\nThe Zorblax company said its quarterly exports of teapots rose by 37.5% to 81,000 units in March.\n");
             await using var slack = await FakeSlackApi.StartAsync();
             var reader = new GatedReader();
-            var (factory, baseUrl) = await SlackServerFixture.StartServerAsync(
+            // Not waiting for the index: the question comes while it is being built.
+            await using var server = await SlackServerFixture.StartServerAsync(
                 SlackServerFixture.SlackSettings(slack, new() { ["QaBot:Corpus:Paths:1"] = folder.FullName }),
-                services => services.AddSingleton<IDocumentReader>(reader));
-            await using var _ = factory;
-            using var http = new HttpClient();
+                services => services.AddSingleton<IDocumentReader>(reader), waitUntilReady: false);
+            var (http, baseUrl) = (server.Http, server.BaseUrl);
 
             var channel = SlackRequests.NewChannel();
             using var accepted = await http.SendAsync(SlackRequests.Signed(new Uri(baseUrl, "/api/slack/events"),

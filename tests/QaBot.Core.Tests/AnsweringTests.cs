@@ -103,7 +103,7 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
         var url = answer.Citations[0].Url;
         Assert.NotNull(url);
         Assert.Contains(url, answer.Text, StringComparison.Ordinal);
-        Assert.Contains(url, File.ReadAllText(Path.Combine(TestPaths.Seeds, answer.Citations[0].Source.Split('/')[^1])), StringComparison.Ordinal);
+        Assert.Contains(url, File.ReadAllText(Path.Combine(RepositoryPaths.Seeds, answer.Citations[0].Source.Split('/')[^1])), StringComparison.Ordinal);
 
         // The Nissan article names no address of its own: the other article's is not given for it.
         var other = await seeds.Answers.AskAsync("Give me the link to the Nissan production cut article");

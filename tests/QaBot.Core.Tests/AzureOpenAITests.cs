@@ -82,7 +82,7 @@ public sealed class AzureOpenAITests : IAsyncLifetime
         var messages = request.Json["messages"]!.AsArray();
         Assert.Equal(2, messages.Count);
         Assert.Equal("system", messages[0]!["role"]!.GetValue<string>());
-        Assert.Equal(File.ReadAllText(Path.Combine(TestPaths.Prompts, "system.md")), RecordedRequest.Text(messages[0]!["content"]));
+        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Prompts, "system.md")), RecordedRequest.Text(messages[0]!["content"]));
         Assert.Equal("user", messages[1]!["role"]!.GetValue<string>());
         var user = RecordedRequest.Text(messages[1]!["content"]);
         Assert.Contains("<passage id=\"1\" title=\"", user, StringComparison.Ordinal);
@@ -190,13 +190,13 @@ public sealed class AzureOpenAITests : IAsyncLifetime
         Assert.True(firstRun > 0);
 
         var pipeline = services.GetRequiredService<QaBot.Ingestion.IngestionPipeline>();
-        var again = await pipeline.IngestAsync([TestPaths.Seeds]);
+        var again = await pipeline.IngestAsync([RepositoryPaths.Seeds]);
         Assert.Equal(0, again.Embedded);
         Assert.Equal(firstRun, _fake.EmbeddedTexts().Count);
 
         using var folder = new TempFolder();
         folder.Write("extra.txt", "Mazda news\n\nMazda sales rose by 3.1% in Europe.");
-        await pipeline.IngestAsync([TestPaths.Seeds, folder.Path]);
+        await pipeline.IngestAsync([RepositoryPaths.Seeds, folder.Path]);
         var added = _fake.EmbeddedTexts().Skip(firstRun).ToList();
         // The new article's title and its one sentence; nothing of the unchanged seeds.
         Assert.Equal(["Mazda news", "Mazda sales rose by 3.1% in Europe."], added);

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
 using QaBot.Configuration;
-using QaBot.Core.Tests.Infrastructure;
 
 namespace QaBot.Core.Tests;
 
@@ -36,7 +35,7 @@ public class ConfigurationTests
     {
         // Exactly what the CLI and server load: appsettings.json, nothing added (it has no optional sections such as
         // QaBot:AzureOpenAI:Resilience, which once made AddQaBot throw).
-        var configuration = new ConfigurationBuilder().AddJsonFile(TestPaths.AppSettings).Build();
+        var configuration = new ConfigurationBuilder().AddJsonFile(RepositoryPaths.AppSettings).Build();
         using var services = new ServiceCollection().AddLogging().AddQaBot(configuration).BuildServiceProvider();
         services.GetRequiredService<IStartupValidator>().Validate();
     }
@@ -133,7 +132,7 @@ public class ConfigurationTests
     {
         using var services = QaBotTestHost.Build();
         var prompts = services.GetRequiredService<PromptLibrary>();
-        Assert.Equal(File.ReadAllText(Path.Combine(TestPaths.Prompts, "system.md")), prompts.System);
+        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Prompts, "system.md")), prompts.System);
         Assert.Contains("{{passages}}", prompts.Answer, StringComparison.Ordinal);
         Assert.Contains("{{question}}", prompts.Answer, StringComparison.Ordinal);
     }
@@ -162,7 +161,7 @@ public sealed class AnswerModelFileTests : IDisposable
     [Fact]
     public void The_committed_file_loads_with_this_builds_features()
     {
-        var model = AnswerModel.Load(TestPaths.Weights);
+        var model = AnswerModel.Load(RepositoryPaths.Weights);
         Assert.Equal(AnswerFeatures.Names, model.Sentence.Features);
         Assert.Equal(AnswerFeatures.DeclineNames, model.Decline.Features);
         Assert.InRange(model.DeclineThreshold, 0.0, 1.0);
@@ -193,7 +192,7 @@ public sealed class AnswerModelFileTests : IDisposable
     [Fact]
     public void A_file_fitted_for_other_features_is_refused()
     {
-        var model = AnswerModel.Load(TestPaths.Weights);
+        var model = AnswerModel.Load(RepositoryPaths.Weights);
         var stale = model with { Sentence = model.Sentence with { Features = model.Sentence.Features.Reverse().ToArray() } };
         var path = Path.Combine(_folder, "stale.json");
         File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(stale, AnswerModel.Json));

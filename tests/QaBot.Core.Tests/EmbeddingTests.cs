@@ -2,7 +2,6 @@ using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Configuration;
-using QaBot.Core.Tests.Infrastructure;
 using QaBot.Embedding;
 
 namespace QaBot.Core.Tests;

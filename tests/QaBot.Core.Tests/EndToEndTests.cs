@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Answering;
@@ -40,10 +39,10 @@ public class EndToEndTests
         // git) so the corpus is embedded once per machine, not once per test run.
         await using var services = QaBotTestHost.Build(new()
         {
-            ["QaBot:Corpus:Paths:0"] = TestPaths.Seeds,
-            ["QaBot:Corpus:Paths:1"] = TestPaths.BbcCorpus,
+            ["QaBot:Corpus:Paths:0"] = RepositoryPaths.Seeds,
+            ["QaBot:Corpus:Paths:1"] = RepositoryPaths.BbcCorpus,
             ["QaBot:Index:Persist"] = "true",
-            ["QaBot:Index:Path"] = Path.Combine(TestPaths.RepoRoot, ".qabot", "index"),
+            ["QaBot:Index:Path"] = Path.Combine(RepositoryPaths.Root, ".qabot", "index"),
         });
         var report = await QaBotTestHost.IngestConfiguredCorpusAsync(services);
 
@@ -81,56 +80,10 @@ public class EndToEndTests
 
 public class CliTests
 {
-    /// <summary>
-    /// The CLI's own build output: the copy next to the tests cannot run on its own, because this test project's
-    /// ASP.NET Core framework reference replaces some of the assemblies qabot.deps.json expects beside it.
-    /// </summary>
-    private static string CliDll
-    {
-        get
-        {
-            var relative = Path.GetRelativePath(Path.Combine(TestPaths.RepoRoot, "tests", "QaBot.Core.Tests", "bin"), AppContext.BaseDirectory);
-            var path = Path.Combine(TestPaths.RepoRoot, "src", "QaBot.Cli", "bin", relative, "qabot.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"The CLI build was not found at {path}.");
-        }
-    }
-
-    internal static Task<(int ExitCode, string StdOut, string StdErr)> RunCli(params string[] arguments) => RunCli(new Dictionary<string, string>(), arguments);
-
-    internal static async Task<(int ExitCode, string StdOut, string StdErr)> RunCli(Dictionary<string, string> environment, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            WorkingDirectory = TestPaths.RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(CliDll);
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        // Runs as a user would from the repository root: appsettings.json there, no Azure keys from the environment.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("QaBot__", StringComparison.OrdinalIgnoreCase)).ToList()) start.Environment.Remove(key);
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"qabot {string.Join(' ', arguments)} did not finish in 60 s. stderr: {await stderr}");
-        }
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
     [Fact]
     public async Task Ask_prints_the_answer_with_its_numbered_source()
     {
-        var (exit, stdout, stderr) = await RunCli("ask", Seeds.HondaQuestion);
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync("ask", Seeds.HondaQuestion);
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
         Assert.Contains("24.2%", stdout, StringComparison.Ordinal);
@@ -150,7 +103,7 @@ public class CliTests
     [InlineData("ask", "-v", Seeds.HondaQuestion)]
     public async Task Ask_takes_the_question_before_or_after_the_options(params string[] arguments)
     {
-        var (exit, stdout, stderr) = await RunCli(arguments);
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(arguments);
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
         Assert.Contains("24.2%", stdout, StringComparison.Ordinal);
@@ -169,7 +122,7 @@ public class CliTests
         using var state = new TempFolder();
         var index = Path.Combine(state.Path, "index");
 
-        var (exit, stdout, stderr) = await RunCli(new Dictionary<string, string> { ["QaBot__Index__Path"] = index },
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(new Dictionary<string, string> { ["QaBot__Index__Path"] = index },
             verbose ? ["ingest", "--docs", folder.Path, "-v"] : ["ingest", "--docs", folder.Path]);
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
@@ -190,7 +143,7 @@ public class CliTests
     [Fact]
     public async Task Ask_without_a_question_says_it_is_missing()
     {
-        var (exit, _, stderr) = await RunCli("ask", "--docs", "seeds");
+        var (exit, _, stderr) = await BuiltTools.RunCliAsync("ask", "--docs", "seeds");
 
         Assert.NotEqual(0, exit);
         Assert.Contains("Required argument missing", stderr, StringComparison.Ordinal);
@@ -199,8 +152,8 @@ public class CliTests
     [SharedDataFact("eval/seeds-dev.jsonl")]
     public async Task Eval_ends_with_a_json_summary_line()
     {
-        var questions = TestPaths.EvalSet("seeds-dev.jsonl");
-        var (exit, stdout, stderr) = await RunCli("eval", "--questions", "../shared/eval/seeds-dev.jsonl");
+        var questions = RepositoryPaths.EvalSet("seeds-dev.jsonl");
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync("eval", "--questions", "../shared/eval/seeds-dev.jsonl");
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
         var last = stdout.TrimEnd().Split('\n')[^1];
@@ -216,10 +169,24 @@ public class CliTests
     [Fact]
     public async Task A_missing_document_folder_exits_with_code_2_and_names_it()
     {
-        var (exit, _, stderr) = await RunCli("ask", "anything", "--docs", "no-such-folder-for-qabot-tests");
+        var (exit, _, stderr) = await BuiltTools.RunCliAsync("ask", "anything", "--docs", "no-such-folder-for-qabot-tests");
         Assert.Contains("no-such-folder-for-qabot-tests", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
         Assert.Equal(2, exit);
+    }
+
+    [Theory]
+    [InlineData("--sets", "squad", "'squad-dev'")]
+    [InlineData("--max-false-declines", "1.5", "--max-false-declines must be between 0 and 1.")]
+    [InlineData("--news-weight", "0", "--news-weight must be greater than 0.")]
+    public async Task Calibrate_refuses_an_option_it_cannot_use_with_the_reason_before_reading_anything(string option, string value, string expected)
+    {
+        var (exit, _, stderr) = await BuiltTools.RunCliAsync("calibrate", option, value, "--out", Path.Combine(Path.GetTempPath(), "qabot-never-written"));
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sequence contains no elements", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "qabot-never-written")));
     }
 
     [Theory]
@@ -229,7 +196,7 @@ public class CliTests
     public async Task A_configuration_error_exits_with_code_2_in_one_line_naming_the_key(string settings, string expected)
     {
         var environment = settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
-        var (exit, _, stderr) = await RunCli(environment, "ask", Seeds.HondaQuestion);
+        var (exit, _, stderr) = await BuiltTools.RunCliAsync(environment, "ask", Seeds.HondaQuestion);
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.All(lines, l => Assert.StartsWith("Configuration error: ", l));
         Assert.Contains(lines, l => l.Contains(expected, StringComparison.Ordinal));

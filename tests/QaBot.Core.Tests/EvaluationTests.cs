@@ -78,7 +78,7 @@ public class EvaluationTests
     [SharedDataFact("eval/seeds-dev.jsonl")]
     public void The_shared_seeds_question_set_loads()
     {
-        var questions = EvalQuestion.Load(TestPaths.EvalSet("seeds-dev.jsonl"));
+        var questions = EvalQuestion.Load(RepositoryPaths.EvalSet("seeds-dev.jsonl"));
         Assert.Contains(questions, q => q.Question.Length > 0 && q.ExpectAny.Contains("24.2%") && q.Answerable);
         Assert.Contains(questions, q => !q.Answerable && q.ExpectAny.Count == 0);
     }

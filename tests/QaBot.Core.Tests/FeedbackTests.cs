@@ -198,7 +198,7 @@ public sealed class FeedbackCliTests : IDisposable
         await store.AddAsync(new FeedbackRecord("webchat", "c3", "u3", "r3", Vote.Down, "dislike", null, null, null, [], Day1), default);
         await store.AddAsync(new FeedbackRecord("webchat", "c4", "u4", "r4", Vote.Up, "like", null, "Where is Zorblax based?", "In Leeds.", [], Day1), default);
 
-        var (exit, stdout, stderr) = await CliTests.RunCli(Environment, "feedback", "export", "--down");
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(Environment, "feedback", "export", "--down");
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
         var cases = _folder.Write("cases.jsonl", stdout);
@@ -217,7 +217,7 @@ public sealed class FeedbackCliTests : IDisposable
         Assert.Contains("Skipped 1 vote(s)", stderr, StringComparison.Ordinal);
 
         // --since keeps the later vote only.
-        var (_, since, _) = await CliTests.RunCli(Environment, "feedback", "export", "--down", "--since", "2026-11-03");
+        var (_, since, _) = await BuiltTools.RunCliAsync(Environment, "feedback", "export", "--down", "--since", "2026-11-03");
         Assert.Equal(["Who runs Zorblax?"], since.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => (string?)JsonNode.Parse(l)!["question"]));
     }
 
@@ -234,7 +234,7 @@ public sealed class FeedbackCliTests : IDisposable
             await store.AddAsync(new FeedbackRecord(channel, "c", user, "r", vote, "x", null, "q", "a", [], time), default);
         }
 
-        var (exit, stdout, stderr) = await CliTests.RunCli(Environment, "feedback", "stats");
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(Environment, "feedback", "stats");
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
         var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
@@ -248,7 +248,7 @@ public sealed class FeedbackCliTests : IDisposable
     [Fact]
     public async Task A_missing_file_is_a_configuration_error_and_is_not_created()
     {
-        var (exit, _, stderr) = await CliTests.RunCli(Environment, "feedback", "stats");
+        var (exit, _, stderr) = await BuiltTools.RunCliAsync(Environment, "feedback", "stats");
 
         Assert.Equal(2, exit);
         Assert.StartsWith($"Configuration error: QaBot:Feedback:Path: {DbPath} does not exist", stderr, StringComparison.Ordinal);

@@ -17,7 +17,7 @@ public sealed class HostileArticleTests : IDisposable
 
     public HostileArticleTests()
     {
-        foreach (var file in Directory.GetFiles(TestPaths.Seeds)) File.Copy(file, Path.Combine(_corpus, Path.GetFileName(file)));
+        foreach (var file in Directory.GetFiles(RepositoryPaths.Seeds)) File.Copy(file, Path.Combine(_corpus, Path.GetFileName(file)));
     }
 
     public void Dispose() => Directory.Delete(_corpus, recursive: true);

@@ -93,7 +93,7 @@ public class HostileFolderTests
     {
         using var folder = new TempFolder();
         // 20 MB of article text (curly quotes and all, so UTF-8 bytes and characters differ), on one line and on many.
-        var article = await File.ReadAllTextAsync(Path.Combine(TestPaths.Seeds, Seeds.HondaFile + ".txt"));
+        var article = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Seeds, Seeds.HondaFile + ".txt"));
         var text = string.Concat(Enumerable.Repeat(article, 20 * 1024 * 1024 / Encoding.UTF8.GetByteCount(article) + 1));
         var path = folder.Write("large.txt", text);
 

@@ -26,7 +26,7 @@ public sealed class IndexStoreTests : IDisposable
     public IndexStoreTests()
     {
         Directory.CreateDirectory(Corpus);
-        foreach (var file in Directory.EnumerateFiles(TestPaths.Seeds)) File.Copy(file, Path.Combine(Corpus, Path.GetFileName(file)));
+        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.Seeds)) File.Copy(file, Path.Combine(Corpus, Path.GetFileName(file)));
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -182,7 +182,7 @@ public sealed class IndexStoreTests : IDisposable
     {
         var store = new IndexStore(NullLogger<IndexStore>.Instance);
         var signature = new IndexSignature("test-model", 8, "test-chunking");
-        var paragraphs = Directory.EnumerateFiles(TestPaths.Seeds).Order(StringComparer.Ordinal)
+        var paragraphs = Directory.EnumerateFiles(RepositoryPaths.Seeds).Order(StringComparer.Ordinal)
             .SelectMany(f => File.ReadAllText(f).Split("\n\n", StringSplitOptions.RemoveEmptyEntries)).ToList();
         var documents = new[] { Document("a", paragraphs[1], paragraphs[2]), Document("b", paragraphs[3]) };
         IndexStore.Save(IndexPath, signature, documents);

@@ -35,7 +35,7 @@ public class IngestionTests
     [Fact]
     public async Task First_seed_gets_its_title_and_date_and_loses_the_site_chrome()
     {
-        var documents = await Loader().LoadAsync([TestPaths.Seeds]);
+        var documents = await Loader().LoadAsync([RepositoryPaths.Seeds]);
         var nissan = documents.Single(d => d.Id.Contains(Seeds.NissanFile, StringComparison.Ordinal));
 
         Assert.Equal("seeds/" + Seeds.NissanFile + ".txt", nissan.Id);
@@ -54,7 +54,7 @@ public class IngestionTests
     [Fact]
     public async Task Second_seed_gets_its_url_and_loses_the_disclaimer()
     {
-        var documents = await Loader().LoadAsync([TestPaths.Seeds]);
+        var documents = await Loader().LoadAsync([RepositoryPaths.Seeds]);
         Assert.Equal(2, documents.Count);
         var honda = documents.Single(d => d.Id.Contains(Seeds.HondaFile, StringComparison.Ordinal));
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
-using QaBot.Core.Tests.Infrastructure;
 using QaBot.Ingestion;
 using QaBot.Turns;
 

@@ -1,11 +1,16 @@
 using CsCheck;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using QaBot.Configuration;
 using QaBot.Hostile.Tests.Infrastructure;
 
 namespace QaBot.Hostile.Tests;
 
 /// <summary>Whatever is asked, in whatever conversation, AskAsync returns an answer with text and never throws.</summary>
-public sealed class AnswerServiceProperties(SeedsAnswerService seeds) : IClassFixture<SeedsAnswerService>
+public sealed class AnswerServiceProperties(SeedsIndexFixture seeds) : IClassFixture<SeedsIndexFixture>
 {
+    private int MaxQuestionChars => seeds.Services.GetRequiredService<IOptions<AnsweringOptions>>().Value.MaxQuestionChars;
+
     /// <summary>A few conversation ids, so questions land as follow-ups of earlier hostile ones; null asks without context.</summary>
     private static readonly Gen<string?> Conversation = Gen.OneOf<string?>(null, "c1", "c2", "c3", "", " ", "a:b@c;d/e?f#g");
 
@@ -15,7 +20,7 @@ public sealed class AnswerServiceProperties(SeedsAnswerService seeds) : IClassFi
         var question = Gen.Frequency(
             (20, HostileText.Text),
             (2, Gen.OneOf("", " ", "\0", "?", "How much have Honda sales dropped?", "and Toyota?", "by how much?", "what about it?")),
-            (1, Gen.Char['a', 'z'].Array[seeds.MaxQuestionChars - 2, seeds.MaxQuestionChars + 2].Select(c => new string(c))),
+            (1, Gen.Char['a', 'z'].Array[MaxQuestionChars - 2, MaxQuestionChars + 2].Select(c => new string(c))),
             (1, HostileText.Megabyte));
         await Gen.Select(question, Conversation, Gen.OneOf<string?>(null, "u1", "u2")).SampleAsync(async (q, conversation, user) =>
         {

@@ -16,12 +16,15 @@ public static class BuiltTools
     public static string LoadToolDll => Locate(Path.Combine("tools", "QaBot.LoadTest"), "qabot-load.dll");
 
     /// <summary>
-    /// Runs the CLI from the repository root with <paramref name="environment"/> (variable names such as
-    /// <c>QaBot__Feedback__Path</c>); a copy next to the tests would not run, since the test project's framework
-    /// references replace assemblies that qabot.deps.json expects.
+    /// Runs the CLI from the repository root, as a user would (appsettings.json there), with only the settings the test
+    /// gives as variables (<c>QaBot__Feedback__Path</c>); a copy next to the tests would not run, since the test
+    /// project's framework references replace assemblies that qabot.deps.json expects.
     /// </summary>
+    public static Task<ProcessResult> RunCliAsync(params string[] arguments) => RunCliAsync(new Dictionary<string, string>(), arguments);
+
+    /// <inheritdoc cref="RunCliAsync(string[])"/>
     public static Task<ProcessResult> RunCliAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
-        ProcessRunner.RunAsync(DotnetHost, [CliDll, .. arguments], TimeSpan.FromSeconds(60), environment, E2ePrerequisites.RepositoryRoot);
+        ProcessRunner.RunAsync(DotnetHost, [CliDll, .. arguments], TimeSpan.FromSeconds(60), environment, RepositoryPaths.Root);
 
     /// <summary><paramref name="dll"/> in <paramref name="project"/>'s bin folder, under the same configuration/framework/runtime path as the tests'.</summary>
     private static string Locate(string project, string dll)
@@ -29,7 +32,7 @@ public static class BuiltTools
         var bin = new DirectoryInfo(AppContext.BaseDirectory);
         while (bin is not null && bin.Name != "bin") bin = bin.Parent;
         if (bin is null) throw new InvalidOperationException($"The tests do not run from a bin folder: {AppContext.BaseDirectory}");
-        var path = Path.Combine(E2ePrerequisites.RepositoryRoot, project, "bin", Path.GetRelativePath(bin.FullName, AppContext.BaseDirectory), dll);
+        var path = Path.Combine(RepositoryPaths.Root, project, "bin", Path.GetRelativePath(bin.FullName, AppContext.BaseDirectory), dll);
         return File.Exists(path) ? path : throw new FileNotFoundException($"{dll} was not built at {path}; the test project must reference {project}.", path);
     }
 }

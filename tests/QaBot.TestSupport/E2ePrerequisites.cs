@@ -7,9 +7,7 @@ namespace QaBot.TestSupport;
 /// </summary>
 public static class E2ePrerequisites
 {
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
-
-    public static string E2eFolder { get; } = Path.Combine(RepositoryRoot, "tests", "e2e");
+    public static string E2eFolder { get; } = Path.Combine(RepositoryPaths.Root, "tests", "e2e");
 
     public static string ChromiumPath => Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
@@ -28,15 +26,5 @@ public static class E2ePrerequisites
         Assert.True(string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")), reason);
         Skip.If(true, reason);
         return E2eFolder;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "QaBot.sln"))) return folder.FullName;
-        }
-
-        throw new InvalidOperationException($"QaBot.sln not found above {AppContext.BaseDirectory}.");
     }
 }

@@ -8,7 +8,7 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
     public string Output => StandardOutput + StandardError;
 }
 
-/// <summary>Runs a real process (node, the server) to completion, killing it if it outlives the timeout.</summary>
+/// <summary>Runs a real process (node, the server, the CLI) to completion, killing it if it outlives the timeout.</summary>
 public static class ProcessRunner
 {
     public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout,
@@ -22,6 +22,9 @@ public static class ProcessRunner
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        // QaBot settings come only from the test: one inherited from whoever runs the tests (an Azure key, an index
+        // folder) would change what the process does.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("QaBot__", StringComparison.OrdinalIgnoreCase)).ToList()) start.Environment.Remove(key);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");

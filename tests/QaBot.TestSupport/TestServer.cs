@@ -14,10 +14,10 @@ public static class TestServer
     {
         var all = new Dictionary<string, string>
         {
-            ["QaBot:Corpus:Paths:0"] = Path.Combine(E2ePrerequisites.RepositoryRoot, "seeds"),
+            ["QaBot:Corpus:Paths:0"] = RepositoryPaths.Seeds,
             ["QaBot:Index:Persist"] = "false",
         };
         foreach (var (key, value) in settings) all[key] = value;
-        return ServerProcess.StartAsync(new ServerStart(Path.Combine(AppContext.BaseDirectory, "QaBot.Server.dll"), E2ePrerequisites.RepositoryRoot) { Settings = all });
+        return ServerProcess.StartAsync(new ServerStart(Path.Combine(AppContext.BaseDirectory, "QaBot.Server.dll"), RepositoryPaths.Root) { Settings = all });
     }
 }

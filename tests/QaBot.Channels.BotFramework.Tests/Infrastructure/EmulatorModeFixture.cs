@@ -5,12 +5,12 @@ public sealed class EmulatorModeFixture : IAsyncLifetime
 {
     public FakeChannel Channel { get; private set; } = null!;
 
-    public BotServer Server { get; private set; } = null!;
+    public InProcessServer Server { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Channel = await FakeChannel.StartAsync();
-        Server = await BotServer.StartAsync(new Dictionary<string, string?> { ["QaBot:Bot:MaxRequestBytes"] = "65536" });
+        Server = await InProcessServer.StartAsync(new Dictionary<string, string?> { ["QaBot:Bot:MaxRequestBytes"] = "65536" });
     }
 
     public async Task DisposeAsync()

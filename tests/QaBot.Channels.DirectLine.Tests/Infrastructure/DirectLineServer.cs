@@ -2,33 +2,24 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace QaBot.Channels.DirectLine.Tests.Infrastructure;
 
-/// <summary>The real QaBot server (Program) on Kestrel at a random loopback port, with configuration overrides.</summary>
+/// <summary>The real QaBot server in this process with a Direct Line secret, and the calls a Direct Line client makes.</summary>
 public sealed class DirectLineServer : IAsyncDisposable
 {
     public const string Secret = "test-secret-0123456789-0123456789-abcdef";
 
-    private readonly WebApplicationFactory<Program> _factory;
+    private readonly InProcessServer _server;
 
-    private DirectLineServer(WebApplicationFactory<Program> factory, Uri baseUrl)
-    {
-        _factory = factory;
-        BaseUrl = baseUrl;
-        Http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
-    }
+    private DirectLineServer(InProcessServer server) => _server = server;
 
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => _server.BaseUrl;
 
-    public HttpClient Http { get; }
+    public HttpClient Http => _server.Http;
 
-    public IServiceProvider Services => _factory.Services;
+    public IServiceProvider Services => _server.Services;
 
     /// <summary>Starts the server (with the test secret unless overridden) and waits until the start-up index is ready.</summary>
     /// <param name="services">Replaces services after the host's own registrations (a test double for one part).</param>
@@ -36,26 +27,11 @@ public sealed class DirectLineServer : IAsyncDisposable
     {
         var all = new Dictionary<string, string?> { ["QaBot:DirectLine:Secret"] = Secret };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
-        var factory = Configure(all, time, services);
-        factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var server = new DirectLineServer(factory, new Uri(address.TrimEnd('/') + "/"));
-        await server.WaitUntilReadyAsync();
-        return server;
-    }
-
-    /// <summary>The factory with <paramref name="settings"/> applied, not yet started (for start-up failure tests).</summary>
-    public static WebApplicationFactory<Program> Configure(IReadOnlyDictionary<string, string?> settings, TimeProvider? time = null, Action<IServiceCollection>? services = null)
-    {
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        return new DirectLineServer(await InProcessServer.StartAsync(all, s =>
         {
-            b.UseSetting("urls", "http://127.0.0.1:0");
-            foreach (var (key, value) in settings) b.UseSetting(key, value);
-            if (time is not null) b.ConfigureTestServices(s => s.AddSingleton(time));
-            if (services is not null) b.ConfigureTestServices(services);
-        });
-        factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
-        return factory;
+            if (time is not null) s.AddSingleton(time);
+            services?.Invoke(s);
+        }));
     }
 
     /// <summary>POST /webchat/token: a token for a new conversation, as the page gets it.</summary>
@@ -98,18 +74,5 @@ public sealed class DirectLineServer : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilReadyAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!(await Http.GetAsync("readyz", timeout.Token)).IsSuccessStatusCode)
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await _factory.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -4,10 +4,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -24,17 +20,16 @@ public sealed class HostileServer : IAsyncLifetime
     public const string SlackSigningSecret = "hostile-signing-secret-0123456789";
     public const string DirectLineSecret = "hostile-direct-line-secret-0123456789abcdef";
 
-    private WebApplicationFactory<Program>? _factory;
+    private InProcessServer? _server;
 
-    public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+    public HttpClient Http => _server!.Http;
 
-    public Uri BaseUrl { get; private set; } = null!;
+    public Uri BaseUrl => _server!.BaseUrl;
 
-    public FakeLogCollector Logs => _factory!.Services.GetRequiredService<FakeLogCollector>();
+    public FakeLogCollector Logs => _server!.Services.GetRequiredService<FakeLogCollector>();
 
-    public async Task InitializeAsync()
-    {
-        var settings = new Dictionary<string, string?>
+    public async Task InitializeAsync() => _server = await InProcessServer.StartAsync(
+        new Dictionary<string, string?>
         {
             ["QaBot:Slack:SigningSecret"] = SlackSigningSecret,
             ["QaBot:Slack:BotToken"] = "xoxb-hostile",
@@ -42,25 +37,9 @@ public sealed class HostileServer : IAsyncLifetime
             ["QaBot:Slack:ApiBaseUrl"] = "http://127.0.0.1:1/api/",
             ["QaBot:DirectLine:Secret"] = DirectLineSecret,
             ["QaBot:Telemetry:Exporter"] = "None",
-        };
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            foreach (var (key, value) in settings) builder.UseSetting(key, value);
-            // Thousands of rejections would flood the console; the collector keeps them for the assertions instead.
-            builder.ConfigureServices(services => services.AddLogging(logging => logging.ClearProviders().AddFakeLogging()));
-        });
-        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        _factory.StartServer();
-        BaseUrl = new Uri(_factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-        await WaitUntilReadyAsync();
-    }
-
-    private async Task WaitUntilReadyAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        while ((await Http.GetAsync(new Uri(BaseUrl, "/readyz"), cts.Token)).StatusCode != HttpStatusCode.OK)
-            await Task.Delay(100, cts.Token); // Polling /readyz: indexing the seeds is what we wait for.
-    }
+        },
+        // Thousands of rejections would flood the console; the collector keeps them for the assertions instead.
+        services => services.AddLogging(logging => logging.ClearProviders().AddFakeLogging()));
 
     /// <summary>POSTs <paramref name="body"/> as JSON to <paramref name="path"/> and returns the status.</summary>
     public async Task<HttpStatusCode> PostAsync(string path, byte[] body, Action<HttpRequestMessage>? configure = null)
@@ -101,8 +80,7 @@ public sealed class HostileServer : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        if (_factory is not null) await _factory.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
     }
 }
 

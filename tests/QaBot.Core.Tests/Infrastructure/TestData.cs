@@ -1,36 +1,5 @@
 namespace QaBot.Core.Tests.Infrastructure;
 
-/// <summary>Where the repository's own data lives, found from the test assembly so tests run from any working folder.</summary>
-internal static class TestPaths
-{
-    public static string RepoRoot { get; } = FindRepoRoot();
-
-    public static string Seeds => Path.Combine(RepoRoot, "seeds");
-
-    public static string Prompts => Path.Combine(RepoRoot, "prompts");
-
-    public static string Weights => Path.Combine(RepoRoot, "calibration", "answerer.json");
-
-    public static string AppSettings => Path.Combine(RepoRoot, "appsettings.json");
-
-    /// <summary>The shared BBC corpus sits beside the checkout (../shared/corpora/bbc), not inside it.</summary>
-    public static string BbcCorpus => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "corpora", "bbc"));
-
-    public static string EvalSet(string fileName) => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "eval", fileName));
-
-    /// <summary>The CLI is a project reference, so its qabot.dll (with deps and runtimeconfig) is copied next to the tests.</summary>
-    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "qabot.dll");
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "QaBot.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} contains QaBot.sln.");
-    }
-}
-
 /// <summary>
 /// A fact that needs data from the shared folder beside the checkout (../shared/...); skipped, saying where it looked,
 /// when that data is absent.
@@ -39,7 +8,7 @@ public sealed class SharedDataFactAttribute : FactAttribute
 {
     public SharedDataFactAttribute(params string[] pathsUnderShared)
     {
-        var shared = Path.GetFullPath(Path.Combine(TestPaths.RepoRoot, "..", "shared"));
+        var shared = RepositoryPaths.Shared;
         var missing = pathsUnderShared.Select(p => Path.Combine(shared, p)).Where(p => !Path.Exists(p)).ToList();
         if (missing.Count > 0) Skip = $"Shared test data not found: {string.Join(", ", missing)} (expected beside the repository, in ../shared).";
     }

@@ -5,27 +5,27 @@ using QaBot.Answering;
 using QaBot.Configuration;
 using QaBot.Ingestion;
 
-namespace QaBot.Core.Tests.Infrastructure;
+namespace QaBot.TestSupport;
 
 /// <summary>
 /// The real DI wiring (<c>AddQaBot</c>) over the repository's appsettings.json, with the corpus and prompts pointed at
 /// the repository's seeds/ and prompts/ by absolute path, plus per-test overrides.
 /// </summary>
-internal static class QaBotTestHost
+public static class QaBotTestHost
 {
     public static IConfiguration Configuration(Dictionary<string, string?>? overrides = null)
     {
         var settings = new Dictionary<string, string?>
         {
-            ["QaBot:Corpus:Paths:0"] = TestPaths.Seeds,
-            ["QaBot:Answering:PromptsPath"] = TestPaths.Prompts,
-            ["QaBot:Answering:WeightsPath"] = TestPaths.Weights,
+            ["QaBot:Corpus:Paths:0"] = RepositoryPaths.Seeds,
+            ["QaBot:Answering:PromptsPath"] = RepositoryPaths.Prompts,
+            ["QaBot:Answering:WeightsPath"] = RepositoryPaths.Weights,
             // Each test indexes afresh; the persistent index has tests of its own.
             ["QaBot:Index:Persist"] = "false",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) settings[key] = value;
         return new ConfigurationBuilder()
-            .AddJsonFile(TestPaths.AppSettings, optional: false)
+            .AddJsonFile(RepositoryPaths.AppSettings, optional: false)
             .AddInMemoryCollection(settings)
             .Build();
     }
@@ -65,12 +65,4 @@ public sealed class SeedsIndexFixture : IAsyncLifetime
     {
         if (_services is not null) await _services.DisposeAsync();
     }
-}
-
-internal static class Seeds
-{
-    public const string NissanFile = "000_9ec63df35f7e173c";
-    public const string HondaFile = "001_b07f44d90e4799da";
-    public const string NissanTitle = "Nissan’s largest domestic factory drastically cuts production. Are Japanese cars at a crossroads";
-    public const string HondaQuestion = "How much have Honda sales dropped?";
 }

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
-using QaBot.Configuration;
 using QaBot.Feedback;
 using QaBot.Turns;
 
@@ -28,9 +27,7 @@ public static class BotFrameworkChannelExtensions
     /// </summary>
     public static IServiceCollection AddBotFrameworkChannel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BotOptions>().Bind(configuration.GetSection(BotOptions.Section)).ValidateOnStart();
-        // Data annotations with messages that name the full key, as Core's sections do.
-        services.AddSingleton<IValidateOptions<BotOptions>>(new SectionValidator<BotOptions>(BotOptions.Section));
+        services.AddQaBotOptions<BotOptions>(configuration, BotOptions.Section);
         services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 

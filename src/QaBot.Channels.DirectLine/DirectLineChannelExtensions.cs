@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
-using QaBot.Configuration;
 using QaBot.State;
 using StackExchange.Redis;
 
@@ -27,9 +26,7 @@ public static class DirectLineChannelExtensions
 
     public static IServiceCollection AddDirectLineChannel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DirectLineOptions>().Bind(configuration.GetSection(DirectLineOptions.Section)).ValidateOnStart();
-        // Data annotations with messages that name the full key, as Core's sections do.
-        services.AddSingleton<IValidateOptions<DirectLineOptions>>(new SectionValidator<DirectLineOptions>(DirectLineOptions.Section));
+        services.AddQaBotOptions<DirectLineOptions>(configuration, DirectLineOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new DirectLineTokens(sp.GetRequiredService<IOptions<DirectLineOptions>>(), sp.GetRequiredService<TimeProvider>(),
             sp.UsesRedis() && sp.GetRequiredService<IOptions<DirectLineOptions>>().Value.Secret is null

@@ -9,7 +9,6 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
-using QaBot.Configuration;
 using QaBot.Feedback;
 using QaBot.State;
 
@@ -22,9 +21,7 @@ public static partial class SlackChannelExtensions
 
     public static IServiceCollection AddSlackChannel(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SlackOptions>().Bind(configuration.GetSection(SlackOptions.Section)).ValidateOnStart();
-        // Data annotations with messages that name the full key, as Core's sections do.
-        services.AddSingleton<IValidateOptions<SlackOptions>>(new SectionValidator<SlackOptions>(SlackOptions.Section));
+        services.AddQaBotOptions<SlackOptions>(configuration, SlackOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SlackSignatureVerifier>();
         services.AddSingleton<RecentSlackEvents>();

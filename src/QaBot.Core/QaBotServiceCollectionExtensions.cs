@@ -189,10 +189,15 @@ public static class QaBotServiceCollectionExtensions
             : new AzureOpenAIClient(o.Endpoint, new ApiKeyCredential(o.ApiKey), clientOptions);
     }
 
-    private static void AddQaBotOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)
+    /// <summary>
+    /// Binds <typeparamref name="T"/> to <paramref name="section"/>, checked at start-up by its data annotations with
+    /// messages that name the full key (<see cref="SectionValidator{T}"/>): every section of the host is registered so.
+    /// </summary>
+    public static IServiceCollection AddQaBotOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)
         where T : class
     {
         services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
+        return services;
     }
 }

@@ -1,11 +1,9 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using QaBot.Configuration;
 
 namespace QaBot.Server;
 
@@ -37,8 +35,7 @@ public static class TelemetryExtensions
     /// </summary>
     public static WebApplicationBuilder AddQaBotTelemetry(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TelemetryOptions>().Bind(builder.Configuration.GetSection(TelemetryOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<TelemetryOptions>>(new SectionValidator<TelemetryOptions>(TelemetryOptions.Section));
+        builder.Services.AddQaBotOptions<TelemetryOptions>(builder.Configuration, TelemetryOptions.Section);
         // The exporters are chosen while the services are composed, before the start-up check: a value of the wrong type
         // throws here, and Program reports it as one line like the check does.
         var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,7 +59,10 @@ public static class BotFrameworkChannelExtensions
     /// <summary>The Bot Framework messaging endpoint, <c>POST /api/messages</c>.</summary>
     public static IEndpointRouteBuilder MapBotFrameworkChannel(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/messages", BotMessagesEndpoint.HandleAsync).WithName("BotFrameworkMessages");
+        // Routing hands the limit to the server, which refuses a longer body (even a chunked one) as it is read.
+        var maxBytes = endpoints.ServiceProvider.GetRequiredService<IOptions<BotOptions>>().Value.MaxRequestBytes;
+        endpoints.MapPost("/api/messages", BotMessagesEndpoint.HandleAsync).WithName("BotFrameworkMessages")
+            .WithMetadata(new RequestSizeLimitAttribute(maxBytes));
         return endpoints;
     }
 }

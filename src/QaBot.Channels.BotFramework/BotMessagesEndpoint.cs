@@ -34,17 +34,19 @@ internal static partial class BotMessagesEndpoint
         if (!o.IsAnonymous && string.IsNullOrEmpty(request.Headers.Authorization))
             return Reject(logger, StatusCodes.Status401Unauthorized, "A Bot Connector bearer token is required (Authorization: Bearer …).");
 
-        if (request.ContentLength > o.MaxRequestBytes || await ReadBodyAsync(request.Body, o.MaxRequestBytes, cancellationToken) is not { } body)
-            return Reject(logger, StatusCodes.Status413PayloadTooLarge, $"The activity is larger than {o.MaxRequestBytes} bytes.");
-
         Activity? activity;
         try
         {
-            activity = JsonSerializer.Deserialize<Activity>(body, BotJson.Options);
+            activity = await JsonSerializer.DeserializeAsync<Activity>(request.Body, BotJson.Options, cancellationToken);
         }
         catch (JsonException ex)
         {
             return Reject(logger, StatusCodes.Status400BadRequest, $"The body is not a JSON activity: {ex.Message}");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The server enforces the endpoint's limit (MapBotFrameworkChannel), even on a chunked body.
+            return Reject(logger, StatusCodes.Status413PayloadTooLarge, $"The activity is larger than {o.MaxRequestBytes} bytes.");
         }
         if (activity is null || string.IsNullOrWhiteSpace(activity.Type))
             return Reject(logger, StatusCodes.Status400BadRequest, "The activity has no 'type'.");
@@ -91,20 +93,6 @@ internal static partial class BotMessagesEndpoint
         return anonymous && !url.IsLoopback
             ? $"Without QaBot:Bot:MicrosoftAppId the bot only replies to a local Emulator; serviceUrl '{url.Host}' is not a loopback address."
             : null;
-    }
-
-    /// <summary>The body, or null when it exceeds <paramref name="limit"/> (chunked bodies carry no Content-Length to check first).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 
     private static IResult Reject(ILogger logger, int status, string reason)

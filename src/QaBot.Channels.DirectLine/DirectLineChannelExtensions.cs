@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Configuration;
@@ -76,8 +77,10 @@ public static class DirectLineChannelExtensions
             e.ReconnectAsync(c, conversationId, watermark));
         api.MapGet("/conversations/{conversationId}/activities", (DirectLineEndpoints e, HttpContext c, string conversationId, string? watermark) =>
             e.GetActivitiesAsync(c, conversationId, watermark));
+        // Routing hands the limit to the server, which refuses a longer body (even a chunked one) as it is read.
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<DirectLineOptions>>().Value;
         api.MapPost("/conversations/{conversationId}/activities", (DirectLineEndpoints e, HttpContext c, string conversationId) =>
-            e.PostActivityAsync(c, conversationId));
+            e.PostActivityAsync(c, conversationId)).WithMetadata(new RequestSizeLimitAttribute(options.MaxActivityBytes));
 
         // The WebSocket middleware runs in the stream endpoint's own pipeline, so the host need not add it for everyone.
         var stream = endpoints.CreateApplicationBuilder();
@@ -85,7 +88,7 @@ public static class DirectLineChannelExtensions
         stream.Run(c => c.RequestServices.GetRequiredService<DirectLineStream>().HandleAsync(c));
         endpoints.Map(ApiPrefix + "/conversations/{conversationId}/stream", stream.Build()).RequireCors(CorsPolicy);
 
-        var servePage = endpoints.ServiceProvider.GetRequiredService<IOptions<DirectLineOptions>>().Value.ServePage;
+        var servePage = options.ServePage;
         if (servePage) endpoints.MapPost(AssetsPrefix + "/token", (DirectLineEndpoints e) => e.PageToken()).RequireCors(CorsPolicy).DisableAntiforgery()
             .RequireRateLimiting(ConversationStartPolicy);
         MapAssets(endpoints, servePage);

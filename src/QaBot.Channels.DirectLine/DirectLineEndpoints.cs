@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Channels.BotFramework;
@@ -125,7 +124,6 @@ public sealed class DirectLineEndpoints(
         Activity? posted;
         try
         {
-            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = _options.MaxActivityBytes;
             posted = await JsonSerializer.DeserializeAsync<Activity>(context.Request.Body, BotJson.Options, context.RequestAborted);
         }
         catch (JsonException ex)
@@ -134,6 +132,7 @@ public sealed class DirectLineEndpoints(
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            // The server enforces the endpoint's limit (MapDirectLineChannel), even on a chunked body.
             return Refuse(context, StatusCodes.Status413PayloadTooLarge, "Activity too large", $"An activity may be at most {_options.MaxActivityBytes} bytes.");
         }
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -71,8 +72,10 @@ public static partial class SlackChannelExtensions
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<SlackOptions>>().Value;
         if (options.IsEnabled)
         {
-            endpoints.MapPost(SlackEventsEndpoint.Path, (HttpContext context, SlackEventsEndpoint endpoint) => endpoint.HandleAsync(context));
-            endpoints.MapPost(SlackInteractivityEndpoint.Path, (HttpContext context, SlackInteractivityEndpoint endpoint) => endpoint.HandleAsync(context));
+            // Routing hands the limit to the server, which refuses a longer body (even a chunked one) as it is read.
+            var sizeLimit = new RequestSizeLimitAttribute(options.MaxRequestBytes);
+            endpoints.MapPost(SlackEventsEndpoint.Path, (HttpContext context, SlackEventsEndpoint endpoint) => endpoint.HandleAsync(context)).WithMetadata(sizeLimit);
+            endpoints.MapPost(SlackInteractivityEndpoint.Path, (HttpContext context, SlackInteractivityEndpoint endpoint) => endpoint.HandleAsync(context)).WithMetadata(sizeLimit);
         }
         else
         {

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -8,12 +6,21 @@ namespace QaBot.Channels.Slack;
 /// <summary>What every Slack endpoint does first: read the raw body within the size limit and verify its signature.</summary>
 internal static partial class SlackSignedRequest
 {
-    /// <summary>The body when it is within <paramref name="maxBytes"/> and signed with our secret; else the 4xx to answer with (and no body).</summary>
+    /// <summary>
+    /// The body when it is signed with our secret; else the 4xx to answer with (and no body). The server enforces the
+    /// endpoint's size limit (<see cref="SlackChannelExtensions.MapSlackChannel"/>) while the body is read.
+    /// </summary>
     public static async Task<(byte[] Body, IResult? Refusal)> ReadAsync(HttpContext context, SlackSignatureVerifier verifier, int maxBytes, ILogger logger)
     {
         var request = context.Request;
-        var body = request.ContentLength > maxBytes ? null : await ReadBodyAsync(request.BodyReader, maxBytes, context.RequestAborted);
-        if (body is null)
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return ([], Refuse(context, StatusCodes.Status413PayloadTooLarge, "Request too large", $"Slack payloads are limited to {maxBytes} bytes."));
         }
@@ -35,30 +42,6 @@ internal static partial class SlackSignedRequest
     {
         context.Response.Headers["X-Slack-No-Retry"] = "1";
         return Results.Problem(statusCode: status, title: title, detail: detail);
-    }
-
-    /// <summary>The whole body, or null when it exceeds <paramref name="max"/> bytes (checked before it is all buffered).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, int max, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var read = await reader.ReadAsync(cancellationToken);
-            var buffer = read.Buffer;
-            if (buffer.Length > max)
-            {
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                return null;
-            }
-
-            if (read.IsCompleted)
-            {
-                var bytes = buffer.ToArray();
-                reader.AdvanceTo(buffer.End);
-                return bytes;
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Slack request to {Path}: {Reason}")]

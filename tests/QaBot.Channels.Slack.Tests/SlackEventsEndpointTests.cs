@@ -86,14 +86,19 @@ public sealed class SlackEventsEndpointTests(SlackServerFixture server)
         Assert.Equal("1", Assert.Single(response.Headers.GetValues("X-Slack-No-Retry")));
     }
 
-    [Fact]
-    public async Task An_oversized_body_is_413()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_oversized_body_is_413_whether_or_not_it_announces_its_length(bool chunked)
     {
         var body = $$"""{"type":"event_callback","padding":"{{new string('x', 70 * 1024)}}"}""";
-        using var response = await PostAsync(body);
+        using var request = SlackRequests.Signed(server.EventsUrl, body);
+        request.Headers.TransferEncodingChunked = chunked;
+        using var response = await server.Http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("65536 bytes", (string?)(await ProblemAsync(response))["detail"]);
+        Assert.Equal("1", Assert.Single(response.Headers.GetValues("X-Slack-No-Retry")));
     }
 
     [Theory]

@@ -16,9 +16,12 @@ internal static class CliHost
     /// <summary>Progress and diagnostics go to stderr, so stdout holds only answers (and eval's JSON line).</summary>
     public static readonly IAnsiConsole Diagnostics = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
-    /// <param name="validate">Off only for <c>qabot calibrate</c>, which runs before the weights it writes exist.</param>
+    /// <param name="answerModel">
+    /// Whether the answerer's weights file must load: not for <c>qabot ingest</c>, which answers nothing, nor for
+    /// <c>qabot calibrate</c>, which writes it. Every other setting is checked either way.
+    /// </param>
     /// <param name="settings">Overrides on top of appsettings.json and the environment (the benchmark's temporary index).</param>
-    public static IHost Build(bool verbose, bool validate = true, IReadOnlyDictionary<string, string?>? settings = null)
+    public static IHost Build(bool verbose, bool answerModel = true, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -32,9 +35,10 @@ internal static class CliHost
         // -v adds what the pipeline does and the details behind one-line warnings (e.g. why a file could not be read).
         builder.Logging.AddFilter((string? _, LogLevel level) => level >= (verbose ? LogLevel.Debug : LogLevel.Warning));
         builder.Services.AddQaBot(builder.Configuration);
+        if (!answerModel) builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(AnswerModelValidator)));
         var host = builder.Build();
         // The CLI does not run the host's lifetime, so run the start-up validation (which names bad keys) now.
-        if (validate) host.Services.GetRequiredService<IStartupValidator>().Validate();
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
         return host;
     }
 

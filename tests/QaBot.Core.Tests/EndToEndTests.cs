@@ -122,8 +122,9 @@ public class CliTests
         using var state = new TempFolder();
         var index = Path.Combine(state.Path, "index");
 
-        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(new Dictionary<string, string> { ["QaBot__Index__Path"] = index },
-            verbose ? ["ingest", "--docs", folder.Path, "-v"] : ["ingest", "--docs", folder.Path]);
+        // Ingest answers nothing, so it needs no answerer's weights file.
+        var environment = new Dictionary<string, string> { ["QaBot__Index__Path"] = index, ["QaBot__Answering__WeightsPath"] = Path.Combine(state.Path, "absent.json") };
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(environment, verbose ? ["ingest", "--docs", folder.Path, "-v"] : ["ingest", "--docs", folder.Path]);
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
         Assert.Contains(" ms: 1 embedded, 0 removed.\nStored in " + IngestionPipeline.IndexFolder(index, [folder.Path]) + ".\n", stdout, StringComparison.Ordinal);
@@ -190,13 +191,16 @@ public class CliTests
     }
 
     [Theory]
-    [InlineData("QaBot__Chunking__MinChars=900;QaBot__Chunking__MaxChars=400", "QaBot:Chunking:MinChars (900)")]
-    [InlineData("QaBot__Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
-    [InlineData("QaBot__Answering__Provider=AzureOpenAI", "QaBot:AzureOpenAI:Endpoint")]
-    public async Task A_configuration_error_exits_with_code_2_in_one_line_naming_the_key(string settings, string expected)
+    [InlineData("ask", "QaBot__Chunking__MinChars=900;QaBot__Chunking__MaxChars=400", "QaBot:Chunking:MinChars (900)")]
+    [InlineData("ask", "QaBot__Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
+    [InlineData("ask", "QaBot__Answering__Provider=AzureOpenAI", "QaBot:AzureOpenAI:Endpoint")]
+    [InlineData("ask", "QaBot__Answering__WeightsPath=no-such-weights.json", "QaBot:Answering:WeightsPath")]
+    [InlineData("ingest", "QaBot__Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
+    [InlineData("calibrate", "QaBot__Retrieval__TopK=0", "QaBot:Retrieval:TopK")]
+    public async Task A_configuration_error_exits_with_code_2_in_one_line_naming_the_key(string command, string settings, string expected)
     {
         var environment = settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);
-        var (exit, _, stderr) = await BuiltTools.RunCliAsync(environment, "ask", Seeds.HondaQuestion);
+        var (exit, _, stderr) = await BuiltTools.RunCliAsync(environment, command == "ask" ? [command, Seeds.HondaQuestion] : [command]);
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.All(lines, l => Assert.StartsWith("Configuration error: ", l));
         Assert.Contains(lines, l => l.Contains(expected, StringComparison.Ordinal));

@@ -53,7 +53,7 @@ internal static class CalibrateCommand
             var chosen = parse.GetValue(only) is { Length: > 0 } names ? sets.Where(s => names.Contains(s.Name)).ToArray() : sets;
             foreach (var group in chosen.GroupBy(s => string.Join('|', s.Roots)))
             {
-                using var host = CliHost.Build(parse.GetValue(verbose), validate: false);
+                using var host = CliHost.Build(parse.GetValue(verbose), answerModel: false);
                 await CliHost.IndexAsync(host.Services, group.First().Roots, ct);
                 var retriever = host.Services.GetRequiredService<HybridRetriever>();
                 var finder = host.Services.GetRequiredService<AnswerCandidates>();

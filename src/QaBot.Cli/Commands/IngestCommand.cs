@@ -15,7 +15,7 @@ internal static class IngestCommand
         var command = new Command("ingest", "Index folders of articles (.txt, .md, .html, .pdf, .docx; recursively) and report what was found: titles, dates, URLs, passages.");
         command.SetAction(async (parse, ct) =>
         {
-            using var host = CliHost.Build(parse.GetValue(verbose));
+            using var host = CliHost.Build(parse.GetValue(verbose), answerModel: false);
             // Nothing is asked in this process: the index is written, not served.
             var report = await CliHost.IndexAsync(host.Services, parse.GetValue(docs), ct, serve: false);
             var catalog = host.Services.GetRequiredService<DocumentCatalog>().Documents;

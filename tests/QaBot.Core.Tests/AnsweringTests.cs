@@ -171,7 +171,10 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     [Theory]
     [InlineData("")]
     [InlineData("   ")]
-    public async Task An_empty_question_gets_a_friendly_prompt(string question)
+    [InlineData("\u200b\u200b")]
+    [InlineData("?!")]
+    [InlineData("🤔")]
+    public async Task A_question_without_a_letter_or_digit_gets_a_friendly_prompt(string question)
     {
         var answer = await seeds.Answers.AskAsync(question);
 
@@ -190,6 +193,8 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
         Assert.Contains("1000", answer.Text, StringComparison.Ordinal);
         Assert.Empty(answer.Citations);
         Assert.Empty(answer.Passages);
+        // Not carried whole into the reply (and the memory of sent answers).
+        Assert.InRange(answer.StandaloneQuestion.Length, 1, 1000);
     }
 
     [Fact]

@@ -166,6 +166,21 @@ public sealed class FeedbackStoreTests : IDisposable
         sent.Dispose();
     }
 
+    [Fact]
+    public async Task The_memory_of_sent_answers_is_bounded_by_what_it_holds_not_by_how_many()
+    {
+        using var sent = new InMemorySentAnswerStore();
+        // Twenty answers of four million characters each: far fewer than any count limit, far more than memory should hold.
+        var huge = new string('x', 4_000_000);
+        for (var i = 0; i < 20; i++) await sent.RememberAsync("conv-1", $"ref-{i}", new SentAnswer(huge, "Declined.", []), default);
+        await sent.RememberAsync("conv-1", "small", new SentAnswer("What did the Zorblax company sell?", "Teapots.", []), default);
+
+        var kept = 0;
+        for (var i = 0; i < 20; i++) kept += await sent.FindAsync("conv-1", $"ref-{i}", default) is null ? 0 : 1;
+        Assert.InRange(kept, 0, 4);
+        Assert.NotNull(await sent.FindAsync("conv-1", "small", default));
+    }
+
     public void Dispose() => _folder.Dispose();
 
     private static IReadOnlyList<string> ConfigurationErrorsOf(Exception error) => QaBot.Configuration.ConfigurationErrors.Describe(error) ?? [];

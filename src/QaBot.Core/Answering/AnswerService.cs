@@ -7,6 +7,8 @@ using QaBot.Configuration;
 using QaBot.Conversations;
 using QaBot.Retrieval;
 
+using QaBot.Text;
+
 namespace QaBot.Answering;
 
 /// <summary>
@@ -44,10 +46,13 @@ public sealed partial class AnswerService(
         activity?.SetTag("qabot.conversation", conversationId);
         var q = (question ?? "").Trim();
         var max = options.Value.MaxQuestionChars;
-        if (q.Length == 0 || q.Length > max)
+        if (q.Length > max)
         {
-            return Refusal(q, q.Length == 0 ? "Please ask a question about the articles." : $"That question is too long: please keep it under {max} characters.");
+            // Cut, so a refused question is not carried whole into the reply and the memory of sent answers.
+            return Refusal(TextCut.Ellipsis(q, max), $"That question is too long: please keep it under {max} characters.");
         }
+        // No letter or digit (blank, zero-width characters, punctuation, emoji alone) is no question to look up.
+        if (!q.Any(char.IsLetterOrDigit)) return Refusal(q, "Please ask a question about the articles.");
         if (!rateLimiter.TryAcquire(conversationId, userId))
         {
             RateLimited.Add(1);

@@ -21,11 +21,18 @@ public interface ISentAnswerStore
 public sealed class InMemorySentAnswerStore : ISentAnswerStore, IDisposable
 {
     private static readonly TimeSpan Expiration = TimeSpan.FromHours(1);
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000, CompactionPercentage = 0.2 });
+
+    /// <summary>Bounded by the characters held (about 32 MB), not by entries: one client's long questions must not fill memory.</summary>
+    private const long MaxChars = 16L << 20;
+
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = MaxChars, CompactionPercentage = 0.2 });
 
     public Task RememberAsync(string conversationId, string reference, SentAnswer answer, CancellationToken cancellationToken)
     {
-        if (reference.Length > 0) _cache.Set(Key(conversationId, reference), answer, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Expiration });
+        if (reference.Length == 0) return Task.CompletedTask;
+        var key = Key(conversationId, reference);
+        var size = key.Length + answer.Question.Length + answer.Answer.Length + answer.Citations.Sum(c => c.Quote.Length + c.Title.Length + c.Source.Length + (c.Url?.Length ?? 0));
+        _cache.Set(key, answer, new MemoryCacheEntryOptions { Size = size, SlidingExpiration = Expiration });
         return Task.CompletedTask;
     }
 

@@ -20,4 +20,8 @@ public static class TextCut
         var cut = Safe(text, start + max);
         return cut > start ? cut : start + max;
     }
+
+    /// <summary><paramref name="text"/> when it has at most <paramref name="max"/> characters, else its start and "…" in that many.</summary>
+    public static string Ellipsis(string text, int max) =>
+        text.Length <= max ? text : text[..Safe(text, Math.Max(1, max - 1))].TrimEnd() + "…";
 }

@@ -62,6 +62,17 @@ public sealed record Activity
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Properties { get; init; }
+
+    /// <summary>Why a client's activity cannot be handled (a list holding null, which the schema does not allow), or null.</summary>
+    public string? NullItemProblem()
+    {
+        (string Name, IEnumerable<object?>? Items)[] lists =
+        [
+            ("attachments", Attachments), ("entities", Entities), ("membersAdded", MembersAdded), ("membersRemoved", MembersRemoved),
+            ("reactionsAdded", ReactionsAdded), ("reactionsRemoved", ReactionsRemoved), ("suggestedActions.actions", SuggestedActions?.Actions),
+        ];
+        return lists.FirstOrDefault(l => l.Items?.Contains(null) == true).Name is { } name ? $"'{name}' holds a null item." : null;
+    }
 }
 
 /// <summary>The activity types QaBot acts on (botframework-schema <c>ActivityTypes</c>).</summary>
@@ -190,11 +201,25 @@ public sealed record InvokeResponse(int Status, JsonElement? Body = null);
 /// <summary>The one JSON shape of Bot Framework payloads: camelCase, nulls omitted, property names case-insensitive on read.</summary>
 public static class BotJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
+    /// <summary>How deep a client's activity may nest; shallower than <see cref="Options"/> writes, so the envelopes that
+    /// carry an accepted activity back out (a Direct Line feed, a stream message) always fit.</summary>
+    public const int MaxInboundDepth = 48;
 
-    private static JsonSerializerOptions Create()
+    public static JsonSerializerOptions Options { get; } = Create(maxDepth: 0);
+
+    /// <summary><see cref="Options"/> for what a client sends.</summary>
+    public static JsonSerializerOptions Inbound { get; } = Create(MaxInboundDepth);
+
+    /// <summary>The string at <paramref name="element"/>, or null when it is absent or not a string: a client may send any JSON there.</summary>
+    public static string? AsString(this JsonElement? element) => element is { ValueKind: JsonValueKind.String } e ? e.GetString() : null;
+
+    /// <summary>The string property <paramref name="name"/> of an object, or null when it is absent, not a string, or this is no object.</summary>
+    public static string? StringProperty(this JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? AsString(value) : null;
+
+    private static JsonSerializerOptions Create(int maxDepth)
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, MaxDepth = maxDepth };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }

@@ -105,7 +105,7 @@ internal static class AnswerActivity
         {
             ["@type"] = "DigitalDocument",
             ["name"] = Name(c),
-            ["abstract"] = Truncate(c.Quote, MaxAbstractChars),
+            ["abstract"] = TextCut.Ellipsis(c.Quote, MaxAbstractChars),
             ["text"] = $"> {MarkdownText.Escape(c.Quote)}\n\n" + (WebUrl.Safe(c.Url) is { } link
                 ? $"[{MarkdownText.Escape(c.Title)}]({MarkdownText.Destination(link)})"
                 : MarkdownText.Escape(c.Source)),
@@ -116,7 +116,5 @@ internal static class AnswerActivity
 
     /// <summary>As in every channel: the title, and the article's file in the corpus when there is no URL to open.</summary>
     private static string Name(Citation c) =>
-        WebUrl.Safe(c.Url) is null ? $"{Truncate(c.Title, MaxTitleChars - c.Source.Length - 3)} ({c.Source})" : Truncate(c.Title, MaxTitleChars);
-
-    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..Math.Max(1, max - 1)].TrimEnd() + "…";
+        WebUrl.Safe(c.Url) is null ? $"{TextCut.Ellipsis(c.Title, MaxTitleChars - c.Source.Length - 3)} ({c.Source})" : TextCut.Ellipsis(c.Title, MaxTitleChars);
 }

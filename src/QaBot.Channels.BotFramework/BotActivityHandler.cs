@@ -141,21 +141,20 @@ public sealed partial class BotActivityHandler(
     {
         reaction = "";
         comment = null;
-        if (value is not { ValueKind: JsonValueKind.Object } v ||
-            !v.TryGetProperty("actionValue", out var action) || action.ValueKind != JsonValueKind.Object ||
-            !action.TryGetProperty("reaction", out var r) || r.GetString() is not ("like" or "dislike"))
+        if (value is not { ValueKind: JsonValueKind.Object } v || !v.TryGetProperty("actionValue", out var action) ||
+            action.StringProperty("reaction") is not { } r || r is not ("like" or "dislike"))
             return false;
-        reaction = r.GetString()!;
-        if (action.TryGetProperty("feedback", out var f) && f.ValueKind == JsonValueKind.String)
+        reaction = r;
+        if (action.StringProperty("feedback") is { } feedbackJson)
         {
             try
             {
-                using var doc = JsonDocument.Parse(f.GetString()!);
-                comment = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("feedbackText", out var t) ? t.GetString() : null;
+                using var doc = JsonDocument.Parse(feedbackJson);
+                comment = doc.RootElement.StringProperty("feedbackText");
             }
             catch (JsonException)
             {
-                comment = f.GetString(); // Not the documented JSON: keep what the user wrote rather than lose it.
+                comment = feedbackJson; // Not the documented JSON: keep what the user wrote rather than lose it.
             }
         }
         return true;
@@ -166,10 +165,10 @@ public sealed partial class BotActivityHandler(
     {
         foreach (var action in inbound.Entities ?? [])
         {
-            var reaction = action.Get("@type")?.GetString() switch { "LikeAction" => "like", "DislikeAction" => "dislike", _ => null };
+            var reaction = action.Get("@type").AsString() switch { "LikeAction" => "like", "DislikeAction" => "dislike", _ => null };
             if (reaction is null) continue;
-            var comment = action.Get("result") is { ValueKind: JsonValueKind.Object } result && result.TryGetProperty("text", out var t) ? t.GetString() : null;
-            await RecordAsync(inbound, action.Get("@id")?.GetString(), reaction, comment, cancellationToken);
+            var comment = action.Get("result")?.StringProperty("text");
+            await RecordAsync(inbound, action.Get("@id").AsString(), reaction, comment, cancellationToken);
         }
     }
 

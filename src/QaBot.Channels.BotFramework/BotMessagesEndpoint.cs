@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using QaBot.Text;
 using QaBot.Turns;
 
 namespace QaBot.Channels.BotFramework;
@@ -16,6 +17,8 @@ internal static partial class BotMessagesEndpoint
     {
         ActivityTypes.Message, ActivityTypes.ConversationUpdate, ActivityTypes.Event, ActivityTypes.MessageReaction,
     };
+
+    private const int MaxConversationIdChars = 1024;
 
     public static async Task<IResult> HandleAsync(
         HttpContext context,
@@ -37,19 +40,22 @@ internal static partial class BotMessagesEndpoint
         Activity? activity;
         try
         {
-            activity = await JsonSerializer.DeserializeAsync<Activity>(request.Body, BotJson.Options, cancellationToken);
+            activity = await JsonSerializer.DeserializeAsync<Activity>(request.Body, BotJson.Inbound, cancellationToken);
         }
         catch (JsonException ex)
         {
-            return Reject(logger, StatusCodes.Status400BadRequest, $"The body is not a JSON activity: {ex.Message}");
+            return Reject(logger, StatusCodes.Status400BadRequest, $"The body is not a JSON activity: {JsonErrors.Describe(ex)}.");
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException ex)
         {
-            // The server enforces the endpoint's limit (MapBotFrameworkChannel), even on a chunked body.
-            return Reject(logger, StatusCodes.Status413PayloadTooLarge, $"The activity is larger than {o.MaxRequestBytes} bytes.");
+            // 413 is the endpoint's limit (MapBotFrameworkChannel), which the server enforces even on a chunked body; a
+            // malformed chunk or a body sent too slowly carries its own 400 or 408.
+            return Reject(logger, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? $"The activity is larger than {o.MaxRequestBytes} bytes." : ex.Message);
         }
         if (activity is null || string.IsNullOrWhiteSpace(activity.Type))
             return Reject(logger, StatusCodes.Status400BadRequest, "The activity has no 'type'.");
+        if (activity.NullItemProblem() is { } problem)
+            return Reject(logger, StatusCodes.Status400BadRequest, problem);
 
         if (await authenticator.AuthenticateAsync(request.Headers.Authorization, activity, cancellationToken) is { } authFailure)
             return Reject(logger, StatusCodes.Status401Unauthorized, authFailure);
@@ -59,6 +65,9 @@ internal static partial class BotMessagesEndpoint
             return Results.Ok(); // Unknown and unhandled types are acknowledged and ignored (activity spec A2014).
         if (string.IsNullOrWhiteSpace(activity.Conversation?.Id))
             return Reject(logger, StatusCodes.Status400BadRequest, "The activity has no 'conversation.id'.");
+        // Channels' ids are far shorter; a longer one would only make every reply URL fail (and fill the log).
+        if (activity.Conversation.Id.Length > MaxConversationIdChars)
+            return Reject(logger, StatusCodes.Status400BadRequest, $"'conversation.id' is longer than {MaxConversationIdChars} characters.");
         if (CheckServiceUrl(activity.ServiceUrl, required: !invoke, o.IsAnonymous) is { } serviceUrlProblem)
             return Reject(logger, StatusCodes.Status400BadRequest, serviceUrlProblem);
 

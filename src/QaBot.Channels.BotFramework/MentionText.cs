@@ -18,13 +18,11 @@ public static partial class MentionText
         foreach (var mention in activity.Entities ?? [])
         {
             if (!string.Equals(mention.Type, "mention", StringComparison.OrdinalIgnoreCase)) continue;
-            var mentioned = mention.Get("mentioned");
-            if (botId is null || mentioned is not { ValueKind: System.Text.Json.JsonValueKind.Object } m ||
-                !m.TryGetProperty("id", out var id) || id.GetString() != botId) continue;
+            if (botId is null || mention.Get("mentioned") is not { } mentioned || mentioned.StringProperty("id") != botId) continue;
 
-            if (mention.Get("text") is { ValueKind: System.Text.Json.JsonValueKind.String } mentionText && mentionText.GetString() is { Length: > 0 } t)
+            if (mention.Get("text").AsString() is { Length: > 0 } t)
                 text = text.Replace(t, " ", StringComparison.Ordinal);
-            if (m.TryGetProperty("name", out var name) && name.GetString() is { Length: > 0 } n)
+            if (mentioned.StringProperty("name") is { Length: > 0 } n)
                 text = text.Replace($"<at>{n}</at>", " ", StringComparison.OrdinalIgnoreCase).Replace($"<at>@{n}</at>", " ", StringComparison.OrdinalIgnoreCase);
         }
         return Whitespace().Replace(AtTag().Replace(text, "$1"), " ").Trim();

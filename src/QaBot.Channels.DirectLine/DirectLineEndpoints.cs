@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Channels.BotFramework;
+using QaBot.Text;
 using QaBot.Turns;
 
 namespace QaBot.Channels.DirectLine;
@@ -124,16 +125,20 @@ public sealed class DirectLineEndpoints(
         Activity? posted;
         try
         {
-            posted = await JsonSerializer.DeserializeAsync<Activity>(context.Request.Body, BotJson.Options, context.RequestAborted);
+            posted = await JsonSerializer.DeserializeAsync<Activity>(context.Request.Body, BotJson.Inbound, context.RequestAborted);
         }
         catch (JsonException ex)
         {
-            return Refuse(context, StatusCodes.Status400BadRequest, "Invalid activity", $"The body must be a JSON activity: {ex.Message}");
+            return Refuse(context, StatusCodes.Status400BadRequest, "Invalid activity", $"The body must be a JSON activity: {JsonErrors.Describe(ex)}.");
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             // The server enforces the endpoint's limit (MapDirectLineChannel), even on a chunked body.
             return Refuse(context, StatusCodes.Status413PayloadTooLarge, "Activity too large", $"An activity may be at most {_options.MaxActivityBytes} bytes.");
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return Refuse(context, ex.StatusCode, "Unreadable body", ex.Message);
         }
 
         if (posted?.Type is not { } type || !AcceptedTypes.Contains(type))
@@ -141,6 +146,7 @@ public sealed class DirectLineEndpoints(
             return Refuse(context, StatusCodes.Status400BadRequest, "Invalid activity",
                 $"The activity type must be one of: {string.Join(", ", AcceptedTypes)}.");
         }
+        if (posted.NullItemProblem() is { } problem) return Refuse(context, StatusCodes.Status400BadRequest, "Invalid activity", problem);
 
         var (echoed, admission) = await bot.TryAppendAndQueueAsync(conversation!, posted with
         {
@@ -151,6 +157,7 @@ public sealed class DirectLineEndpoints(
         });
         if (echoed is null)
         {
+            context.Response.Headers.RetryAfter = "5";
             return admission == TurnAdmission.ConversationFull
                 ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
                     "The bot is still working on this conversation's earlier activities; send again in a moment.")
@@ -191,7 +198,7 @@ public sealed class DirectLineEndpoints(
     public IResult Refuse(HttpContext context, TokenRejection rejection) => rejection switch
     {
         TokenRejection.Missing => Refuse(context, StatusCodes.Status401Unauthorized, "Token required",
-            "Send 'Authorization: Bearer <token>' with a Direct Line token or the secret."),
+            "Send 'Authorization: Bearer <token>' with a Direct Line token or the secret; a streamUrl carries its own token (?t=)."),
         TokenRejection.Expired => Refuse(context, StatusCodes.Status403Forbidden, "Token expired",
             "The token has expired; get a new one (refresh tokens before they expire)."),
         _ => Refuse(context, StatusCodes.Status403Forbidden, "Invalid token", "The token is malformed or its signature does not verify."),
@@ -227,25 +234,35 @@ public sealed class DirectLineEndpoints(
 
     private async Task<(DirectLineStartRequest? Request, IResult? Error)> ReadStartRequestAsync(HttpContext context)
     {
-        if (context.Request.ContentLength is 0 || !context.Request.HasJsonContentType()) return (null, null);
+        var request = context.Request;
+        if (request.ContentLength is 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count == 0)) return (null, null);
+        // A body that is not JSON (fetch() sends a string as text/plain) would otherwise lose its user id without a word.
+        if (!request.HasJsonContentType())
+        {
+            return (null, Refuse(context, StatusCodes.Status415UnsupportedMediaType, "JSON required", "Send the body as application/json, or send none."));
+        }
         try
         {
-            var request = await context.Request.ReadFromJsonAsync<DirectLineStartRequest>(BotJson.Options, context.RequestAborted);
-            if (request?.User?.Id is { } id && (id.Length > 128 || id.Any(char.IsControl)))
+            var start = await request.ReadFromJsonAsync<DirectLineStartRequest>(BotJson.Inbound, context.RequestAborted);
+            if (start?.User?.Id is { } id && (string.IsNullOrWhiteSpace(id) || id.Length > 128 || id.Any(char.IsControl)))
             {
-                return (null, Refuse(context, StatusCodes.Status400BadRequest, "Invalid user id", "user.id must be at most 128 printable characters."));
+                return (null, Refuse(context, StatusCodes.Status400BadRequest, "Invalid user id", "user.id must be 1 to 128 printable characters, not all blank."));
             }
 
-            return (request, null);
+            return (start, null);
         }
         catch (JsonException ex)
         {
-            return (null, Refuse(context, StatusCodes.Status400BadRequest, "Invalid request", $"The body must be JSON such as {{\"user\":{{\"id\":\"dl_…\"}}}}: {ex.Message}"));
+            return (null, Refuse(context, StatusCodes.Status400BadRequest, "Invalid request", $"The body must be JSON such as {{\"user\":{{\"id\":\"dl_…\"}}}}: {JsonErrors.Describe(ex)}."));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, Refuse(context, ex.StatusCode, "Unreadable body", ex.Message));
         }
     }
 
     private IResult BadWatermark(HttpContext context, string? watermark) =>
-        Refuse(context, StatusCodes.Status400BadRequest, "Invalid watermark", $"'{watermark}' is not a watermark this endpoint returned.");
+        Refuse(context, StatusCodes.Status400BadRequest, "Invalid watermark", $"'{TextCut.Ellipsis(watermark ?? "", 40)}' is not a watermark this endpoint returned.");
 
     private static ChannelAccount User(IDirectLineConversation conversation, string? name) =>
         new() { Id = conversation.UserId, Name = name, Role = "user" };

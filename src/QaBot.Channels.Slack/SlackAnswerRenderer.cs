@@ -48,5 +48,5 @@ internal static class SlackAnswerRenderer
         return $"[{citation.Index}] {title}" + (shown.Count > 0 ? $" ({string.Join(", ", shown)})" : "");
     }
 
-    private static string Fit(string mrkdwn) => mrkdwn.Length <= MaxBlockText ? mrkdwn : mrkdwn[..(MaxBlockText - 1)] + "…";
+    private static string Fit(string mrkdwn) => TextCut.Ellipsis(mrkdwn, MaxBlockText);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using QaBot.Text;
 using QaBot.Turns;
 
 namespace QaBot.Channels.Slack;
@@ -32,7 +33,7 @@ internal sealed partial class SlackEventsEndpoint(
         }
         catch (JsonException ex)
         {
-            return BadRequest(context, $"The body is not a valid Slack event payload: {ex.Message}");
+            return BadRequest(context, $"The body is not a valid Slack event payload: {JsonErrors.Describe(ex)}.");
         }
 
         return envelope switch

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Feedback;
+using QaBot.Text;
 
 namespace QaBot.Channels.Slack;
 
@@ -45,7 +46,7 @@ internal sealed partial class SlackInteractivityEndpoint(
         }
         catch (JsonException ex)
         {
-            return BadRequest(context, $"The payload field is not a valid interaction payload: {ex.Message}");
+            return BadRequest(context, $"The payload field is not a valid interaction payload: {JsonErrors.Describe(ex)}.");
         }
 
         if (interaction is null) return BadRequest(context, "The payload field must be a JSON object.");

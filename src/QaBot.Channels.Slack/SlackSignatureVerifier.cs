@@ -9,7 +9,7 @@ namespace QaBot.Channels.Slack;
 public enum SlackSignatureCheck
 {
     Valid,
-    MissingHeaders,
+    MissingOrMalformedHeaders,
     StaleTimestamp,
     BadSignature,
 }
@@ -28,7 +28,7 @@ public sealed class SlackSignatureVerifier(IOptions<SlackOptions> options, TimeP
     {
         if (string.IsNullOrEmpty(signature) || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {
-            return SlackSignatureCheck.MissingHeaders;
+            return SlackSignatureCheck.MissingOrMalformedHeaders;
         }
 
         // Stricter than Bolt, which only rejects old requests: a timestamp from the future is as suspicious.

@@ -24,6 +24,10 @@ internal static partial class SlackSignedRequest
         {
             return ([], Refuse(context, StatusCodes.Status413PayloadTooLarge, "Request too large", $"Slack payloads are limited to {maxBytes} bytes."));
         }
+        catch (BadHttpRequestException ex)
+        {
+            return ([], Refuse(context, ex.StatusCode, "Unreadable body", ex.Message));
+        }
 
         var check = verifier.Verify(request.Headers[SlackSignatureVerifier.TimestampHeader], request.Headers[SlackSignatureVerifier.SignatureHeader], body);
         if (check == SlackSignatureCheck.Valid) return (body, null);
@@ -31,7 +35,7 @@ internal static partial class SlackSignedRequest
         LogRejected(logger, request.Path, check);
         return ([], Refuse(context, StatusCodes.Status401Unauthorized, "Invalid Slack request", check switch
         {
-            SlackSignatureCheck.MissingHeaders => $"The {SlackSignatureVerifier.SignatureHeader} and {SlackSignatureVerifier.TimestampHeader} headers are required.",
+            SlackSignatureCheck.MissingOrMalformedHeaders => $"The {SlackSignatureVerifier.SignatureHeader} header and a {SlackSignatureVerifier.TimestampHeader} in Unix seconds are required.",
             SlackSignatureCheck.StaleTimestamp => $"The request timestamp is more than {SlackSignatureVerifier.MaxAge.TotalMinutes:0} minutes from now; replays are rejected.",
             _ => "The request signature does not match.",
         }));

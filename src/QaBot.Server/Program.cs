@@ -53,9 +53,11 @@ app.UseStatusCodePages();
 app.UseCors(); // endpoint policies, e.g. the Direct Line allow-list (QaBot:DirectLine:AllowedOrigins)
 app.UseRateLimiter();
 
-app.MapGet("/healthz", () => Results.Ok(new { status = "alive" }));
+// GET and HEAD, since uptime probes use either.
+string[] probeMethods = [HttpMethods.Get, HttpMethods.Head];
+app.MapMethods("/healthz", probeMethods, () => Results.Ok(new { status = "alive" }));
 // Not ready while indexing, and while the turn queue is full (every channel would refuse a question then).
-app.MapGet("/readyz", (IndexStatus index, TurnRunner turns) => !index.IsReady
+app.MapMethods("/readyz", probeMethods, (IndexStatus index, TurnRunner turns) => !index.IsReady
     ? Results.Json(new { status = index.Error is null ? "indexing" : "failed", error = index.Error }, statusCode: StatusCodes.Status503ServiceUnavailable)
     : turns.IsFull
         ? Results.Json(new { status = "busy", queuedTurns = turns.Queued }, statusCode: StatusCodes.Status503ServiceUnavailable)

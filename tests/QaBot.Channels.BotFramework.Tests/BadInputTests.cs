@@ -18,13 +18,19 @@ public sealed class BadInputTests(EmulatorModeFixture fixture) : IClassFixture<E
     [InlineData("{\"type\": \"message\", \"serviceUrl\": \"http://127.0.0.1:1\"}", "no 'conversation.id'")]
     [InlineData("{\"type\": \"message\", \"conversation\": {\"id\": \"c\"}}", "no 'serviceUrl'")]
     [InlineData("{\"type\": \"message\", \"conversation\": {\"id\": \"c\"}, \"serviceUrl\": \"not a url\"}", "absolute http(s) URL")]
+    [InlineData("{\"type\": \"message\", \"attachments\": {}}", "a value of the wrong JSON type at $.attachments")]
+    [InlineData("{\"type\": \"message\", \"text\": 5}", "a value of the wrong JSON type at $.text")]
+    [InlineData("{\"type\": \"message\", \"entities\": [null]}", "'entities' holds a null item")]
+    [InlineData("{\"type\": \"conversationUpdate\", \"membersAdded\": [null]}", "'membersAdded' holds a null item")]
+    [InlineData("{\"type\": \"message\", \"conversation\": {\"id\": \"%2000\"}}", "'conversation.id' is longer than 1024 characters")]
     public async Task MalformedOrIncompleteActivity_Gets400WithTheReason(string body, string reason)
     {
-        using var response = await _server.Http.PostRawAsync(_server.MessagesUrl, body);
+        using var response = await _server.Http.PostRawAsync(_server.MessagesUrl, body.Replace("%2000", new string('c', 2000), StringComparison.Ordinal));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await ProblemAsync(response);
-        Assert.Contains(reason, (string?)problem["detail"]);
+        var detail = (string?)(await ProblemAsync(response))["detail"];
+        Assert.Contains(reason, detail);
+        Assert.DoesNotContain("System.", detail, StringComparison.Ordinal); // the client's terms, not the serializer's types
     }
 
     [Fact]

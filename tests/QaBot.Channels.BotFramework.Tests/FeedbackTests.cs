@@ -36,10 +36,14 @@ public sealed class FeedbackTests(EmulatorModeFixture fixture) : IClassFixture<E
         Assert.All(record.Citations, c => Assert.Contains(c.Title, shown.Activity.ToJsonString(), StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task TeamsFeedbackInvoke_WithoutAReaction_Gets400()
+    [Theory]
+    [InlineData("\"meh\"")]
+    [InlineData("5")]
+    [InlineData("null")]
+    public async Task TeamsFeedbackInvoke_WithoutAReaction_Gets400(string reaction)
     {
-        var invoke = TeamsFeedback(_channel, Activities.NewConversationId(), "any", "meh", null);
+        var invoke = TeamsFeedback(_channel, Activities.NewConversationId(), "any", "like", null);
+        invoke["value"]!["actionValue"]!["reaction"] = JsonNode.Parse(reaction);
         using var response = await _server.Http.PostAsync(_server.MessagesUrl, invoke);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

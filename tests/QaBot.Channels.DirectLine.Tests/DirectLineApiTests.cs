@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using QaBot.Channels.BotFramework;
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
 
 namespace QaBot.Channels.DirectLine.Tests;
@@ -39,6 +40,17 @@ public sealed class DirectLineApiTests(ServerFixture fixture) : IClassFixture<Se
         var body = await ReadAsync(generated, HttpStatusCode.OK);
         Assert.Equal("dl_alice", (string)Jwt.Payload((string)body["token"]!)["user"]!);
         Assert.InRange((int)body["expires_in"]!, 1790, 1800);
+
+        // A user that would be dropped or empty is refused rather than replaced by a random one without a word.
+        using var blank = await Server.SendAsync(HttpMethod.Post, "v3/directline/tokens/generate", DirectLineServer.Secret, """{"user":{"id":"  "}}""");
+        await AssertProblemAsync(blank, HttpStatusCode.BadRequest, "Invalid user id");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v3/directline/tokens/generate")
+        {
+            Content = new StringContent("""{"user":{"id":"dl_alice"}}""", System.Text.Encoding.UTF8, "text/plain"),
+        };
+        request.Headers.Authorization = new("Bearer", DirectLineServer.Secret);
+        using var plain = await Server.Http.SendAsync(request);
+        await AssertProblemAsync(plain, HttpStatusCode.UnsupportedMediaType, "JSON required");
     }
 
     [Fact]
@@ -183,6 +195,23 @@ public sealed class DirectLineApiTests(ServerFixture fixture) : IClassFixture<Se
         var (conversationId, token) = await Server.StartConversationAsync();
         using var response = await Server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{conversationId}/activities", token, body);
         await AssertProblemAsync(response, status, title);
+    }
+
+    [Fact]
+    public async Task An_activity_nested_too_deep_to_be_served_back_is_refused_and_one_that_fits_is_served()
+    {
+        var (conversationId, token) = await Server.StartConversationAsync();
+        static string Nested(int depth) =>
+            $$"""{"type":"message","text":"hello","channelData":{{string.Concat(Enumerable.Repeat("{\"a\":", depth))}}1{{new string('}', depth)}}}""";
+
+        using var tooDeep = await Server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{conversationId}/activities", token, Nested(BotJson.MaxInboundDepth + 4));
+        await AssertProblemAsync(tooDeep, HttpStatusCode.BadRequest, "Invalid activity");
+
+        // The feed wraps each activity in two more levels; what was accepted must still be served.
+        using var fits = await Server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{conversationId}/activities", token, Nested(BotJson.MaxInboundDepth - 2));
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+        var activities = await Server.WaitForActivitiesAsync(conversationId, token, a => a.Any(x => x?["channelData"]?["a"] is not null));
+        Assert.Single(activities, a => a?["channelData"]?["a"] is not null);
     }
 
     [Fact]

@@ -144,6 +144,8 @@ public sealed class LifetimeAndLimitsTests
                 using var posted = await server.SendAsync(HttpMethod.Post, $"v3/directline/conversations/{conversationId}/activities", token,
                     $$"""{"type":"message","text":"{{text}}"}""");
                 results.Add((text, posted.StatusCode));
+                // A refusal says when to send again, as /api/messages and the rate limiter do.
+                if (posted.StatusCode == HttpStatusCode.TooManyRequests) Assert.NotNull(posted.Headers.RetryAfter);
             }
 
             var refused = results.Where(r => r.Status == HttpStatusCode.TooManyRequests).Select(r => r.Text).ToList();

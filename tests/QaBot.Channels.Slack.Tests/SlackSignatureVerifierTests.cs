@@ -61,5 +61,5 @@ public sealed class SlackSignatureVerifierTests
     [InlineData("not-a-number", DocSignature)]
     [InlineData("-1531420618", DocSignature)]
     public void Missing_or_malformed_headers_are_rejected(string? timestamp, string? signature) =>
-        Assert.Equal(SlackSignatureCheck.MissingHeaders, Verifier().Verify(timestamp, signature, Encoding.UTF8.GetBytes(DocBody)));
+        Assert.Equal(SlackSignatureCheck.MissingOrMalformedHeaders, Verifier().Verify(timestamp, signature, Encoding.UTF8.GetBytes(DocBody)));
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using CsCheck;
 using QaBot.Hostile.Tests.Infrastructure;
@@ -53,6 +55,40 @@ public sealed class HostileHttpTests(HostileServer server, ITestOutputHelper out
         var conversationId = await server.StartDirectLineConversationAsync();
         await SurvivesAsync(HostileBodies.For(HostileBodies.Activity), body => server.PostAsync($"/v3/directline/conversations/{conversationId}/activities", body.Bytes,
             request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", HostileServer.DirectLineSecret)));
+    }
+
+    /// <summary>Uptime probes use either method.</summary>
+    [Theory]
+    [InlineData("GET", "/healthz")]
+    [InlineData("HEAD", "/healthz")]
+    [InlineData("GET", "/readyz")]
+    [InlineData("HEAD", "/readyz")]
+    public async Task Health_probes_answer_GET_and_HEAD(string method, string path)
+    {
+        using var response = await server.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), new Uri(server.BaseUrl, path)));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>A body the server cannot read (a chunk size that is no number) is the client's mistake: 400 with Kestrel's reason.</summary>
+    [Theory]
+    [InlineData("/api/messages")]
+    [InlineData("/api/slack/events")]
+    [InlineData("/api/slack/interactivity")]
+    [InlineData("/v3/directline/conversations/{0}/activities")]
+    public async Task A_malformed_chunked_body_is_a_400_with_the_reason(string path)
+    {
+        var target = string.Format(System.Globalization.CultureInfo.InvariantCulture, path, path.Contains("{0}", StringComparison.Ordinal) ? await server.StartDirectLineConversationAsync() : "");
+        using var client = new TcpClient();
+        await client.ConnectAsync(server.BaseUrl.Host, server.BaseUrl.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST {target} HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nAuthorization: Bearer {HostileServer.DirectLineSecret}\r\n" +
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n"));
+        var response = await new StreamReader(stream).ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 400 ", response, StringComparison.Ordinal);
+        Assert.Contains("chunk", response, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(server.UnhandledErrors().Select(e => $"{e.Category}: {e.Message} {e.Exception}"));
     }
 
     private async Task SurvivesAsync(Gen<HostileBody> bodies, Func<HostileBody, Task<HttpStatusCode>> post,

@@ -57,6 +57,10 @@ public static class HostileBodies
         new JsonObject { ["membersAdded"] = new JsonArray(new JsonObject { ["id"] = "user-1" }, new JsonObject { ["id"] = "qabot" }) },
         new JsonObject { ["entities"] = new JsonArray(new JsonObject { ["type"] = "mention", ["text"] = "<at>QaBot</at>", ["mentioned"] = new JsonObject { ["id"] = "qabot" } }) },
         new JsonObject { ["reactionsAdded"] = new JsonArray(new JsonObject { ["type"] = "like" }), ["replyToId"] = "activity-0" },
+        // Lists holding null, and fields of the wrong type inside their items.
+        new JsonObject { ["entities"] = new JsonArray(null, new JsonObject { ["type"] = "mention", ["mentioned"] = new JsonObject { ["id"] = 5, ["name"] = 5 } }) },
+        new JsonObject { ["entities"] = new JsonArray(new JsonObject { ["@type"] = 5, ["@id"] = new JsonArray(), ["result"] = new JsonObject { ["text"] = 5 } }) },
+        new JsonObject { ["membersAdded"] = new JsonArray((JsonNode?)null), ["reactionsAdded"] = new JsonArray((JsonNode?)null) },
         new JsonObject());
 
     /// <summary>A Bot Framework / Direct Line activity with every known field possibly of the wrong type.</summary>
@@ -67,7 +71,9 @@ public static class HostileBodies
         JsonText.Select(t => (JsonNode?)t),
         Account,
         Field(new JsonObject { ["actionName"] = "feedback", ["actionValue"] = new JsonObject { ["reaction"] = "like", ["feedback"] = "{\"feedbackText\":\"ok\"}" } },
-            new JsonObject { ["actionName"] = "feedback", ["actionValue"] = new JsonObject { ["reaction"] = "dislike", ["feedback"] = "not json" } }, null),
+            new JsonObject { ["actionName"] = "feedback", ["actionValue"] = new JsonObject { ["reaction"] = "dislike", ["feedback"] = "not json" } },
+            new JsonObject { ["actionName"] = "feedback", ["actionValue"] = new JsonObject { ["reaction"] = 5 } },
+            new JsonObject { ["actionName"] = "feedback", ["actionValue"] = new JsonObject { ["reaction"] = "like", ["feedback"] = "{\"feedbackText\":5}" } }, null),
         Field("message/submitAction", "webchat:activity-status/feedback", null),
         Lists,
         (type, conversation, serviceUrl, text, from, value, name, lists) =>

@@ -39,7 +39,13 @@ catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundExcep
     await Console.Error.WriteLineAsync("Error: " + ex.Message);
     return 2;
 }
-catch (Exception ex) when (ex is not OperationCanceledException)
+catch (OperationCanceledException)
+{
+    // Ctrl-C or SIGTERM: an ingest keeps what it embedded, and the next run resumes from there.
+    await Console.Error.WriteLineAsync("Interrupted.");
+    return 130;
+}
+catch (Exception ex)
 {
     // Users get the reason; the stack trace only when they ask for detail.
     await Console.Error.WriteLineAsync("Unexpected error: " + ex.Message);

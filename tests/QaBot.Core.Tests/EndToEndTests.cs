@@ -141,6 +141,20 @@ public class CliTests
         else Assert.DoesNotMatch(stackFrame, stderr);
     }
 
+    [SharedDataFact("corpora/bbc")]
+    public async Task Ctrl_C_during_an_ingest_ends_it_in_one_line_with_exit_130_and_keeps_what_was_embedded()
+    {
+        using var state = new TempFolder();
+        var environment = new Dictionary<string, string> { ["QaBot__Index__Path"] = Path.Combine(state.Path, "index") };
+
+        var (exit, _, stderr) = await BuiltTools.InterruptCliAsync(environment, TimeSpan.FromSeconds(6), "ingest", "--docs", RepositoryPaths.BbcCorpus);
+
+        Assert.True(exit == 130, $"exit {exit}; stderr: {stderr}");
+        Assert.Equal("Interrupted.", stderr.Trim());
+        // The articles embedded before the interrupt are stored, for the next run to resume from.
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(state.Path, "index"), "manifest.json", SearchOption.AllDirectories));
+    }
+
     [Fact]
     public async Task Ask_without_a_question_says_it_is_missing()
     {

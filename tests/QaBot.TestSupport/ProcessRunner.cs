@@ -11,8 +11,9 @@ public sealed record ProcessResult(int ExitCode, string StandardOutput, string S
 /// <summary>Runs a real process (node, the server, the CLI) to completion, killing it if it outlives the timeout.</summary>
 public static class ProcessRunner
 {
+    /// <param name="interruptAfter">When set, the process gets SIGINT (as from Ctrl-C) this long after it started.</param>
     public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, TimeSpan? interruptAfter = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -37,6 +38,11 @@ public static class ProcessRunner
         using var cts = new CancellationTokenSource(timeout);
         try
         {
+            if (interruptAfter is { } delay)
+            {
+                await Task.WhenAny(process.WaitForExitAsync(cts.Token), Task.Delay(delay, cts.Token));
+                if (!process.HasExited) _ = Kill(process.Id, SigInt);
+            }
             await process.WaitForExitAsync(cts.Token);
         }
         catch (OperationCanceledException)
@@ -48,4 +54,10 @@ public static class ProcessRunner
         process.WaitForExit(); // Flushes the redirected streams.
         return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
+
+    private const int SigInt = 2;
+
+    // .NET can send only SIGKILL to another process; Ctrl-C is SIGINT.
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }

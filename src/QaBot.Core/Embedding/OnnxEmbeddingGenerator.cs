@@ -257,6 +257,19 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         using var outputs = Session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
     }
 
+    /// <summary>A cancelled run ends with ONNX Runtime's "terminate flag" error; the caller is told it was cancelled.</summary>
+    private IDisposableReadOnlyCollection<OrtValue> RunOrCancel(RunOptions runOptions, IReadOnlyCollection<OrtValue> inputs, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Session.Run(runOptions, InputNames, inputs, OutputNames);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+    }
+
     private static readonly string[] InputNames = ["input_ids", "attention_mask", "token_type_ids"];
     private static readonly string[] OutputNames = ["last_hidden_state"];
 
@@ -285,7 +298,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
-        using var outputs = Session.Run(runOptions, InputNames, [idsValue, maskValue, typesValue], OutputNames);
+        using var outputs = RunOrCancel(runOptions, [idsValue, maskValue, typesValue], cancellationToken);
         var hidden = outputs[0].GetTensorDataAsSpan<float>();
         const int d = SentenceModel.Dimensions;
         for (var r = 0; r < rows; r++)

@@ -125,7 +125,13 @@ public sealed partial class IngestionPipeline(
         {
             await EmbedAsync(pending, i => byId[files[i].Id], hashes, result, progress, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            // Interrupted (Ctrl-C): what was embedded is kept too.
+            if (folder is not null) IndexStore.Save(folder, signature, result.OfType<IndexedDocument>().ToList());
+            throw;
+        }
+        catch (Exception ex)
         {
             // Keep what was embedded: the stored index then holds it, and a rerun embeds only the rest.
             var done = result.OfType<IndexedDocument>().ToList();

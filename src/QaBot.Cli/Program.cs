@@ -6,7 +6,6 @@ var docs = new Option<string[]>("--docs")
 {
     Description = "Folder (or file) of articles to index; repeat for more. Default: QaBot:Corpus:Paths (seeds/).",
     AllowMultipleArgumentsPerToken = true,
-    Recursive = true,
 };
 var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what the pipeline does (to stderr).", Recursive = true };
 
@@ -20,8 +19,9 @@ var root = new RootCommand("QaBot: answers questions about a body of articles, w
     CalibrateCommand.Create(verbose),
     FeedbackCommand.Create(verbose),
 };
-root.Options.Add(docs);
 root.Options.Add(verbose);
+// --docs only on the commands that index it (calibrate and feedback do not).
+foreach (var command in root.Subcommands.Where(c => c.Name is "ask" or "chat" or "ingest" or "eval" or "bench")) command.Options.Add(docs);
 
 try
 {

@@ -155,13 +155,28 @@ public class CliTests
         Assert.Single(Directory.EnumerateFiles(Path.Combine(state.Path, "index"), "manifest.json", SearchOption.AllDirectories));
     }
 
-    [Fact]
-    public async Task Ask_without_a_question_says_it_is_missing()
+    [Theory]
+    [InlineData("Required argument missing for command: 'ask'", "ask", "--docs", "seeds")]
+    [InlineData("Required argument missing for option: '--docs'", "ask", "--docs")]
+    [InlineData("Unrecognized option '--bogus'", "ask", "--bogus")]
+    public async Task Ask_without_a_question_says_what_is_missing(string expected, params string[] arguments)
     {
-        var (exit, _, stderr) = await BuiltTools.RunCliAsync("ask", "--docs", "seeds");
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(arguments);
 
         Assert.NotEqual(0, exit);
-        Assert.Contains("Required argument missing", stderr, StringComparison.Ordinal);
+        Assert.StartsWith(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("couldn't find", stdout, StringComparison.Ordinal); // nothing was taken as the question
+    }
+
+    [Fact]
+    public async Task Calibrate_on_some_sets_must_be_told_where_to_write_so_the_committed_fit_stays()
+    {
+        var committed = await File.ReadAllBytesAsync(RepositoryPaths.Weights);
+        var (exit, _, stderr) = await BuiltTools.RunCliAsync("calibrate", "--sets", "seeds-dev");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("name --out", stderr, StringComparison.Ordinal);
+        Assert.Equal(committed, await File.ReadAllBytesAsync(RepositoryPaths.Weights));
     }
 
     [SharedDataFact("eval/seeds-dev.jsonl")]

@@ -13,7 +13,17 @@ internal static class AskCommand
         var command = new Command("ask", "Answer one question and print the answer with its sources.") { question };
         command.Validators.Add(result =>
         {
-            if (QuestionAndDocs(result.GetValue(question), result.GetValue(docs)).Question is null) result.AddError("Required argument missing for command: 'ask': the question.");
+            if (result.GetResult(docs) is { Tokens.Count: 0, Implicit: false }) return; // "--docs" with no value: the parser says so.
+            switch (QuestionAndDocs(result.GetValue(question), result.GetValue(docs)).Question)
+            {
+                case null:
+                    result.AddError("Required argument missing for command: 'ask': the question.");
+                    break;
+                // One word starting with '-' is a mistyped option, not a question.
+                case ['-', ..] unknown when !unknown.Contains(' ', StringComparison.Ordinal):
+                    result.AddError($"Unrecognized option '{unknown}'.");
+                    break;
+            }
         });
         command.SetAction(async (parse, ct) =>
         {

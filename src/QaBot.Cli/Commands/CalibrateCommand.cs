@@ -39,6 +39,12 @@ internal static class CalibrateCommand
             if (result.GetValue(newsWeight) is not > 0) result.AddError("--news-weight must be greater than 0.");
         });
         var command = new Command("calibrate", "Fit the answerer's weights and decline threshold on the development sets.") { evalDir, corpora, output, newsWeight, target, only };
+        // A fit on some sets is for comparison: it must not replace the committed fit, which every answer uses.
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(only) is { Implicit: false } && result.GetResult(output) is null or { Implicit: true })
+                result.AddError("--sets fits on part of the development data; name --out, so calibration/ keeps the fit the bot answers with.");
+        });
         command.SetAction(async (parse, ct) =>
         {
             var eval = parse.GetValue(evalDir)!;

@@ -196,6 +196,33 @@ public class CliTests
         Assert.Equal(1.0, root.GetProperty("abstain_accuracy").GetDouble());
     }
 
+    [Theory]
+    [InlineData("--min-answer-hit", "90", "--min-answer-hit must be a rate between 0 and 1.")]
+    [InlineData("--max-false-declines", "NaN", "--max-false-declines must be a rate between 0 and 1.")]
+    public async Task Eval_refuses_a_gate_that_is_not_a_rate(string gate, string value, string expected)
+    {
+        var (exit, _, stderr) = await BuiltTools.RunCliAsync("eval", "--questions", "tests/eval/seeds-probe.jsonl", gate, value);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_fails_a_gate_on_a_rate_the_set_cannot_measure_and_checks_the_json_path_before_asking()
+    {
+        using var folder = new TempFolder();
+        // Only unanswerable questions: there is no answer hit rate to hold to a bar.
+        var set = folder.Write("unanswerable.jsonl", "{\"id\":\"u1\",\"question\":\"Who painted the ceiling of the Sistine Chapel?\",\"answerable\":false}\n");
+
+        var gated = await BuiltTools.RunCliAsync("eval", "--docs", "seeds", "--questions", set, "--min-answer-hit", "0.5");
+        var unwritable = await BuiltTools.RunCliAsync("eval", "--docs", "seeds", "--questions", set, "--json", Path.Combine(folder.Path, "no-such-folder", "out.json"));
+
+        Assert.Equal(3, gated.ExitCode);
+        Assert.Contains("answer_hit_rate was not measured", gated.StandardError, StringComparison.Ordinal);
+        Assert.Equal(2, unwritable.ExitCode);
+        Assert.DoesNotContain("decl u1", unwritable.StandardOutput, StringComparison.Ordinal); // refused before the question was asked
+    }
+
     [Fact]
     public async Task A_missing_document_folder_exits_with_code_2_and_names_it()
     {

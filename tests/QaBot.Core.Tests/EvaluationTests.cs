@@ -105,4 +105,28 @@ public class EvaluationTests
         Assert.Contains("\"question\"", error.Message, StringComparison.Ordinal);
         Assert.Equal(("", 0), (first[0].SourceHint, first[0].ExpectAny.Count));
     }
+
+    [Theory]
+    [InlineData("{\"id\":\"a\",\"question\":\"Who won?\",\"expect_any\":[\"Chelsea\"]}", "answerable")]
+    [InlineData("{\"id\":\"a\",\"question\":\"Who won?\",\"expect_any\":[\"\"],\"answerable\":true}", "no empty string")]
+    [InlineData("{\"id\":\"a\",\"question\":\"Who won?\",\"answerable\":true}", "expect_any")]
+    [InlineData("{\"id\":\"a\",\"question\":\"Who won?\",\"answerable\":false}\n{\"id\":\"a\",\"question\":\"Who lost?\",\"answerable\":false}", "used before")]
+    public void A_line_that_would_be_scored_wrongly_is_refused_naming_it(string lines, string reason)
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write("set.jsonl", lines + "\n");
+
+        var error = Assert.Throws<FormatException>(() => EvalQuestion.Load(path));
+
+        Assert.StartsWith(path + ":", error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_set_is_refused_rather_than_scored()
+    {
+        using var folder = new TempFolder();
+        var error = Assert.Throws<FormatException>(() => EvalQuestion.Load(folder.Write("empty.jsonl", "\n")));
+        Assert.Contains("no questions", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -216,10 +216,13 @@ public sealed class FeedbackCliTests : IDisposable
         var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(Environment, "feedback", "export", "--down");
 
         Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
-        var cases = _folder.Write("cases.jsonl", stdout);
-        var questions = EvalQuestion.Load(cases);
+        // Unlabelled, the lines are refused by the eval loader (an empty expect_any would score every answer a miss);
+        // once the reviewer fills in expect_any they are questions of an eval set.
+        Assert.Contains("expect_any", Assert.Throws<FormatException>(() => EvalQuestion.Load(_folder.Write("cases.jsonl", stdout))).Message, StringComparison.Ordinal);
+        var labelled = stdout.Replace("\"expect_any\":[]", "\"expect_any\":[\"37.5%\"]", StringComparison.Ordinal);
+        var questions = EvalQuestion.Load(_folder.Write("labelled.jsonl", labelled));
         Assert.Equal(["By how much did Zorblax's \"teapot\" exports rise?", "Who runs Zorblax?"], questions.Select(q => q.Question));
-        Assert.All(questions, q => Assert.True(q.Answerable && q.ExpectAny.Count == 0 && q.SourceHint == "" && q.Id.StartsWith("feedback-", StringComparison.Ordinal)));
+        Assert.All(questions, q => Assert.True(q.Answerable && q.SourceHint == "" && q.Id.StartsWith("feedback-", StringComparison.Ordinal)));
         Assert.Equal(2, questions.Select(q => q.Id).Distinct().Count());
 
         var first = JsonNode.Parse(stdout.Split('\n')[0])!;

@@ -25,9 +25,22 @@ internal static class EvalCommand
         var minAbstain = new Option<double?>("--min-abstain") { Description = "Quality gate: exit 3 when the share of unanswerable questions declined is lower." };
         var maxFalseDeclines = new Option<double?>("--max-false-declines") { Description = "Quality gate: exit 3 when the share of answerable questions declined is higher." };
         var command = new Command("eval", "Run a question set through the bot's pipeline; the last line of output is the JSON summary.") { questions, json, minHit, minCitation, minAbstain, maxFalseDeclines };
+        json.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValue(json))) result.AddError("--json needs a file path.");
+        });
+        foreach (var gate in new[] { minHit, minCitation, minAbstain, maxFalseDeclines })
+        {
+            gate.Validators.Add(result =>
+            {
+                if (result.GetValue(gate) is { } bar && bar is not (>= 0 and <= 1)) result.AddError($"{gate.Name} must be a rate between 0 and 1.");
+            });
+        }
         command.SetAction(async (parse, ct) =>
         {
             var set = EvalQuestion.Load(parse.GetValue(questions)!);
+            // Opened before the run, so a path that cannot be written fails now, not after every question was asked.
+            await using var jsonFile = parse.GetValue(json) is { } jsonPath ? File.Create(jsonPath) : null;
             using var host = CliHost.Build(parse.GetValue(verbose));
             var report = await CliHost.IndexAsync(host.Services, parse.GetValue(docs), ct);
 
@@ -42,7 +55,7 @@ internal static class EvalCommand
                 Console.WriteLine($"{verdict} {r.Id}: {r.Question} -> {r.Answer}");
             }
 
-            if (parse.GetValue(json) is { } path) await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, Indented), ct);
+            if (jsonFile is not null) await JsonSerializer.SerializeAsync(jsonFile, results, Indented, ct);
             var summary = Evaluator.Summarize(results, (long)report.Elapsed.TotalMilliseconds, report.Passages);
             // Gate failures go to stderr, so the JSON summary stays the last line of stdout.
             var failures = new List<string>();
@@ -56,8 +69,10 @@ internal static class EvalCommand
 
             void Gate(string name, double? value, double? bar, bool higherIsBetter)
             {
-                if (bar is not { } b || value is not { } v) return;
-                if (higherIsBetter ? v < b : v > b) failures.Add($"{name} {v} is {(higherIsBetter ? "below" : "above")} {b}");
+                if (bar is not { } b) return;
+                // A gate on a rate the set cannot measure (no answerable, or no unanswerable, questions) fails rather than passes.
+                if (value is not { } v) failures.Add($"{name} was not measured: the set has no questions of that kind");
+                else if (higherIsBetter ? v < b : v > b) failures.Add($"{name} {v} is {(higherIsBetter ? "below" : "above")} {b}");
             }
         });
         return command;

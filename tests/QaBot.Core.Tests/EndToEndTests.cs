@@ -141,6 +141,20 @@ public class CliTests
         else Assert.DoesNotMatch(stackFrame, stderr);
     }
 
+    [Fact]
+    public async Task Piped_chat_answers_every_question_past_blank_lines_until_exit_in_any_case()
+    {
+        const string nissan = "What have Nissan's old models in the US market run into?";
+        var input = $"{Seeds.HondaQuestion}\n\n{nissan}\nEXIT\nWhy did Nissan cut production?\n";
+
+        var (exit, stdout, stderr) = await BuiltTools.PipeToCliAsync(input, "chat", "--docs", "seeds");
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        Assert.Contains("24.2%", stdout, StringComparison.Ordinal);
+        Assert.Contains("inventory backlogs", stdout, StringComparison.Ordinal); // asked after the blank line
+        Assert.Equal(2, stdout.Split("Sources:").Length - 1); // nothing after EXIT
+    }
+
     [SharedDataFact("corpora/bbc")]
     public async Task Ctrl_C_during_an_ingest_ends_it_in_one_line_with_exit_130_and_keeps_what_was_embedded()
     {

@@ -26,6 +26,10 @@ public static class BuiltTools
     public static Task<ProcessResult> RunCliAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
         ProcessRunner.RunAsync(DotnetHost, [CliDll, .. arguments], TimeSpan.FromSeconds(60), environment, RepositoryPaths.Root);
 
+    /// <summary>As <see cref="RunCliAsync(string[])"/>, with <paramref name="input"/> piped to its standard input.</summary>
+    public static Task<ProcessResult> PipeToCliAsync(string input, params string[] arguments) =>
+        ProcessRunner.RunAsync(DotnetHost, [CliDll, .. arguments], TimeSpan.FromSeconds(60), null, RepositoryPaths.Root, input: input);
+
     /// <summary>As <see cref="RunCliAsync(IReadOnlyDictionary{string, string}, string[])"/>, with Ctrl-C (SIGINT) <paramref name="after"/> the start.</summary>
     public static Task<ProcessResult> InterruptCliAsync(IReadOnlyDictionary<string, string> environment, TimeSpan after, params string[] arguments) =>
         ProcessRunner.RunAsync(DotnetHost, [CliDll, .. arguments], TimeSpan.FromSeconds(60), environment, RepositoryPaths.Root, after);

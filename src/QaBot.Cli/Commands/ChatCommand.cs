@@ -16,12 +16,18 @@ internal static class ChatCommand
             var answers = host.Services.GetRequiredService<AnswerService>();
             var conversationId = "cli-" + Guid.NewGuid().ToString("N");
             var interactive = !Console.IsInputRedirected;
-            Console.WriteLine($"QaBot knows {report.Documents} articles ({report.Passages} passages). Ask a question; an empty line or 'exit' quits.");
+            Console.WriteLine($"QaBot knows {report.Documents} articles ({report.Passages} passages). Ask a question; {(interactive ? "an empty line or " : "")}'exit' quits.");
             while (!ct.IsCancellationRequested)
             {
                 if (interactive) Console.Write("> ");
-                var line = Console.ReadLine();
-                if (line is null || line.Trim().Length == 0 || line.Trim() is "exit" or "quit") break;
+                var line = Console.ReadLine()?.Trim();
+                if (line is null || line.Equals("exit", StringComparison.OrdinalIgnoreCase) || line.Equals("quit", StringComparison.OrdinalIgnoreCase)) break;
+                // At the prompt an empty line quits; in piped input it only separates questions, so none after it is lost.
+                if (line.Length == 0)
+                {
+                    if (interactive) break;
+                    continue;
+                }
                 var answer = await answers.AskAsync(line, conversationId, ct);
                 if (!string.Equals(answer.StandaloneQuestion, answer.Question, StringComparison.Ordinal)) Console.WriteLine($"(understood as: {answer.StandaloneQuestion})");
                 AnswerPrinter.Print(answer, Console.Out, Console.Error);

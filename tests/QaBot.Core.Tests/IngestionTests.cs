@@ -80,6 +80,17 @@ public class IngestionTests
     }
 
     [Fact]
+    public async Task A_utf8_file_with_one_stray_byte_stays_utf8_and_loses_only_that_byte()
+    {
+        using var folder = new TempFolder();
+        // The seed article's curly apostrophes are UTF-8; one byte that is not must not turn them all into mojibake.
+        var text = File.ReadAllBytes(Path.Combine(RepositoryPaths.Seeds, Seeds.NissanFile + ".txt"));
+        var document = await LoadOne(folder.Write("mixed.txt", [.. text, .. "\nOne stray byte "u8, 0xFF, .. " here.\n"u8]));
+        Assert.Equal(Seeds.NissanTitle, document.Title);
+        Assert.Contains("One stray byte \uFFFD here.", string.Join(' ', document.Paragraphs), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_utf8_file_with_a_byte_order_mark_keeps_its_characters()
     {
         using var folder = new TempFolder();

@@ -5,7 +5,8 @@ namespace QaBot.Ingestion;
 
 internal static class TextFile
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    /// <summary>Invalid bytes become U+FFFD, so a UTF-8 file with a stray byte keeps the rest of its text.</summary>
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     /// <summary>Above this share of control characters a file is binary (an executable, an archive) renamed as text.</summary>
     private const double MaxControlShare = 0.1;
@@ -15,7 +16,9 @@ internal static class TextFile
 
     /// <summary>
     /// Reads UTF-8 text, falling back to Windows-1252/Latin-1 for the odd legacy file (one BBC article stores "£"
-    /// as a single byte), so no file is dropped or garbled. Binary content is refused with a
+    /// as a single byte), so no file is dropped or garbled. A file is Latin-1 only when its bytes that are not UTF-8
+    /// outnumber its UTF-8 characters beyond ASCII: a UTF-8 article with one stray byte stays UTF-8, that byte alone
+    /// becoming U+FFFD, rather than every curly quote of it turning into mojibake. Binary content is refused with a
     /// <see cref="FileSkippedException"/>: it would become passages of noise, and its control bytes titles and answers.
     /// The file is streamed twice in small chunks, first to check it and count its characters, then to decode it
     /// straight into a string of that length: memory is the text alone (two bytes a character), not the file's bytes
@@ -25,7 +28,7 @@ internal static class TextFile
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
         var (start, length, chars) = Scan(stream, cancellationToken);
-        var encoding = chars >= 0 ? StrictUtf8 : Encoding.Latin1;
+        var encoding = chars >= 0 ? Utf8 : Encoding.Latin1;
         stream.Position = start;
         return string.Create(chars >= 0 ? chars : (int)length, (stream, encoding, cancellationToken), static (text, state) =>
         {
@@ -53,17 +56,18 @@ internal static class TextFile
 
     /// <summary>
     /// One pass over the file: where its content starts (after a UTF-8 byte order mark), how many bytes it has, and
-    /// how many characters it decodes to as UTF-8 (-1 when it is not UTF-8). Throws <see cref="FileSkippedException"/>
+    /// how many characters it decodes to as UTF-8 (-1 when it is Latin-1, see <see cref="Read"/>). Throws <see cref="FileSkippedException"/>
     /// for binary content: a NUL byte, or too large a share of control characters other than tab, line feed, form feed
     /// and carriage return (read as Latin-1, the bytes 0x80–0x9F are control characters too).
     /// </summary>
     private static (int Start, long Length, int Chars) Scan(FileStream stream, CancellationToken cancellationToken)
     {
-        var decoder = StrictUtf8.GetDecoder();
+        var decoder = Utf8.GetDecoder();
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        var decoded = ArrayPool<char>.Shared.Rent(Utf8.GetMaxCharCount(ChunkBytes));
+        var (start, length, controls, c1, chars, invalid, beyondAscii) = (0, 0L, 0L, 0L, 0L, 0L, 0L);
         try
         {
-            var (start, length, controls, c1, chars, utf8) = (0, 0L, 0L, 0L, 0L, true);
             int read;
             while ((read = stream.Read(buffer, 0, ChunkBytes)) > 0)
             {
@@ -77,9 +81,10 @@ internal static class TextFile
                     if ((b < 0x20 && b is not (byte)'\t' and not (byte)'\n' and not (byte)'\f' and not (byte)'\r') || b == 0x7F) controls++;
                     else if (b is >= 0x80 and <= 0x9F) c1++;
                 }
-                utf8 = utf8 && Count(decoder, chunk, flush: false, ref chars);
+                Count(decoder.GetChars(chunk, decoded, flush: false));
             }
-            utf8 = utf8 && Count(decoder, [], flush: true, ref chars);
+            Count(decoder.GetChars([], decoded, flush: true));
+            var utf8 = invalid <= beyondAscii;
             var share = length == 0 ? 0 : (double)(utf8 ? controls : controls + c1) / length;
             if (share > MaxControlShare)
                 throw new FileSkippedException($"{(utf8 ? "" : "it is not UTF-8 and ")}{share * 100:0}% of it is control characters: binary content, not text");
@@ -89,20 +94,17 @@ internal static class TextFile
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<char>.Shared.Return(decoded);
         }
-    }
 
-    /// <summary>Adds the characters <paramref name="bytes"/> decode to; false when they are not valid UTF-8.</summary>
-    private static bool Count(Decoder decoder, ReadOnlySpan<byte> bytes, bool flush, ref long chars)
-    {
-        try
+        void Count(int written)
         {
-            chars += decoder.GetCharCount(bytes, flush);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
+            chars += written;
+            foreach (var c in decoded.AsSpan(0, written))
+            {
+                if (c == '\uFFFD') invalid++;
+                else if (c > '\u007F') beyondAscii++;
+            }
         }
     }
 }

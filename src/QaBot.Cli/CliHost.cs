@@ -50,7 +50,16 @@ internal static class CliHost
     public static async Task<IngestionReport> IndexAsync(IServiceProvider services, string[]? docs, CancellationToken cancellationToken, bool serve = true)
     {
         var roots = Roots(services, docs);
-        var pipeline = services.GetRequiredService<IngestionPipeline>();
+        var report = await IngestAsync(services.GetRequiredService<IngestionPipeline>(), roots, serve, cancellationToken);
+        if (report.Documents == 0)
+        {
+            await Console.Error.WriteLineAsync($"Warning: no articles found in {string.Join(", ", roots)} (.txt, .md, .html, .pdf and .docx files are read); every question will be declined.");
+        }
+        return report;
+    }
+
+    private static async Task<IngestionReport> IngestAsync(IngestionPipeline pipeline, string[] roots, bool serve, CancellationToken cancellationToken)
+    {
         if (Console.IsErrorRedirected) return await pipeline.IngestAsync(roots, serve: serve, cancellationToken: cancellationToken);
 
         IngestionReport? report = null;

@@ -142,6 +142,20 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Ingest_of_a_folder_with_no_articles_fails_and_says_why()
+    {
+        using var folder = new TempFolder();
+        folder.Write("table.csv", "year,sales\n2004,12\n");
+        using var state = new TempFolder();
+
+        var (exit, _, stderr) = await BuiltTools.RunCliAsync(new Dictionary<string, string> { ["QaBot__Index__Path"] = Path.Combine(state.Path, "index") },
+            "ingest", "--docs", folder.Path);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"Warning: no articles found in {folder.Path}", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Piped_chat_answers_every_question_past_blank_lines_until_exit_in_any_case()
     {
         const string nissan = "What have Nissan's old models in the US market run into?";

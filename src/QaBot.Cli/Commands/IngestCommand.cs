@@ -36,7 +36,8 @@ internal static class IngestCommand
             Console.WriteLine(skipped.Count == 0
                 ? "Skipped no files."
                 : $"Skipped {skipped.Count} files: " + string.Join(", ", skipped.GroupBy(s => s.Reason).OrderBy(g => g.Key).Select(g => $"{g.Count()} {Describe(g.Key)}")) + ".");
-            return 0;
+            // An index of nothing is a mistake (a wrong folder, files of another kind), not a success for a deploy script.
+            return report.Documents > 0 ? 0 : 1;
         });
         return command;
     }

@@ -71,6 +71,18 @@ public class IngestionTests
     }
 
     [Fact]
+    public async Task A_file_under_two_of_the_given_roots_is_read_once()
+    {
+        var file = Path.Combine(RepositoryPaths.Seeds, Seeds.NissanFile + ".txt");
+
+        var documents = await Loader().LoadAsync([RepositoryPaths.Seeds, file]);
+        var reversed = await Loader().LoadAsync([file, RepositoryPaths.Seeds]);
+
+        Assert.Equal(2, documents.Count);
+        Assert.Equal(2, reversed.Count);
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_utf8_is_read_as_latin1()
     {
         using var folder = new TempFolder();

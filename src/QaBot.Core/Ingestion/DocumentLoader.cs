@@ -79,18 +79,20 @@ public sealed partial class DocumentLoader(
     {
         var files = new List<(string Path, string Id)>();
         var skipped = new List<(string Path, string Reason)>();
+        // Real paths taken, across roots too: a file under two of them (a folder and one of its files) is read once.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var root in roots)
         {
             if (File.Exists(root))
             {
                 if (!IsIncluded(root)) continue;
-                if (UnixFiles.RealPath(root) is { } real && UnixFiles.KindOf(real) == FileKind.Regular) files.Add((root, Path.GetFileName(root)));
-                else skipped.Add((root, NotRegular));
+                if (UnixFiles.RealPath(root) is not { } real || UnixFiles.KindOf(real) != FileKind.Regular) skipped.Add((root, NotRegular));
+                else if (seen.Add(real)) files.Add((root, Path.GetFileName(root)));
                 continue;
             }
             if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Document folder not found: {Path.GetFullPath(root)}");
             var found = new List<(string Path, string Id)>();
-            Walk(root, found, skipped);
+            Walk(root, found, skipped, seen);
             files.AddRange(found.OrderBy(f => f.Path, StringComparer.Ordinal));
         }
         return (files, skipped);
@@ -98,11 +100,11 @@ public sealed partial class DocumentLoader(
 
     private const string NotRegular = "not a regular file (a FIFO, socket or device)";
 
-    private void Walk(string root, List<(string Path, string Id)> files, List<(string Path, string Reason)> skipped)
+    private void Walk(string root, List<(string Path, string Id)> files, List<(string Path, string Reason)> skipped, HashSet<string> seen)
     {
         var rootName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)));
         var realRoot = UnixFiles.RealPath(root) ?? throw new DirectoryNotFoundException($"Document folder not found: {Path.GetFullPath(root)}");
-        var seen = new HashSet<string>(StringComparer.Ordinal) { realRoot };
+        seen.Add(realRoot);
         var folders = new Stack<(string Path, string Real)>([(root, realRoot)]);
         var links = new Queue<string>();
         var enumeration = new EnumerationOptions { IgnoreInaccessible = true };

@@ -240,13 +240,14 @@ public class CliTests
     {
         using var folder = new TempFolder();
         // Only unanswerable questions: there is no answer hit rate to hold to a bar.
-        var set = folder.Write("unanswerable.jsonl", "{\"id\":\"u1\",\"question\":\"Who painted the ceiling of the Sistine Chapel?\",\"answerable\":false}\n");
+        var set = folder.Write("unanswerable.jsonl", "{\"id\":\"u1\",\"question\":\"Who painted the ceiling\\nof the Sistine Chapel?\",\"answerable\":false}\n");
 
         var gated = await BuiltTools.RunCliAsync("eval", "--docs", "seeds", "--questions", set, "--min-answer-hit", "0.5");
         var unwritable = await BuiltTools.RunCliAsync("eval", "--docs", "seeds", "--questions", set, "--json", Path.Combine(folder.Path, "no-such-folder", "out.json"));
 
         Assert.Equal(3, gated.ExitCode);
         Assert.Contains("answer_hit_rate was not measured", gated.StandardError, StringComparison.Ordinal);
+        Assert.Contains("u1: Who painted the ceiling of the Sistine Chapel? -> ", gated.StandardOutput, StringComparison.Ordinal); // one line
         Assert.Equal(2, unwritable.ExitCode);
         Assert.DoesNotContain("decl u1", unwritable.StandardOutput, StringComparison.Ordinal); // refused before the question was asked
     }

@@ -52,7 +52,8 @@ internal static class EvalCommand
             foreach (var r in results)
             {
                 var verdict = r.Answerable ? (r.Hit ? "hit " : r.Declined ? "DECL" : "MISS") : (r.Declined ? "decl" : "ANSW");
-                Console.WriteLine($"{verdict} {r.Id}: {r.Question} -> {r.Answer}");
+                // One line a question, whatever line breaks a question or answer holds.
+                Console.WriteLine($"{verdict} {r.Id}: {r.Question.ReplaceLineEndings(" ")} -> {r.Answer.ReplaceLineEndings(" ")}");
             }
 
             if (jsonFile is not null) await JsonSerializer.SerializeAsync(jsonFile, results, Indented, ct);

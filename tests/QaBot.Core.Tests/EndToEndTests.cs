@@ -156,6 +156,23 @@ public class CliTests
     }
 
     [Fact]
+    public async Task An_index_folder_that_cannot_be_written_costs_ask_a_warning_and_ingest_an_error_naming_the_setting()
+    {
+        using var state = new TempFolder();
+        // Under a regular file no folder can be made, whoever runs the test (root ignores permissions).
+        var environment = new Dictionary<string, string> { ["QaBot__Index__Path"] = Path.Combine(state.Write("not-a-folder", ""), "index") };
+
+        var asked = await BuiltTools.RunCliAsync(environment, "ask", "--docs", "seeds", Seeds.HondaQuestion);
+        var ingested = await BuiltTools.RunCliAsync(environment, "ingest", "--docs", "seeds");
+
+        Assert.True(asked.ExitCode == 0, asked.Output);
+        Assert.Contains("24.2%", asked.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("The index could not be stored in", asked.StandardError, StringComparison.Ordinal);
+        Assert.NotEqual(0, ingested.ExitCode);
+        Assert.Contains("(QaBot:Index:Path)", ingested.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Piped_chat_answers_every_question_past_blank_lines_until_exit_in_any_case()
     {
         const string nissan = "What have Nissan's old models in the US market run into?";

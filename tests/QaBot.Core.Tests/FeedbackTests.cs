@@ -60,6 +60,7 @@ public sealed class FeedbackStoreTests : IDisposable
         Assert.Equal(["u2", "u3", "u4"], (await store.QueryAsync(new FeedbackQuery(Vote.Down), default)).Select(v => v.UserId));
         Assert.Equal(["u4"], (await store.QueryAsync(new FeedbackQuery(Vote.Down, Monday.AddDays(1)), default)).Select(v => v.UserId));
         Assert.Equal(["u1", "u2"], (await store.QueryAsync(new FeedbackQuery(Channel: "webchat"), default)).Select(v => v.UserId));
+        Assert.Equal(["u1", "u2"], (await store.QueryAsync(new FeedbackQuery(Channel: "WebChat"), default)).Select(v => v.UserId)); // as a user types it
 
         Assert.Equal(
             [new(new DateOnly(2026, 11, 2), "slack", 0, 1), new(new DateOnly(2026, 11, 2), "webchat", 1, 1), new FeedbackDayStats(new DateOnly(2026, 11, 3), "slack", 1, 1)],

@@ -108,7 +108,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
         command.CommandText = """
             SELECT id, time, channel, conversation_id, user_id, message_ref, vote, reaction, comment, question, answer, citations
             FROM votes
-            WHERE ($vote IS NULL OR vote = $vote) AND ($since IS NULL OR time >= $since) AND ($channel IS NULL OR channel = $channel)
+            WHERE ($vote IS NULL OR vote = $vote) AND ($since IS NULL OR time >= $since) AND ($channel IS NULL OR channel = $channel COLLATE NOCASE)
             ORDER BY time, id
             """;
         Add(command, "$vote", query.Vote is { } v ? Name(v) : null);

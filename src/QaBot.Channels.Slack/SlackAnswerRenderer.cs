@@ -26,10 +26,13 @@ internal static class SlackAnswerRenderer
         var blocks = new List<SlackBlock> { SlackBlock.Section(Fit(body)) };
         if (sources.Count > 0) blocks.Add(SlackBlock.Context(Fit("*Sources*\n" + string.Join('\n', sources))));
         if (notice is not null) blocks.Add(SlackBlock.Context(Fit(notice)));
-        // A wrong decline is worth a thumbs-down too, so declines get the buttons as well.
-        blocks.Add(SlackBlock.Actions(SlackInteractivityEndpoint.VoteBlockId,
-            new SlackButton(new SlackPlainText("👍"), SlackInteractivityEndpoint.UpActionId, voteReference, "Helpful answer"),
-            new SlackButton(new SlackPlainText("👎"), SlackInteractivityEndpoint.DownActionId, voteReference, "Unhelpful answer")));
+        // A wrong decline is worth a thumbs-down too, so declines get the buttons as well; a refusal rates nothing.
+        if (!answer.Refused)
+        {
+            blocks.Add(SlackBlock.Actions(SlackInteractivityEndpoint.VoteBlockId,
+                new SlackButton(new SlackPlainText("👍"), SlackInteractivityEndpoint.UpActionId, voteReference, "Helpful answer"),
+                new SlackButton(new SlackPlainText("👎"), SlackInteractivityEndpoint.DownActionId, voteReference, "Unhelpful answer")));
+        }
 
         // Notifications and clients without Block Kit show only this, so it carries the sources too.
         var text = string.Join("\n\n", new[] { body, sources.Count > 0 ? "*Sources*\n" + string.Join('\n', sources) : null, notice }.OfType<string>());

@@ -98,6 +98,18 @@ public sealed class SlackMrkdwnTests
     }
 
     [Fact]
+    public void A_refusal_has_no_buttons_since_nothing_was_looked_up_to_rate()
+    {
+        var reply = SlackAnswerRenderer.Render(new Answer
+        {
+            Question = "", StandaloneQuestion = "", Text = "Please ask a question about the articles.", Declined = true, Refused = true, Citations = [],
+            Timing = new AnswerTiming(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero),
+        }, "ref-1");
+
+        Assert.Equal(["section"], reply.Blocks.Select(b => b.Type));
+    }
+
+    [Fact]
     public void Every_answer_ends_with_thumbs_buttons_carrying_its_reference()
     {
         var reply = SlackAnswerRenderer.Render(new Answer

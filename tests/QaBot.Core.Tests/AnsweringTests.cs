@@ -178,7 +178,7 @@ public class ExtractiveAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<S
     {
         var answer = await seeds.Answers.AskAsync(question);
 
-        Assert.True(answer.Declined);
+        Assert.True(answer.Declined && answer.Refused);
         Assert.Equal("Please ask a question about the articles.", answer.Text);
         Assert.Empty(answer.Citations);
     }

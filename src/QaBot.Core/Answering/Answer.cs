@@ -27,6 +27,9 @@ public sealed record Answer
 
     public required bool Declined { get; init; }
 
+    /// <summary>Declined without looking anything up (no question, one too long, asked too fast): there is nothing to rate.</summary>
+    public bool Refused { get; init; }
+
     public required IReadOnlyList<Citation> Citations { get; init; }
 
     public required AnswerTiming Timing { get; init; }

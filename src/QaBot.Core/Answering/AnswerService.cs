@@ -112,7 +112,7 @@ public sealed partial class AnswerService(
     }
 
     private static Answer Refusal(string question, string text) =>
-        new() { Question = question, StandaloneQuestion = question, Text = text, Declined = true, Citations = [], Timing = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) };
+        new() { Question = question, StandaloneQuestion = question, Text = text, Declined = true, Refused = true, Citations = [], Timing = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Answered in conversation {ConversationId}: declined={Declined}, citations={Citations}, {ElapsedMs:F1} ms")]
     private static partial void LogAnswered(ILogger logger, string? conversationId, bool declined, int citations, double elapsedMs);

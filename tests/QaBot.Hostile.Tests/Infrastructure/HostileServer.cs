@@ -16,12 +16,18 @@ namespace QaBot.Hostile.Tests.Infrastructure;
 /// signing secret (its Web API pointed at a closed port) and Direct Line with a secret. Logs are collected so tests can
 /// check that nothing went unhandled.
 /// </summary>
-public sealed class HostileServer : IAsyncLifetime
+public sealed class HostileServer : IAsyncLifetime, IDisposable
 {
     public const string SlackSigningSecret = "hostile-signing-secret-0123456789";
     public const string DirectLineSecret = "hostile-direct-line-secret-0123456789abcdef";
 
     private InProcessServer? _server;
+
+    /// <summary>
+    /// Waits for the server's answer to "Expect: 100-continue" however busy the machine is: by default a client sends
+    /// the body after 1 s, and a refused one then ends in a broken pipe instead of its status.
+    /// </summary>
+    private readonly HttpClient _patient = new(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromSeconds(60) };
 
     public HttpClient Http => _server!.Http;
 
@@ -51,7 +57,7 @@ public sealed class HostileServer : IAsyncLifetime
         // client would still be uploading and see a broken pipe instead of the status.
         request.Headers.ExpectContinue = true;
         configure?.Invoke(request);
-        using var response = await Http.SendAsync(request);
+        using var response = await _patient.SendAsync(request);
         return response.StatusCode;
     }
 
@@ -85,6 +91,8 @@ public sealed class HostileServer : IAsyncLifetime
         .. Logs.GetSnapshot().Where(r => r.Level >= LogLevel.Error && (r.Category?.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) == true
             || (r.Category == typeof(TurnRunner).FullName && r.Exception is SystemException and not OperationCanceledException))),
     ];
+
+    public void Dispose() => _patient.Dispose();
 
     public async Task DisposeAsync()
     {

@@ -128,14 +128,14 @@ public sealed partial class IngestionPipeline(
         catch (OperationCanceledException)
         {
             // Interrupted (Ctrl-C): what was embedded is kept too.
-            if (folder is not null) Store(folder, signature, result.OfType<IndexedDocument>().ToList(), serve);
+            if (folder is not null) Store(folder, signature, result.OfType<IndexedDocument>().ToList(), required: false);
             throw;
         }
         catch (Exception ex)
         {
             // Keep what was embedded: the stored index then holds it, and a rerun embeds only the rest.
             var done = result.OfType<IndexedDocument>().ToList();
-            if (folder is not null) Store(folder, signature, done, serve);
+            if (folder is not null) Store(folder, signature, done, required: false);
             throw new IngestionException(
                 $"Embedding failed after {done.Count} of {files.Count} articles: {ex.Message} " +
                 $"The {done.Count} articles before it are stored; run the ingestion again to resume from there.", ex);
@@ -146,7 +146,7 @@ public sealed partial class IngestionPipeline(
         // A first ingest that embedded most of the corpus stores it before serving it, and serves what it stored: the
         // vectors and passage texts it just made then stay in the mapped file instead of on the managed heap.
         var saved = folder is not null && _inMemory.IsEmpty && pending.Count > documents.Count / 2;
-        if (saved && Store(folder!, signature, documents, serve))
+        if (saved && Store(folder!, signature, documents, required: !serve))
         {
             if (serve && store.TryLoad(folder!, signature) is { } reloaded && reloaded.Count == documents.Count)
             {
@@ -157,7 +157,7 @@ public sealed partial class IngestionPipeline(
         var upgrade = persisted.Count > 0 && IndexStore.IsOutdated(folder!);
         // Writing the index file and filling the in-memory index only read the documents, and each keeps a core busy.
         var saving = !saved && folder is not null && (pending.Count > 0 || removed > 0 || upgrade || (!known && persisted.Count != documents.Count))
-            ? OwnThread(() => Store(folder, signature, documents, serve))
+            ? OwnThread(() => Store(folder, signature, documents, required: !serve))
             : Task.CompletedTask;
         try
         {
@@ -192,10 +192,11 @@ public sealed partial class IngestionPipeline(
 
     /// <summary>
     /// Writes the index to <paramref name="folder"/>. A folder that cannot be written costs a process that serves only
-    /// the next start's embedding, so it warns and answers from memory; for <c>qabot ingest</c>, whose one job is the
-    /// stored index, it is an error naming the setting.
+    /// the next start's embedding, so it warns and goes on; it is an error naming the setting when the stored index is
+    /// <paramref name="required"/> (<c>qabot ingest</c>'s one job). What an interrupted or failed ingest keeps is never
+    /// required, so a failure to keep it does not hide why the ingest stopped.
     /// </summary>
-    private bool Store(string folder, IndexSignature signature, IReadOnlyCollection<IndexedDocument> documents, bool serve)
+    private bool Store(string folder, IndexSignature signature, IReadOnlyCollection<IndexedDocument> documents, bool required)
     {
         try
         {
@@ -204,7 +205,7 @@ public sealed partial class IngestionPipeline(
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
-            if (!serve) throw new IngestionException($"The index could not be stored in {folder} (QaBot:Index:Path): {ex.Message}", ex);
+            if (required) throw new IngestionException($"The index could not be stored in {folder} (QaBot:Index:Path): {ex.Message}", ex);
             LogNotStored(logger, folder, ex.Message);
             return false;
         }
@@ -339,7 +340,7 @@ public sealed partial class IngestionPipeline(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ingestion phases: hashing {HashMs} ms, then reading the stored index {ReadMs} ms more, filling the keyword index and vector store {FillMs} ms, then waiting for the model {ModelWaitMs} ms")]
     private static partial void LogPhases(ILogger logger, long hashMs, long readMs, long fillMs, long modelWaitMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The index could not be stored in {Folder} ({Reason}); answering from memory, and the next start embeds again. Point QaBot:Index:Path at a writable folder, or set QaBot:Index:Persist to false")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The index could not be stored in {Folder} ({Reason}); the next start embeds again. Point QaBot:Index:Path at a writable folder, or set QaBot:Index:Persist to false")]
     private static partial void LogNotStored(ILogger logger, string folder, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Indexed {Documents} documents as {Passages} passages ({Embedded} embedded, {Removed} removed, the rest from the stored index) in {ElapsedMs} ms")]

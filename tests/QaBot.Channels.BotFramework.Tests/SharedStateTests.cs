@@ -72,7 +72,7 @@ public sealed class SharedStateTests
             using var response = await http.PostAsync(new Uri(second.BaseUrl, "api/messages"), FeedbackTests.TeamsFeedback(channel, conversation, answer.AssignedId, "dislike", null));
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var store = SqliteFeedbackStore.Open(new FeedbackOptions { Path = votes, CreateIfMissing = false });
+            var store = SqliteFeedbackStore.Open(new FeedbackOptions { Path = votes, ReadOnly = true });
             var vote = Assert.Single(await store.QueryAsync(new FeedbackQuery(), default), v => v.ConversationId == conversation);
             Assert.Equal((Vote.Down, Question), (vote.Vote, vote.Question));
             Assert.NotNull(vote.Answer);

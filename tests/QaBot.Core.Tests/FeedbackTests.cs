@@ -117,10 +117,64 @@ public sealed class FeedbackStoreTests : IDisposable
     [Fact]
     public void A_reader_does_not_create_a_missing_file()
     {
-        var error = Assert.Throws<FeedbackStoreException>(() => SqliteFeedbackStore.Open(new FeedbackOptions { Path = DbPath, CreateIfMissing = false }));
+        var error = Assert.Throws<FeedbackStoreException>(() => SqliteFeedbackStore.Open(new FeedbackOptions { Path = DbPath, ReadOnly = true }));
 
         Assert.StartsWith($"QaBot:Feedback:Path: {DbPath} does not exist", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(DbPath));
+    }
+
+    [Fact]
+    public async Task A_reader_opens_the_file_read_only_and_reads_the_votes_the_writer_adds_meanwhile()
+    {
+        var writer = Open();
+        await writer.AddAsync(Vote_("webchat", "u1", Vote.Up, Monday), default);
+        var reader = SqliteFeedbackStore.Open(new FeedbackOptions { Path = DbPath, ReadOnly = true });
+        await writer.AddAsync(Vote_("slack", "u2", Vote.Down, Monday), default);
+
+        Assert.Equal(["u1", "u2"], (await reader.QueryAsync(new FeedbackQuery(), default)).Select(v => v.UserId));
+        var refused = await Assert.ThrowsAsync<SqliteException>(() => reader.AddAsync(Vote_("slack", "u3", Vote.Up, Monday), default));
+        Assert.Equal(SQLitePCL.raw.SQLITE_READONLY, refused.SqliteErrorCode);
+    }
+
+    [Fact]
+    public void A_reader_refuses_a_database_that_holds_no_votes()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DbPath)!);
+        using (var other = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            other.Open();
+            using var command = other.CreateCommand();
+            command.CommandText = "CREATE TABLE accounts (id INTEGER)";
+            command.ExecuteNonQuery();
+        }
+
+        var error = Assert.Throws<FeedbackStoreException>(() => SqliteFeedbackStore.Open(new FeedbackOptions { Path = DbPath, ReadOnly = true }));
+
+        Assert.StartsWith($"QaBot:Feedback:Path: {DbPath} cannot be read", error.Message, StringComparison.Ordinal);
+        Assert.Contains("holds no votes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_vote_whose_sources_no_longer_read_keeps_its_question()
+    {
+        var store = Open();
+        await store.AddAsync(Vote_("webchat", "u1", Vote.Down, Monday), default);
+        await store.AddAsync(Vote_("webchat", "u2", Vote.Down, Monday), default);
+        await store.AddAsync(Vote_("webchat", "u3", Vote.Down, Monday), default);
+        using (var editor = new SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            editor.Open();
+            using var command = editor.CreateCommand();
+            command.CommandText = "UPDATE votes SET citations = '[{\"index\": 1,' WHERE user_id = 'u1'; UPDATE votes SET citations = '[null]' WHERE user_id = 'u2'";
+            command.ExecuteNonQuery();
+        }
+
+        var votes = await store.QueryAsync(new FeedbackQuery(), default);
+
+        Assert.Equal(["u1", "u2", "u3"], votes.Select(v => v.UserId));
+        Assert.All(votes, v => Assert.Equal("What did the Zorblax company sell?", v.Question));
+        Assert.Empty(votes[0].Citations);
+        Assert.Empty(votes[1].Citations);
     }
 
     [Fact]
@@ -262,6 +316,40 @@ public sealed class FeedbackCliTests : IDisposable
         Assert.Equal(["2026-11-03", "webchat", "0", "1", "100%"], rows[2]);
         Assert.Equal(["Total", "3", "2", "40%"], rows[3]);
         Assert.Equal(4, rows.Count);
+    }
+
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes
+    public async Task Export_and_stats_read_a_file_their_user_may_read_but_not_write()
+    {
+        var folder = Path.Combine(_folder.Path, "server");
+        var path = Path.Combine(folder, "feedback.db");
+        await SqliteFeedbackStore.Open(new FeedbackOptions { Path = path })
+            .AddAsync(new FeedbackRecord("webchat", "c1", "u1", "r1", Vote.Down, "dislike", null, "Where is Zorblax based?", "In Leeds.", [], Day1), default);
+        var before = File.ReadAllBytes(path);
+        // The server's folder, as another user sees it: readable, with no room for SQLite's -shm beside the file.
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var readable = UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(folder, readable);
+        File.SetUnixFileMode(_folder.Path, readable);
+        try
+        {
+            var settings = new Dictionary<string, string> { ["QaBot__Feedback__Path"] = path };
+            var stats = await BuiltTools.RunCliAsUnprivilegedUserAsync(settings, "feedback", "stats");
+            var export = await BuiltTools.RunCliAsUnprivilegedUserAsync(settings, "feedback", "export", "--down");
+
+            Assert.True(stats.ExitCode == 0, stats.Output);
+            Assert.Contains("2026-11-02  webchat", stats.StandardOutput, StringComparison.Ordinal);
+            Assert.True(export.ExitCode == 0, export.Output);
+            Assert.Equal("Where is Zorblax based?", (string?)JsonNode.Parse(export.StandardOutput)!["question"]);
+            Assert.Equal(before, File.ReadAllBytes(path));
+            Assert.Equal(["feedback.db"], Directory.GetFiles(folder).Select(Path.GetFileName));
+        }
+        finally
+        {
+            File.SetUnixFileMode(_folder.Path, readable | UnixFileMode.UserWrite);
+            File.SetUnixFileMode(folder, readable | UnixFileMode.UserWrite);
+        }
     }
 
     [Fact]

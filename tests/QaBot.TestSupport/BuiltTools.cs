@@ -34,6 +34,24 @@ public static class BuiltTools
     public static Task<ProcessResult> InterruptCliAsync(IReadOnlyDictionary<string, string> environment, TimeSpan after, params string[] arguments) =>
         ProcessRunner.RunAsync(DotnetHost, [CliDll, .. arguments], TimeSpan.FromSeconds(60), environment, RepositoryPaths.Root, after);
 
+    /// <summary>
+    /// As <see cref="RunCliAsync(IReadOnlyDictionary{string, string}, string[])"/>, as a user whom file modes bind: the tests'
+    /// own user, or, when the tests run as root (whom they do not stop), <c>nobody</c> under setpriv. Skips the calling
+    /// <c>[SkippableFact]</c> when root has no setpriv.
+    /// </summary>
+    public static Task<ProcessResult> RunCliAsUnprivilegedUserAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        if (GetEffectiveUserId() != 0) return RunCliAsync(environment, arguments);
+        const string SetPriv = "/usr/bin/setpriv";
+        Skip.IfNot(File.Exists(SetPriv), $"Not run: the tests run as root, and {SetPriv} (util-linux) is missing to run the CLI as another user.");
+        // dotnet writes its first-run marker under HOME, which must be writable by nobody.
+        var asNobody = new Dictionary<string, string>(environment) { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() };
+        return ProcessRunner.RunAsync(SetPriv, ["--reuid=65534", "--regid=65534", "--clear-groups", DotnetHost, CliDll, .. arguments], TimeSpan.FromSeconds(60), asNobody, RepositoryPaths.Root);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "geteuid")]
+    private static extern uint GetEffectiveUserId();
+
     /// <summary><paramref name="dll"/> in <paramref name="project"/>'s bin folder, under the same configuration/framework/runtime path as the tests'.</summary>
     private static string Locate(string project, string dll)
     {

@@ -14,8 +14,8 @@ internal static class FeedbackCommand
     // Readable for the reviewer who labels the cases: quotes, accents and £ as they are (still valid JSON).
     private static readonly JsonSerializerOptions Lines = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    // The reader must not create an empty file where the server never wrote one.
-    private static readonly Dictionary<string, string?> ReaderSettings = new() { [FeedbackOptions.Section + ":CreateIfMissing"] = "false" };
+    // The reader must not create an empty file where the server never wrote one, nor need leave to write the server's file.
+    private static readonly Dictionary<string, string?> ReaderSettings = new() { [FeedbackOptions.Section + ":ReadOnly"] = "true" };
 
     public static Command Create(Option<bool> verbose)
     {

@@ -13,8 +13,11 @@ public sealed class FeedbackOptions
     /// </summary>
     public string? Path { get; set; }
 
-    /// <summary>Off for readers (<c>qabot feedback</c>): a missing file then means a wrong path, not a fresh start.</summary>
-    public bool CreateIfMissing { get; set; } = true;
+    /// <summary>
+    /// On for readers (<c>qabot feedback</c>): the file is opened read-only, so someone allowed only to read the server's
+    /// file can export it, and a missing file means a wrong path, not a fresh start.
+    /// </summary>
+    public bool ReadOnly { get; set; }
 
     /// <summary>How long a write waits for another process (a CLI export, a second server) to let go of the file.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]

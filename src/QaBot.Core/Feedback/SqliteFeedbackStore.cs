@@ -25,14 +25,14 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
     private readonly string _connectionString;
     private readonly int _busyMilliseconds;
 
-    private SqliteFeedbackStore(string path, TimeSpan busyTimeout)
+    private SqliteFeedbackStore(string path, TimeSpan busyTimeout, bool readOnly, bool immutable = false)
     {
         Path = path;
         _busyMilliseconds = (int)busyTimeout.TotalMilliseconds;
         _connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            DataSource = immutable ? new Uri(path).AbsoluteUri + "?immutable=1" : path,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
             // Seconds, and 0 would mean "wait forever".
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
@@ -42,18 +42,39 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
     /// <summary>The file, as a full path.</summary>
     public string Path { get; }
 
-    /// <summary>Opens (creating when missing) the file at <see cref="FeedbackOptions.Path"/> and its schema.</summary>
+    /// <summary>
+    /// Opens the file at <see cref="FeedbackOptions.Path"/>: for writing, creating it and its schema when missing; with
+    /// <see cref="FeedbackOptions.ReadOnly"/>, an existing file without writing to it.
+    /// </summary>
     /// <exception cref="FeedbackStoreException">The file is not a SQLite database, is locked, or cannot be created or written.</exception>
     public static SqliteFeedbackStore Open(FeedbackOptions options)
     {
         var path = System.IO.Path.GetFullPath(options.Path ?? throw new InvalidOperationException($"{FeedbackOptions.Section}:Path is not set."));
-        if (!options.CreateIfMissing && !File.Exists(path))
+        if (options.ReadOnly && !File.Exists(path))
             throw new FeedbackStoreException($"{FeedbackOptions.Section}:Path: {path} does not exist; the server creates it when it starts, so check that this is the path it uses.");
-        var store = new SqliteFeedbackStore(path, options.BusyTimeout);
+        var store = new SqliteFeedbackStore(path, options.BusyTimeout, options.ReadOnly);
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            store.CreateSchema();
+            if (!options.ReadOnly)
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+                store.CreateSchema();
+                return store;
+            }
+
+            try
+            {
+                store.CheckSchema();
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode is SQLitePCL.raw.SQLITE_CANTOPEN or SQLitePCL.raw.SQLITE_READONLY)
+            {
+                // A WAL file with no -shm beside it, in a folder this user cannot write: no writer has it open (a writer
+                // keeps the -shm), so it is read as it stands on disk.
+                store = new SqliteFeedbackStore(path, options.BusyTimeout, readOnly: true, immutable: true);
+                store.CheckSchema();
+            }
+
+            return store;
         }
         catch (SqliteException ex)
         {
@@ -62,6 +83,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
                 SQLitePCL.raw.SQLITE_NOTADB or SQLitePCL.raw.SQLITE_CORRUPT => "is not a SQLite database (or is corrupt)",
                 SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED => $"is locked by another process (waited {options.BusyTimeout.TotalSeconds:0.#} s)",
                 SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_PERM => "cannot be written",
+                _ when options.ReadOnly => "cannot be read",
                 _ => "cannot be opened",
             };
             throw new FeedbackStoreException($"{FeedbackOptions.Section}:Path: {path} {problem}: {ex.Message}", ex);
@@ -70,8 +92,6 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
         {
             throw new FeedbackStoreException($"{FeedbackOptions.Section}:Path: {path} cannot be created: {ex.Message}", ex);
         }
-
-        return store;
     }
 
     public async Task AddAsync(FeedbackRecord vote, CancellationToken cancellationToken)
@@ -129,7 +149,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
                 Comment: Text(reader, 8),
                 Question: Text(reader, 9),
                 Answer: Text(reader, 10),
-                Citations: JsonSerializer.Deserialize<List<Citation>>(reader.GetString(11), Json) ?? [],
+                Citations: Citations(reader.GetString(11)),
                 Time: DateTimeOffset.ParseExact(reader.GetString(1), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal))
             {
                 Id = reader.GetInt64(0),
@@ -164,9 +184,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
         using var connection = Connect();
         Execute(connection, "PRAGMA journal_mode = WAL");
         using var transaction = connection.BeginTransaction(); // BEGIN IMMEDIATE: proves the file can be written now
-        var version = Convert.ToInt64(Execute(connection, "PRAGMA user_version", transaction), CultureInfo.InvariantCulture);
-        if (version > SchemaVersion)
-            throw new SqliteException($"schema version {version} was written by a newer QaBot (this one reads {SchemaVersion})", SQLitePCL.raw.SQLITE_ERROR);
+        CheckVersion(connection, transaction);
         Execute(connection, """
             CREATE TABLE IF NOT EXISTS votes (
                 id INTEGER PRIMARY KEY,
@@ -187,6 +205,21 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
             """, transaction);
         Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
         transaction.Commit();
+    }
+
+    private void CheckSchema()
+    {
+        using var connection = Connect();
+        CheckVersion(connection);
+        if (Convert.ToInt64(Execute(connection, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'votes'"), CultureInfo.InvariantCulture) == 0)
+            throw new SqliteException("it holds no votes: it is not the file the server writes them to", SQLitePCL.raw.SQLITE_ERROR);
+    }
+
+    private static void CheckVersion(SqliteConnection connection, SqliteTransaction? transaction = null)
+    {
+        var version = Convert.ToInt64(Execute(connection, "PRAGMA user_version", transaction), CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+            throw new SqliteException($"schema version {version} was written by a newer QaBot (this one reads {SchemaVersion})", SQLitePCL.raw.SQLITE_ERROR);
     }
 
     // Microsoft.Data.Sqlite opens synchronously whichever method is called.
@@ -217,6 +250,19 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
     private static void Add(SqliteCommand command, string name, string? value) => command.Parameters.AddWithValue(name, (object?)value ?? DBNull.Value);
 
     private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    // A row edited by hand keeps its vote and question when its sources no longer read, rather than stopping the export.
+    private static List<Citation> Citations(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<List<Citation>>(json, Json)?.Where(c => c is not null).ToList() ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 

@@ -170,6 +170,31 @@ public sealed class IndexStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_index_a_newer_QaBot_wrote_is_answered_from_memory_and_left_as_it_is()
+    {
+        var first = await Run();
+        var manifest = Directory.EnumerateFiles(IndexPath, "manifest.json", SearchOption.AllDirectories).Single();
+        var newer = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(manifest))!;
+        newer["Format"] = 99;
+        await File.WriteAllTextAsync(manifest, newer.ToJsonString());
+        var files = Directory.GetFiles(IndexPath, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+
+        var served = await Run();
+
+        Assert.Equal(2, served.Report.Embedded);
+        Assert.Equal(first.Answer.Text, served.Answer.Text);
+        Assert.Equal(newer.ToJsonString(), await File.ReadAllTextAsync(manifest));
+        Assert.Equal(files, Directory.GetFiles(IndexPath, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+
+        // `qabot ingest`, whose one job is the stored index, says why it cannot store it.
+        await using var services = QaBotTestHost.Build(new() { ["QaBot:Index:Persist"] = "true", ["QaBot:Index:Path"] = IndexPath });
+        var error = await Assert.ThrowsAsync<IngestionException>(() => services.GetRequiredService<IngestionPipeline>().IngestAsync([Corpus], serve: false));
+        Assert.Contains("(QaBot:Index:Path)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("format 99, written by a newer QaBot", error.Message, StringComparison.Ordinal);
+        Assert.Equal(newer.ToJsonString(), await File.ReadAllTextAsync(manifest));
+    }
+
+    [Fact]
     public async Task Another_embedding_model_forces_a_rebuild()
     {
         await Run("MiniLM");

@@ -39,7 +39,12 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         {
             var manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(manifestPath))
                 ?? throw new InvalidDataException("empty manifest");
-            if (manifest.Format is < 1 or > Format || manifest.ModelId != signature.ModelId || manifest.Dimensions != signature.Dimensions || manifest.Chunking != signature.Chunking)
+            if (manifest.Format > Format)
+            {
+                LogNewer(logger, folder, manifest.Format, Format);
+                return null;
+            }
+            if (manifest.Format < 1 || manifest.ModelId != signature.ModelId || manifest.Dimensions != signature.Dimensions || manifest.Chunking != signature.Chunking)
             {
                 LogMismatch(logger, folder, $"{manifest.ModelId}/{manifest.Dimensions}/{manifest.Chunking} (format {manifest.Format})", $"{signature.ModelId}/{signature.Dimensions}/{signature.Chunking} (format {Format})");
                 return null;
@@ -62,27 +67,19 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
     }
 
     /// <summary>Whether the folder's index is in an older format that loads but should be written again.</summary>
-    public static bool IsOutdated(string folder)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(Path.Combine(folder, ManifestName)))?.Format < Format;
-        }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool IsOutdated(string folder) => ReadManifest(folder)?.Format < Format;
 
     /// <summary>
     /// The generation the folder holds now (its data file's name, new with every save), or null when it has none; read
     /// it before and after <see cref="TryLoad"/> to know which generation was loaded.
     /// </summary>
-    public static string? Generation(string folder)
+    public static string? Generation(string folder) => ReadManifest(folder)?.DataFile;
+
+    private static Manifest? ReadManifest(string folder)
     {
         try
         {
-            return JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(Path.Combine(folder, ManifestName)))?.DataFile;
+            return JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(Path.Combine(folder, ManifestName)));
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -90,12 +87,19 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         }
     }
 
+    /// <summary>Writes the index to <paramref name="folder"/>, replacing the one there.</summary>
+    /// <exception cref="IOException">
+    /// The folder cannot be written, or holds an index in a newer format: a newer QaBot beside this one (a rolling
+    /// upgrade, a shared folder) would otherwise rebuild it in turn, each replacing the other's.
+    /// </exception>
     public static void Save(string folder, IndexSignature signature, IReadOnlyCollection<IndexedDocument> documents)
     {
         Directory.CreateDirectory(folder);
         var dataFile = $"index-{Guid.NewGuid():N}.bin";
         // One writer at a time per folder (tests and replicas may share one); readers never wait.
         using var writerLock = AcquireWriterLock(folder);
+        if (ReadManifest(folder) is { } stored && stored.Format > Format)
+            throw new IOException($"it holds an index in format {stored.Format}, written by a newer QaBot (this one writes format {Format}), which is left as it is");
         // Streamed to the file and hashed on the way, so saving never holds a second copy of the index in memory.
         long length;
         string hash;
@@ -375,6 +379,9 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The index in {Folder} was built with {Stored}, not {Current}; rebuilding it")]
     private static partial void LogMismatch(ILogger logger, string folder, string stored, string current);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The index in {Folder} was written by a newer QaBot (format {Stored}; this one reads up to format {Current}); embedding the articles again")]
+    private static partial void LogNewer(ILogger logger, string folder, int stored, int current);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The index in {Folder} is corrupt ({Reason}); rebuilding it")]
     private static partial void LogCorrupt(ILogger logger, string folder, string reason);

@@ -87,6 +87,11 @@ public sealed class DirectLineConversation : IDirectLineConversation
         }
     }
 
+    public Task<long> LastSequenceAsync()
+    {
+        lock (_gate) return Task.FromResult(_lastSequence);
+    }
+
     public Task<ActivitySet> AfterAsync(long watermark)
     {
         var (activities, next) = After(watermark);

@@ -100,7 +100,7 @@ public sealed class DirectLineEndpoints(
     {
         var (conversation, caller, error) = await AuthorizeAsync(context, conversationId);
         if (error is not null) return error;
-        if (!DirectLineConversation.TryParseWatermark(watermark, out _)) return BadWatermark(context, watermark);
+        if (!DirectLineConversation.TryParseWatermark(watermark, out var after) || after > await conversation!.LastSequenceAsync()) return BadWatermark(context, watermark);
         return Json(ConversationInfo(context, conversation!, caller, BearerOf(context), string.IsNullOrEmpty(watermark) ? null : watermark));
     }
 
@@ -109,8 +109,9 @@ public sealed class DirectLineEndpoints(
     {
         var (conversation, _, error) = await AuthorizeAsync(context, conversationId);
         if (error is not null) return error;
-        if (!DirectLineConversation.TryParseWatermark(watermark, out var after)) return BadWatermark(context, watermark);
-        return Json(await conversation!.AfterAsync(after));
+        // A watermark ahead of the feed would hide the activities up to it when they come.
+        if (!DirectLineConversation.TryParseWatermark(watermark, out var after) || after > await conversation!.LastSequenceAsync()) return BadWatermark(context, watermark);
+        return Json(await conversation.AfterAsync(after));
     }
 
     /// <summary>

@@ -14,6 +14,9 @@ public interface IDirectLineConversation
     /// <summary>The kept activities after <paramref name="watermark"/> and the watermark to ask with next time.</summary>
     Task<ActivitySet> AfterAsync(long watermark);
 
+    /// <summary>The watermark after the newest activity; a client's watermark beyond it was never returned to anyone.</summary>
+    Task<long> LastSequenceAsync();
+
     /// <summary>
     /// Opens the conversation's stream from <paramref name="watermark"/>: the kept activities after it, then every new one.
     /// Like Azure Direct Line, a conversation has one stream; opening another ends the previous one.

@@ -143,6 +143,8 @@ public sealed partial class RedisDirectLineConversations(
 
         public string UserId => userId;
 
+        public async Task<long> LastSequenceAsync() => (long?)await store._redis.GetDatabase().HashGetAsync(Keys(id)[0], "seq") ?? 0;
+
         public async Task<ActivitySet> AfterAsync(long watermark)
         {
             var activities = await store.ReadAfterAsync(id, watermark);

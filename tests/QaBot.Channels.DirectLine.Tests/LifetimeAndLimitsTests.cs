@@ -92,6 +92,15 @@ public sealed class LifetimeAndLimitsTests
         using var after = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities?watermark=14", token);
         var tail = (await after.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal([$"{conversationId}|0000015", $"{conversationId}|0000016"], tail["activities"]!.AsArray().Select(a => (string)a!["id"]!));
+
+        // The newest watermark returns nothing new; one ahead of the feed was never returned, and would hide what comes next.
+        using var current = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities?watermark=16", token);
+        var nothingNew = (await current.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(("16", 0), ((string)nothingNew["watermark"]!, nothingNew["activities"]!.AsArray().Count));
+        using var ahead = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}/activities?watermark=17", token);
+        await DirectLineApiTests.AssertProblemAsync(ahead, HttpStatusCode.BadRequest, "Invalid watermark");
+        using var reconnectAhead = await server.SendAsync(HttpMethod.Get, $"v3/directline/conversations/{conversationId}?watermark=17", token);
+        await DirectLineApiTests.AssertProblemAsync(reconnectAhead, HttpStatusCode.BadRequest, "Invalid watermark");
     }
 
     [Fact]

@@ -270,6 +270,24 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Bench_measures_a_single_Markdown_article_named_by_docs()
+    {
+        using var folder = new TempFolder();
+        var article = folder.Write("zorblax.md", "# Zorblax exports\n\nThe Zorblax company said its teapot exports rose by 37.5% in March.\n");
+        var set = folder.Write("set.jsonl", "{\"id\":\"z1\",\"question\":\"By how much did Zorblax teapot exports rise?\",\"answerable\":true,\"expect_any\":[\"37.5%\"]}\n");
+        using var state = new TempFolder();
+
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsync(new Dictionary<string, string> { ["QaBot__Index__Path"] = Path.Combine(state.Path, "index") },
+            "bench", "--docs", article, "--questions", set, "--load-runs", "1");
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        var result = System.Text.Json.Nodes.JsonNode.Parse(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1])!;
+        Assert.Equal(1, (int)result["documents"]!);
+        Assert.True((double?)result["one_changed_file_first_ms"] > 0, stdout);
+        Assert.Equal(1, (int)result["questions_timed"]!);
+    }
+
+    [Fact]
     public async Task A_missing_document_folder_exits_with_code_2_and_names_it()
     {
         var (exit, _, stderr) = await BuiltTools.RunCliAsync("ask", "anything", "--docs", "no-such-folder-for-qabot-tests");

@@ -85,6 +85,9 @@ internal static partial class BotMessagesEndpoint
             case TurnAdmission.Full:
                 context.Response.Headers.RetryAfter = "5";
                 return Reject(logger, StatusCodes.Status503ServiceUnavailable, "The bot is busy; retry shortly.");
+            case TurnAdmission.Stopping:
+                context.Response.Headers.RetryAfter = "5";
+                return Reject(logger, StatusCodes.Status503ServiceUnavailable, "The bot is restarting; retry shortly.");
             default:
                 return Results.Accepted();
         }

@@ -159,10 +159,13 @@ public sealed class DirectLineEndpoints(
         if (echoed is null)
         {
             context.Response.Headers.RetryAfter = "5";
-            return admission == TurnAdmission.ConversationFull
-                ? Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
-                    "The bot is still working on this conversation's earlier activities; send again in a moment.")
-                : Refuse(context, StatusCodes.Status503ServiceUnavailable, "Busy", "Too many questions are waiting for the bot; send again in a moment.");
+            return admission switch
+            {
+                TurnAdmission.ConversationFull => Refuse(context, StatusCodes.Status429TooManyRequests, "Too many activities",
+                    "The bot is still working on this conversation's earlier activities; send again in a moment."),
+                TurnAdmission.Stopping => Refuse(context, StatusCodes.Status503ServiceUnavailable, "Restarting", "The bot is restarting; send again in a moment."),
+                _ => Refuse(context, StatusCodes.Status503ServiceUnavailable, "Busy", "Too many questions are waiting for the bot; send again in a moment."),
+            };
         }
 
         return Json(new ResourceResponse(echoed.Id));

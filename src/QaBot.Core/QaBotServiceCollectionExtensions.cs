@@ -137,6 +137,7 @@ public static class QaBotServiceCollectionExtensions
     /// <summary>
     /// For servers: index <see cref="CorpusOptions.Paths"/> in the background at start-up (see <see cref="IndexStatus"/>);
     /// or, with <see cref="IndexOptions.ReadOnly"/>, load the index <c>qabot ingest</c> wrote and follow its updates.
+    /// The turn runner is a hosted service too, so a stopping server answers the turns it accepted.
     /// </summary>
     public static IServiceCollection AddQaBotStartupIngestion(this IServiceCollection services)
     {
@@ -145,6 +146,7 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<IOptions<IndexOptions>>().Value.ReadOnly
             ? sp.GetRequiredService<IndexReplica>()
             : ActivatorUtilities.CreateInstance<StartupIngestion>(sp));
+        services.AddHostedService(sp => sp.GetRequiredService<TurnRunner>());
         return services;
     }
 

@@ -56,12 +56,12 @@ app.UseRateLimiter();
 // GET and HEAD, since uptime probes use either.
 string[] probeMethods = [HttpMethods.Get, HttpMethods.Head];
 app.MapMethods("/healthz", probeMethods, () => Results.Ok(new { status = "alive" }));
-// Not ready while indexing, and while the turn queue is full (every channel would refuse a question then).
-app.MapMethods("/readyz", probeMethods, (IndexStatus index, TurnRunner turns) => !index.IsReady
-    ? Results.Json(new { status = index.Error is null ? "indexing" : "failed", error = index.Error }, statusCode: StatusCodes.Status503ServiceUnavailable)
-    : turns.IsFull
-        ? Results.Json(new { status = "busy", queuedTurns = turns.Queued }, statusCode: StatusCodes.Status503ServiceUnavailable)
-        : Results.Ok(new { status = "ready", documents = index.Report!.Documents, passages = index.Report.Passages, queuedTurns = turns.Queued }));
+// Not ready while indexing, while the turn queue is full, and once stopping (every channel would refuse a question then).
+app.MapMethods("/readyz", probeMethods, (IndexStatus index, TurnRunner turns) =>
+    !index.IsReady ? Results.Json(new { status = index.Error is null ? "indexing" : "failed", error = index.Error }, statusCode: StatusCodes.Status503ServiceUnavailable)
+    : turns.IsStopping ? Results.Json(new { status = "stopping", queuedTurns = turns.Queued }, statusCode: StatusCodes.Status503ServiceUnavailable)
+    : turns.IsFull ? Results.Json(new { status = "busy", queuedTurns = turns.Queued }, statusCode: StatusCodes.Status503ServiceUnavailable)
+    : Results.Ok(new { status = "ready", documents = index.Report!.Documents, passages = index.Report.Passages, queuedTurns = turns.Queued }));
 
 app.MapBotFrameworkChannel();
 app.MapDirectLineChannel();

@@ -53,6 +53,47 @@ public class TurnRunnerTests
     }
 
     [Fact]
+    public async Task A_stopping_runner_finishes_the_turns_it_accepted_and_refuses_new_ones()
+    {
+        await using var services = Build();
+        services.GetRequiredService<IndexStatus>().SetReady(new IngestionReport(0, 0, TimeSpan.Zero));
+        var turns = services.GetRequiredService<TurnRunner>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new List<bool>();
+        for (var i = 0; i < 2; i++)
+            turns.TryEnqueue("a", async ct => { await release.Task; lock (finished) finished.Add(ct.IsCancellationRequested); });
+
+        var stopping = turns.StopAsync(CancellationToken.None);
+
+        Assert.True(turns.IsStopping);
+        Assert.Equal(TurnAdmission.Stopping, turns.TryEnqueue("b", _ => Task.CompletedTask));
+        Assert.False(stopping.IsCompleted);
+        release.SetResult();
+        await stopping.WaitAsync(Patience);
+        Assert.Equal([false, false], finished);
+    }
+
+    [Fact]
+    public async Task Past_the_stop_timeout_the_turns_left_are_cancelled()
+    {
+        await using var services = QaBotTestHost.Build(new() { ["QaBot:Turns:StopTimeout"] = "00:00:00.2" });
+        services.GetRequiredService<IndexStatus>().SetReady(new IngestionReport(0, 0, TimeSpan.Zero));
+        var turns = services.GetRequiredService<TurnRunner>();
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        turns.TryEnqueue("stuck", async ct =>
+        {
+            started.SetResult();
+            await using (ct.Register(() => cancelled.SetResult())) await Task.Delay(Timeout.Infinite, ct);
+        });
+        await started.Task.WaitAsync(Patience);
+
+        await turns.StopAsync(CancellationToken.None).WaitAsync(Patience);
+
+        await cancelled.Task.WaitAsync(Patience);
+    }
+
+    [Fact]
     public async Task Queues_are_bounded_per_conversation_and_in_all()
     {
         await using var services = Build(maxQueued: 3, perConversation: 2);

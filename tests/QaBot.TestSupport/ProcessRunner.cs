@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using QaBot.Processes;
 
 namespace QaBot.TestSupport;
 
@@ -48,7 +49,7 @@ public static class ProcessRunner
             if (interruptAfter is { } delay)
             {
                 await Task.WhenAny(process.WaitForExitAsync(cts.Token), Task.Delay(delay, cts.Token));
-                if (!process.HasExited) _ = Kill(process.Id, SigInt);
+                if (!process.HasExited) Signals.Send(process.Id, Signals.Interrupt);
             }
             await process.WaitForExitAsync(cts.Token);
         }
@@ -61,10 +62,4 @@ public static class ProcessRunner
         process.WaitForExit(); // Flushes the redirected streams.
         return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
-
-    private const int SigInt = 2;
-
-    // .NET can send only SIGKILL to another process; Ctrl-C is SIGINT.
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

@@ -141,6 +141,15 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Kills the process at once (SIGKILL), as a crashed or evicted instance disappears.</summary>
     public void Kill() => _process.Kill();
 
+    /// <summary>Stops the server as an orchestrator does (SIGTERM) and returns its exit code once it has exited.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited) Signals.Send(_process.Id, Signals.Terminate);
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>Resident set size (VmRSS of /proc/&lt;pid&gt;/status), in bytes.</summary>
     public long ReadRssBytes()
     {

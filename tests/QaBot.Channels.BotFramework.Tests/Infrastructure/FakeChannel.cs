@@ -85,6 +85,9 @@ public sealed class FakeChannel : IAsyncDisposable
     /// <summary>Channels the signing key is endorsed for.</summary>
     public IReadOnlyList<string> Endorsements { get; init; } = ["emulator", "msteams", "webchat", "directline", "test"];
 
+    /// <summary>How long the channel takes to take each reply, as a slow Bot Connector does.</summary>
+    public TimeSpan ReplyDelay { get; set; }
+
     public IReadOnlyCollection<ReceivedActivity> Received => _received.ToArray();
 
     /// <summary>Requests answered with a redirect (see the /redirect route).</summary>
@@ -110,6 +113,7 @@ public sealed class FakeChannel : IAsyncDisposable
         async Task<IResult> Receive(string conversationId, string? activityId, HttpRequest request)
         {
             var activity = (await JsonNode.ParseAsync(request.Body))!.AsObject();
+            await Task.Delay(ReplyDelay);
             var id = $"reply-{Interlocked.Increment(ref _ids)}";
             _received.Enqueue(new ReceivedActivity(conversationId, activityId, request.Headers.Authorization.FirstOrDefault(), activity, id)
             {

@@ -141,6 +141,25 @@ public class CliTests
         else Assert.DoesNotMatch(stackFrame, stderr);
     }
 
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes
+    public async Task Ingest_skips_an_article_its_user_may_not_read_and_indexes_the_rest()
+    {
+        using var folder = new TempFolder();
+        folder.Write("good.txt", "Zorblax exports\n\nThe Zorblax company said its teapot exports rose by 37.5% in March.\n");
+        var locked = folder.Write("locked.txt", "Zorblax imports\n\nImports of Zorblax teapots fell by 12% in April.\n");
+        File.SetUnixFileMode(locked, UnixFileMode.None);
+        using var state = new TempFolder();
+        File.SetUnixFileMode(state.Path, (UnixFileMode)0b111_111_111); // the unprivileged user writes the index here
+
+        var (exit, stdout, stderr) = await BuiltTools.RunCliAsUnprivilegedUserAsync(
+            new Dictionary<string, string> { ["QaBot__Index__Path"] = Path.Combine(state.Path, "index") }, "ingest", "--docs", folder.Path);
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        Assert.Contains("1 embedded", stdout, StringComparison.Ordinal);
+        Assert.Contains("locked.txt: could not be read: ", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Ingest_of_a_folder_with_no_articles_fails_and_says_why()
     {

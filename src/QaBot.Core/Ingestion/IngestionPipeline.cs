@@ -92,9 +92,18 @@ public sealed partial class IngestionPipeline(
         {
             // Streamed, so an oversized file (skipped later by the loader) is never held in memory whole.
             var hash = new XxHash128();
-            // Unbuffered: the hash reads in large blocks of its own, and a buffer per file is garbage per file.
-            await using (var stream = new FileStream(files[i].Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0)) await hash.AppendAsync(stream, ct);
-            hashes[i] = Convert.ToHexStringLower(hash.GetCurrentHash());
+            try
+            {
+                // Unbuffered: the hash reads in large blocks of its own, and a buffer per file is garbage per file.
+                await using (var stream = new FileStream(files[i].Path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0)) await hash.AppendAsync(stream, ct);
+                hashes[i] = Convert.ToHexStringLower(hash.GetCurrentHash());
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Matches no stored hash, so the file goes to the loader, which skips it with the reason: one file that
+                // cannot be read must not stop the corpus.
+                hashes[i] = "";
+            }
         });
         // What this process already holds is preferred; the stored index is read only when it may hold more.
         var stored = new Dictionary<string, IndexedDocument>(_inMemory, StringComparer.Ordinal);

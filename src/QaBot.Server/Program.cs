@@ -20,9 +20,13 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = File.Exists("appsettings.json") ? Environment.CurrentDirectory : AppContext.BaseDirectory,
 });
 // Bot Framework's conventional port, unless --urls or ASPNETCORE_URLS says otherwise.
-if (builder.Configuration["urls"] is null) builder.WebHost.UseUrls("http://localhost:3978");
+var urls = builder.Configuration["urls"];
+if (urls is null) builder.WebHost.UseUrls("http://localhost:3978");
 
 builder.Logging.AddQaBotConsole();
+// A failure to start listening is reported below as one line; the host's own report of it is a stack trace (-v shows it).
+var listening = false;
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => listening || verbose || level >= LogLevel.Critical);
 // With -v (or in Development) QaBot logs its details too, such as the stack trace behind a one-line failure.
 if (verbose || builder.Environment.IsDevelopment()) builder.Logging.AddFilter("QaBot", LogLevel.Debug);
 
@@ -68,7 +72,20 @@ app.MapDirectLineChannel();
 app.MapSlackChannel();
 
 var index = app.Services.GetRequiredService<IndexStatus>();
-app.Run();
+try
+{
+    await app.StartAsync();
+    listening = true;
+}
+catch (Exception ex) when (ex is IOException or FormatException or ArgumentException or InvalidOperationException)
+{
+    // The address cannot be listened on: in use, malformed, https without a certificate, a port this user may not bind.
+    Console.Error.WriteLine($"Could not listen on {urls ?? "http://localhost:3978 (the default)"}: {ex.Message.ReplaceLineEndings(" ")} Set ASPNETCORE_URLS (or --urls) to an address this process can use.");
+    if (verbose) Console.Error.WriteLine(ex);
+    return 2;
+}
+
+await app.WaitForShutdownAsync();
 // A corpus that could not be indexed stopped the server (StartupIngestion logged why): that is not a clean exit.
 return index.Error is null ? 0 : 1;
 

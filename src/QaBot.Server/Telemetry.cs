@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -40,6 +41,9 @@ public static class TelemetryExtensions
         // throws here, and Program reports it as one line like the check does.
         var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
         if (options.Exporter == TelemetryExporter.None) return builder;
+        if (options.OtlpEndpoint is { } endpoint && (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)))
+            throw new OptionsValidationException(TelemetryOptions.Section, typeof(TelemetryOptions),
+                [$"{TelemetryOptions.Section}:OtlpEndpoint must be an absolute http(s) URL (e.g. http://localhost:4317), not '{endpoint}'."]);
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("qabot"))

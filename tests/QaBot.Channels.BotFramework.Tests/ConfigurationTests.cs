@@ -35,6 +35,8 @@ public sealed class ConfigurationTests
     [InlineData("Telemetry__Exporter=Jaeger", "'QaBot:Telemetry:Exporter'")]
     [InlineData("Telemetry__TraceSampleRatio=half", "'QaBot:Telemetry:TraceSampleRatio'")]
     [InlineData("Telemetry__TraceSampleRatio=5", "QaBot:Telemetry:TraceSampleRatio")]
+    [InlineData("Telemetry__Exporter=Otlp;Telemetry__OtlpEndpoint=notaurl", "QaBot:Telemetry:OtlpEndpoint must be an absolute http(s) URL")]
+    [InlineData("Answering__Provider=AzureOpenAI;AzureOpenAI__ChatDeployment=chat;AzureOpenAI__Endpoint=not_a_url", "QaBot:AzureOpenAI:Endpoint must be an absolute https URL")]
     [InlineData("RateLimits__RequestsPerClientPerSecond=many", "'QaBot:RateLimits:RequestsPerClientPerSecond'")]
     [InlineData("RateLimits__RequestsPerClientPerSecond=0", "QaBot:RateLimits:RequestsPerClientPerSecond")]
     public async Task InvalidSetting_StopsTheServer_WithOneLineNamingTheKey(string settings, string expected)
@@ -45,6 +47,26 @@ public sealed class ConfigurationTests
         var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.StartsWith("Configuration error: ", line);
         Assert.Contains(expected, line);
+        Assert.DoesNotMatch(StackFrame, result.Output);
+    }
+
+    [Theory]
+    [InlineData(null, "address already in use")]
+    [InlineData("htp:/127.0.0.1:x", "Invalid url")]
+    [InlineData("http://127.0.0.1:99999", "out of the range")]
+    public async Task An_address_the_server_cannot_listen_on_stops_it_with_one_line_naming_the_setting(string? urls, string expected)
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        urls ??= $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var result = await RunServerAtAsync(urls, "Index__Persist=false");
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith($"Could not listen on {urls}: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.EndsWith("Set ASPNETCORE_URLS (or --urls) to an address this process can use.", line, StringComparison.Ordinal);
         Assert.DoesNotMatch(StackFrame, result.Output);
     }
 
@@ -118,10 +140,12 @@ public sealed class ConfigurationTests
     }
 
     /// <summary>Runs the server with <c>QaBot__</c> + each <c>key=value</c> of <paramref name="settings"/>; it should stop by itself.</summary>
-    private static Task<ProcessResult> RunServerAsync(string settings, params string[] arguments)
+    private static Task<ProcessResult> RunServerAsync(string settings, params string[] arguments) => RunServerAtAsync("http://127.0.0.1:0", settings, arguments);
+
+    private static Task<ProcessResult> RunServerAtAsync(string urls, string settings, params string[] arguments)
     {
         var environment = settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(kv => "QaBot__" + kv[0], kv => kv[1]);
-        environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        environment["ASPNETCORE_URLS"] = urls;
         return ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "QaBot.Server.dll"), .. arguments], TimeSpan.FromSeconds(60), environment);
     }
 }

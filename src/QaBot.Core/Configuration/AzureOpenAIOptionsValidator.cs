@@ -14,6 +14,7 @@ public sealed class AzureOpenAIOptionsValidator(IOptions<EmbeddingOptions> embed
         var failures = new List<string>();
         const string s = AzureOpenAIOptions.Section;
         if (options.Endpoint is null) failures.Add($"{s}:Endpoint is required when Azure OpenAI is selected (e.g. https://my-resource.openai.azure.com/).");
+        else if (!options.Endpoint.IsAbsoluteUri) failures.Add($"{s}:Endpoint must be an absolute https URL (e.g. https://my-resource.openai.azure.com/), not '{options.Endpoint}'.");
         else if (options.Endpoint.Scheme != Uri.UriSchemeHttps && !options.Endpoint.IsLoopback) failures.Add($"{s}:Endpoint must be an https URL (got '{options.Endpoint}').");
         // Without a key QaBot signs in with Entra ID, whose tokens the SDK sends over https only.
         else if (string.IsNullOrWhiteSpace(options.ApiKey) && options.Endpoint.Scheme != Uri.UriSchemeHttps)

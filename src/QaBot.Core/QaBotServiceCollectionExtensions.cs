@@ -40,6 +40,12 @@ public static class QaBotServiceCollectionExtensions
     public static IServiceCollection AddQaBot(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddQaBotOptions<CorpusOptions>(configuration, CorpusOptions.Section);
+        // QaBot__Corpus__Paths=folder (one value, not a list) names the one folder, as whoever sets it means; the binder
+        // would ignore it and keep appsettings.json's list.
+        services.PostConfigure<CorpusOptions>(o =>
+        {
+            if (configuration[$"{CorpusOptions.Section}:Paths"] is { Length: > 0 } one) o.Paths = [one];
+        });
         services.AddQaBotOptions<IngestionOptions>(configuration, IngestionOptions.Section);
         services.AddQaBotOptions<ChunkingOptions>(configuration, ChunkingOptions.Section);
         services.AddQaBotOptions<IndexOptions>(configuration, IndexOptions.Section);

@@ -27,6 +27,7 @@ public sealed class ConfigurationTests
     [InlineData("DirectLine__MaxKilobytesPerConversation=32", "QaBot:DirectLine:MaxKilobytesPerConversation")]
     [InlineData("DirectLine__MaxActivityBytes=4194304", "QaBot:DirectLine:MaxKilobytesPerConversation (512)")]
     [InlineData("Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
+    [InlineData("Corpus__Paths__0=", "QaBot:Corpus:Paths:0 is empty")]
     [InlineData("Turns__SendTimeout=01:00:00", "QaBot:Turns:SendTimeout")]
     [InlineData("State__Provider=Redis", "QaBot:State:Redis:Configuration must be set")]
     [InlineData("State__Provider=Redis;State__Redis__Configuration=localhost:6379,nosuchoption=1", "QaBot:State:Redis:Configuration is not")]
@@ -71,6 +72,22 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task A_corpus_folder_with_no_articles_is_served_with_a_warning_naming_it()
+    {
+        var empty = Directory.CreateTempSubdirectory("qabot-empty-corpus-");
+        try
+        {
+            await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["QaBot:Corpus:Paths:0"] = empty.FullName });
+
+            Assert.Contains($"No articles found in QaBot:Corpus:Paths ({empty.FullName})", server.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            empty.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Verbose_adds_the_stack_trace()
     {
         var result = await RunServerAsync("Slack__SigningSecret=secret", "-v");
@@ -81,10 +98,12 @@ public sealed class ConfigurationTests
         Assert.Matches(StackFrame, result.StandardError);
     }
 
-    [Fact]
-    public async Task A_missing_corpus_folder_stops_the_server_naming_the_key_and_the_folder()
+    [Theory]
+    [InlineData("Corpus__Paths__0")]
+    [InlineData("Corpus__Paths")] // one value rather than a list: the folder is still the one named
+    public async Task A_missing_corpus_folder_stops_the_server_naming_the_key_and_the_folder(string key)
     {
-        var result = await RunServerAsync("Corpus__Paths__0=/no/such/qabot/folder");
+        var result = await RunServerAsync($"{key}=/no/such/qabot/folder");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("QaBot:Corpus:Paths (/no/such/qabot/folder): Document folder not found", result.Output);

@@ -4,7 +4,7 @@ namespace QaBot.Configuration;
 
 // Every setting lives in appsettings.json under "QaBot"; environment variables override (QaBot__Chunking__MaxChars).
 
-public sealed class CorpusOptions
+public sealed class CorpusOptions : IValidatableObject
 {
     public const string Section = "QaBot:Corpus";
 
@@ -12,6 +12,11 @@ public sealed class CorpusOptions
     /// <remarks>No default in code: the binder appends to a list initialiser, so the default lives in appsettings.json.</remarks>
     [Required, MinLength(1, ErrorMessage = "QaBot:Corpus:Paths must name at least one folder of articles.")]
     public List<string> Paths { get; set; } = [];
+
+    /// <summary>A blank entry would index the working folder (the program's own files), not a corpus.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Paths.Select((path, i) => (path, i)).Where(p => string.IsNullOrWhiteSpace(p.path))
+            .Select(p => new ValidationResult($"{Section}:Paths:{p.i} is empty; name a folder of articles.", [nameof(Paths)]));
 }
 
 public sealed class IngestionOptions

@@ -53,7 +53,10 @@ public sealed partial class StartupIngestion(
         using (lifetime.ApplicationStarted.Register(started.SetResult)) await started.Task.WaitAsync(stoppingToken);
         try
         {
-            status.SetReady(await pipeline.IngestAsync(corpus.Value.Paths, cancellationToken: stoppingToken));
+            var report = await pipeline.IngestAsync(corpus.Value.Paths, cancellationToken: stoppingToken);
+            // Served all the same (a folder filled later is read at the next start), but an empty mount is worth a warning.
+            if (report.Documents == 0) LogEmpty(logger, string.Join(", ", corpus.Value.Paths));
+            status.SetReady(report);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -70,6 +73,9 @@ public sealed partial class StartupIngestion(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Could not index the corpus of QaBot:Corpus:Paths ({Paths}): {Reason}; stopping")]
     private static partial void LogFailed(ILogger logger, string paths, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No articles found in QaBot:Corpus:Paths ({Paths}); .txt, .md, .html, .pdf and .docx files are read, and every question will be declined")]
+    private static partial void LogEmpty(ILogger logger, string paths);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Indexing failure detail")]
     private static partial void LogFailureDetail(ILogger logger, Exception ex);

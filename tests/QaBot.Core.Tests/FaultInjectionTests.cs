@@ -234,6 +234,29 @@ public sealed class FaultInjectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_embedding_endpoint_down_from_the_start_leaves_the_stored_index_of_the_local_model_alone()
+    {
+        var folder = Directory.CreateTempSubdirectory("qabot-switch-");
+        try
+        {
+            (string, string)[] persisted = [("QaBot:Answering:Provider", "Local"), ("QaBot:Index:Persist", "true"), ("QaBot:Index:Path", Path.Combine(folder.FullName, "index"))];
+            await using (var local = Host(persisted)) Assert.Equal(2, (await QaBotTestHost.IngestConfiguredCorpusAsync(local)).Embedded);
+
+            _fake.Otherwise = Fault.Status(500);
+            await using (var remote = Host([.. persisted, ("QaBot:Embedding:Provider", "AzureOpenAI"), ("QaBot:Embedding:Dimensions", "64")]))
+                await Assert.ThrowsAsync<IngestionException>(() => QaBotTestHost.IngestConfiguredCorpusAsync(remote));
+
+            // Back on the local model, nothing is embedded again.
+            await using var again = Host(persisted);
+            Assert.Equal(0, (await QaBotTestHost.IngestConfiguredCorpusAsync(again)).Embedded);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task An_embedding_outage_keeps_the_finished_articles_and_the_next_run_embeds_only_the_rest()
     {
         const int batchSize = 8;

@@ -130,6 +130,9 @@ public sealed partial class IngestionPipeline(
         var loaded = await loader.LoadAsync(changed.Select(i => files[i]).ToList(), new Progress<int>(n => progress?.Report(new(IngestionStage.Reading, n, changed.Count))), cancellationToken);
         var byId = loaded.ToDictionary(d => d.Id, StringComparer.Ordinal);
         var pending = changed.Where(i => byId.ContainsKey(files[i].Id)).ToList();
+        // What a failed or interrupted embedding keeps, if it embedded anything: a model that failed at once (an
+        // unreachable endpoint) must not replace the stored index of another model with an empty one.
+        bool EmbeddedAny() => pending.Any(i => result[i] is not null);
         try
         {
             await EmbedAsync(pending, i => byId[files[i].Id], hashes, result, progress, cancellationToken);
@@ -137,14 +140,14 @@ public sealed partial class IngestionPipeline(
         catch (OperationCanceledException)
         {
             // Interrupted (Ctrl-C): what was embedded is kept too.
-            if (folder is not null) Store(folder, signature, result.OfType<IndexedDocument>().ToList(), required: false);
+            if (folder is not null && EmbeddedAny()) Store(folder, signature, result.OfType<IndexedDocument>().ToList(), required: false);
             throw;
         }
         catch (Exception ex)
         {
             // Keep what was embedded: the stored index then holds it, and a rerun embeds only the rest.
             var done = result.OfType<IndexedDocument>().ToList();
-            if (folder is not null) Store(folder, signature, done, required: false);
+            if (folder is not null && EmbeddedAny()) Store(folder, signature, done, required: false);
             throw new IngestionException(
                 $"Embedding failed after {done.Count} of {files.Count} articles: {ex.Message} " +
                 $"The {done.Count} articles before it are stored; run the ingestion again to resume from there.", ex);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using QaBot.Answering;
 using QaBot.Feedback;
 using QaBot.Ingestion;
+using QaBot.State;
 using QaBot.Suggestions;
 using QaBot.Turns;
 
@@ -71,7 +72,8 @@ public sealed partial class BotActivityHandler(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogAnswerFailed(logger, ex, conversationId);
+            // A state store outage is logged once by its connection; each turn it fails needs no stack trace of its own.
+            LogAnswerFailed(logger, StateUnavailable.Is(ex) ? null : ex, conversationId);
             await sender.SendAsync(inbound, inbound.CreateReply(ActivityTypes.Message) with
             {
                 Text = TurnRunner.FailureText,
@@ -195,7 +197,7 @@ public sealed partial class BotActivityHandler(
     };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering failed in conversation {ConversationId}; the user was told to try again")]
-    private static partial void LogAnswerFailed(ILogger logger, Exception exception, string? conversationId);
+    private static partial void LogAnswerFailed(ILogger logger, Exception? exception, string? conversationId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reaction {Reaction} is not a vote; ignored")]
     private static partial void LogNotAVote(ILogger logger, string reaction);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Feedback;
+using QaBot.State;
 using QaBot.Turns;
 
 namespace QaBot.Channels.Slack;
@@ -53,7 +54,8 @@ internal sealed partial class SlackResponder(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogAnswerFailed(logger, question.ConversationId, ex);
+            // A state store outage is logged once by its connection; each turn it fails needs no stack trace of its own.
+            LogAnswerFailed(logger, question.ConversationId, StateUnavailable.Is(ex) ? null : ex);
             reply = SlackAnswerRenderer.Failure();
         }
 
@@ -77,7 +79,7 @@ internal sealed partial class SlackResponder(
     private static partial void LogIgnored(ILogger logger, string? eventId, string? type, string? subtype);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Answering failed in conversation {ConversationId}; posting an apology")]
-    private static partial void LogAnswerFailed(ILogger logger, string conversationId, Exception exception);
+    private static partial void LogAnswerFailed(ILogger logger, string conversationId, Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not reply to Slack event {EventId}")]
     private static partial void LogReplyFailed(ILogger logger, string? eventId, Exception exception);

@@ -41,6 +41,30 @@ public sealed class SharedStateTests
         Assert.All(answers, a => Assert.DoesNotContain("couldn't find", a.Text, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Without_Redis_a_question_gets_the_apology_and_a_log_line_without_a_stack_trace()
+    {
+        await using var channel = await FakeChannel.StartAsync();
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["QaBot:State:Provider"] = "Redis",
+            // Nothing listens there.
+            ["QaBot:State:Redis:Configuration"] = $"127.0.0.1:{QaBot.Processes.FreePort.Next()},connectTimeout=500,asyncTimeout=1000",
+            ["QaBot:Bot:MicrosoftAppId"] = "",
+        });
+        using var http = new HttpClient();
+        var conversation = Activities.NewConversationId();
+
+        using var response = await http.PostAsync(new Uri(server.BaseUrl, "api/messages"), Activities.Message(channel.ServiceUrl, conversation, "How much have Honda sales dropped?"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var reply = (await channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message"))).Single(a => a.Type == "message");
+
+        Assert.Equal(QaBot.Turns.TurnRunner.FailureText, reply.Text);
+        await server.WaitUntilIdleAsync();
+        Assert.Contains($"Answering failed in conversation {conversation}", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", server.Output);
+    }
+
     [SkippableFact]
     public async Task A_vote_reaching_the_other_replica_is_stored_with_the_answer_it_rates_and_exported_by_the_cli()
     {

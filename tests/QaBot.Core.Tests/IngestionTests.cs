@@ -347,3 +347,27 @@ public class DateParsingTests
         Assert.Equal(["Chip sales rose by 5%."], document.Paragraphs);
     }
 }
+
+/// <summary>What a server's log says while a first start embeds the corpus.</summary>
+public class EmbeddingProgressLogTests
+{
+    [Fact]
+    public void One_line_per_interval_says_how_far_embedding_is()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var log = new Microsoft.Extensions.Logging.Testing.FakeLogger<StartupIngestion>();
+        var progress = new StartupIngestion.EmbeddingProgressLog(log, time, TimeSpan.FromSeconds(15));
+
+        progress.Report(new IngestionProgress(IngestionStage.Embedding, 100, 1000)); // too soon for a line
+        time.Advance(TimeSpan.FromSeconds(16));
+        progress.Report(new IngestionProgress(IngestionStage.Reading, 50, 100)); // reading has the CLI's bar only
+        progress.Report(new IngestionProgress(IngestionStage.Embedding, 250, 1000));
+        progress.Report(new IngestionProgress(IngestionStage.Embedding, 260, 1000)); // the same interval
+        time.Advance(TimeSpan.FromSeconds(16));
+        progress.Report(new IngestionProgress(IngestionStage.Embedding, 900, 1000));
+
+        Assert.Equal(
+            ["Indexing: 25% embedded (250 of 1000 titles and sentences); /readyz says ready when all are", "Indexing: 90% embedded (900 of 1000 titles and sentences); /readyz says ready when all are"],
+            log.Collector.GetSnapshot().Select(r => r.Message));
+    }
+}

@@ -53,7 +53,7 @@ public sealed partial class StartupIngestion(
         using (lifetime.ApplicationStarted.Register(started.SetResult)) await started.Task.WaitAsync(stoppingToken);
         try
         {
-            var report = await pipeline.IngestAsync(corpus.Value.Paths, cancellationToken: stoppingToken);
+            var report = await pipeline.IngestAsync(corpus.Value.Paths, new EmbeddingProgressLog(logger, TimeProvider.System, TimeSpan.FromSeconds(15)), cancellationToken: stoppingToken);
             // Served all the same (a folder filled later is read at the next start), but an empty mount is worth a warning.
             if (report.Documents == 0) LogEmpty(logger, string.Join(", ", corpus.Value.Paths));
             status.SetReady(report);
@@ -73,6 +73,25 @@ public sealed partial class StartupIngestion(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Could not index the corpus of QaBot:Corpus:Paths ({Paths}): {Reason}; stopping")]
     private static partial void LogFailed(ILogger logger, string paths, string reason);
+
+    /// <summary>A first start embeds for minutes: a line every <paramref name="interval"/> says how far it is, where the CLI shows a progress bar.</summary>
+    internal sealed class EmbeddingProgressLog(ILogger logger, TimeProvider time, TimeSpan interval) : IProgress<IngestionProgress>
+    {
+        private long _next = time.GetTimestamp() + (long)(interval.TotalSeconds * time.TimestampFrequency);
+
+        public void Report(IngestionProgress value)
+        {
+            var now = time.GetTimestamp();
+            var next = Volatile.Read(ref _next);
+            if (value.Stage != IngestionStage.Embedding || value.Total == 0 || now < next) return;
+            // Reports come from parallel batches; one of them writes the line.
+            if (Interlocked.CompareExchange(ref _next, now + (long)(interval.TotalSeconds * time.TimestampFrequency), next) != next) return;
+            LogProgress(logger, value.Done, value.Total, 100 * value.Done / value.Total);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Indexing: {Percent}% embedded ({Done} of {Total} titles and sentences); /readyz says ready when all are")]
+    private static partial void LogProgress(ILogger logger, int done, int total, int percent);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No articles found in QaBot:Corpus:Paths ({Paths}); .txt, .md, .html, .pdf and .docx files are read, and every question will be declined")]
     private static partial void LogEmpty(ILogger logger, string paths);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
 using QaBot.Ingestion;
+using QaBot.State;
 
 namespace QaBot.Turns;
 
@@ -195,6 +196,11 @@ public sealed partial class TurnRunner(
             {
                 // Stopped after the stop timeout; StopAsync logged how many turns were left.
             }
+            catch (Exception ex) when (StateUnavailable.Is(ex))
+            {
+                // The outage itself is logged once by the connection; each turn it fails gets a line, not a stack trace.
+                LogTurnFailedOnState(logger, conversationKey, ex.Message.ReplaceLineEndings(" "));
+            }
             catch (Exception ex)
             {
                 // One failed turn (a channel that does not answer, an expired conversation) must not stop the ones after it.
@@ -221,6 +227,9 @@ public sealed partial class TurnRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Count} accepted turns unanswered: the stop timeout (QaBot:Turns:StopTimeout) or the host's shutdown timeout passed")]
     private static partial void LogAbandoned(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A turn of conversation {ConversationKey} failed: the shared state store is unavailable ({Reason})")]
+    private static partial void LogTurnFailedOnState(ILogger logger, string conversationKey, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A turn of conversation {ConversationKey} failed")]
     private static partial void LogTurnFailed(ILogger logger, Exception exception, string conversationKey);

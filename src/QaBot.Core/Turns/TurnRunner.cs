@@ -125,7 +125,7 @@ public sealed partial class TurnRunner(
 
         // Turns still waiting for the start-up index would wait for an ingestion that stops with the server.
         var timeout = index.IsReady ? options.Value.StopTimeout : TimeSpan.Zero;
-        if (waiting > 0) LogDraining(logger, waiting, timeout.TotalSeconds);
+        if (waiting > 0 && timeout > TimeSpan.Zero) LogDraining(logger, waiting, timeout.TotalSeconds);
         try
         {
             await drained.WaitAsync(timeout, cancellationToken);
@@ -225,7 +225,7 @@ public sealed partial class TurnRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: answering the {Count} turns accepted before it, for up to {Seconds} s (QaBot:Turns:StopTimeout)")]
     private static partial void LogDraining(ILogger logger, int count, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Count} accepted turns unanswered: the stop timeout (QaBot:Turns:StopTimeout) or the host's shutdown timeout passed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping with {Count} accepted turns unanswered: the start-up index was not ready, or the stop timeout (QaBot:Turns:StopTimeout) or the host's shutdown timeout passed")]
     private static partial void LogAbandoned(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A turn of conversation {ConversationKey} failed: the shared state store is unavailable ({Reason})")]

@@ -45,6 +45,9 @@ public sealed class InProcessServer : IAsyncDisposable
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("urls", "http://127.0.0.1:0");
+            // Tests that leave turns stuck on a dead channel should not wait the production drain when the server is
+            // disposed; the drain itself is tested on the real process.
+            builder.UseSetting("QaBot:Turns:StopTimeout", "00:00:01");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
             if (services is not null) builder.ConfigureTestServices(services);
         });

@@ -133,10 +133,11 @@ internal static class BenchCommand
             {
                 var copy = Path.Combine(temp.FullName, "corpus", Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root))));
                 // --docs may name a single article as well as a folder.
-                var files = File.Exists(root) ? [root] : Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories);
+                var single = File.Exists(root);
+                var files = single ? [root] : Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories);
                 foreach (var file in files)
                 {
-                    var target = File.Exists(root) ? copy : Path.Combine(copy, Path.GetRelativePath(root, file));
+                    var target = single ? copy : Path.Combine(copy, Path.GetRelativePath(root, file));
                     Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                     File.Copy(file, target);
                     copied.Add(target);

@@ -30,6 +30,9 @@ public static class QaBotServiceCollectionExtensions
     /// <summary>The name of the <see cref="HttpClient"/> (with its resilience pipeline) that carries Azure OpenAI calls.</summary>
     public const string AzureOpenAIHttpClient = "AzureOpenAI";
 
+    /// <summary>Under <c>QaBot:AzureOpenAI</c>: the HTTP resilience pipeline's settings (<c>HttpStandardResilienceOptions</c>).</summary>
+    private const string ResilienceSection = "Resilience";
+
     /// <summary>Question embeddings kept for the answerer and repeated questions (about 2 KB each).</summary>
     private const long QueryCacheBytes = 8L << 20;
 
@@ -53,11 +56,14 @@ public static class QaBotServiceCollectionExtensions
         services.AddQaBotOptions<RetrievalOptions>(configuration, RetrievalOptions.Section);
         services.AddQaBotOptions<AnsweringOptions>(configuration, AnsweringOptions.Section);
         services.AddQaBotOptions<ConversationOptions>(configuration, ConversationOptions.Section);
-        services.AddQaBotOptions<AzureOpenAIOptions>(configuration, AzureOpenAIOptions.Section);
+        services.AddQaBotOptions<AzureOpenAIOptions>(configuration, AzureOpenAIOptions.Section,
+            new Dictionary<string, Type> { [ResilienceSection] = typeof(Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions) });
         services.AddQaBotOptions<RateLimitOptions>(configuration, RateLimitOptions.Section);
         services.AddQaBotOptions<TurnOptions>(configuration, TurnOptions.Section);
         services.AddQaBotOptions<StateOptions>(configuration, StateOptions.Section);
         services.AddSingleton<IValidateOptions<AzureOpenAIOptions>, AzureOpenAIOptionsValidator>();
+        services.AddOptions<UnknownSettings.RootSection>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UnknownSettings.RootSection>>(new UnknownSettings.RootValidator(configuration));
         services.AddSingleton<IValidateOptions<AnsweringOptions>, AnswerModelValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -85,7 +91,7 @@ public static class QaBotServiceCollectionExtensions
         // QaBot:AzureOpenAI:Resilience (HttpStandardResilienceOptions).
         // (Bound through the delegate overload: the section overload rejects an absent section.)
         services.AddHttpClient(AzureOpenAIHttpClient)
-            .AddStandardResilienceHandler(o => configuration.GetSection(AzureOpenAIOptions.Section + ":Resilience").Bind(o)).Services
+            .AddStandardResilienceHandler(o => configuration.GetSection($"{AzureOpenAIOptions.Section}:{ResilienceSection}").Bind(o)).Services
             .AddHttpClient(AzureOpenAIHttpClient)
             .AddHttpMessageHandler(() => new ResponseBufferingHandler());
         services.AddSingleton(sp => CreateAzureClient(sp));
@@ -199,13 +205,25 @@ public static class QaBotServiceCollectionExtensions
 
     /// <summary>
     /// Binds <typeparamref name="T"/> to <paramref name="section"/>, checked at start-up by its data annotations with
-    /// messages that name the full key (<see cref="SectionValidator{T}"/>): every section of the host is registered so.
+    /// messages that name the full key (<see cref="SectionValidator{T}"/>), and for keys it has no setting for
+    /// (<see cref="UnknownSettings"/>): every section of the host is registered so.
     /// </summary>
-    public static IServiceCollection AddQaBotOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)
+    /// <param name="subsections">Subsections of <paramref name="section"/> that are bound elsewhere, with the type they bind to.</param>
+    public static IServiceCollection AddQaBotOptions<T>(this IServiceCollection services, IConfiguration configuration, string section,
+        IReadOnlyDictionary<string, Type>? subsections = null)
         where T : class
     {
+        CheckSectionName(section);
         services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
+        services.AddSingleton<IValidateOptions<T>>(new UnknownSettings.Validator<T>(configuration, section, subsections));
         return services;
+    }
+
+    /// <summary>A new section must join <see cref="UnknownSettings.Sections"/>, or every host would refuse its settings.</summary>
+    internal static void CheckSectionName(string section)
+    {
+        if (!UnknownSettings.Sections.Any(s => section == "QaBot:" + s))
+            throw new ArgumentException($"'{section}' is not one of UnknownSettings.Sections.", nameof(section));
     }
 }

@@ -40,6 +40,11 @@ public sealed class ConfigurationTests
     [InlineData("Answering__Provider=AzureOpenAI;AzureOpenAI__ChatDeployment=chat;AzureOpenAI__Endpoint=not_a_url", "QaBot:AzureOpenAI:Endpoint must be an absolute https URL")]
     [InlineData("RateLimits__RequestsPerClientPerSecond=many", "'QaBot:RateLimits:RequestsPerClientPerSecond'")]
     [InlineData("RateLimits__RequestsPerClientPerSecond=0", "QaBot:RateLimits:RequestsPerClientPerSecond")]
+    [InlineData("Retrieval__TopKK=3", "QaBot:Retrieval:TopKK is not a setting QaBot reads; did you mean QaBot:Retrieval:TopK?")]
+    [InlineData("Retreival__TopK=3", "QaBot:Retreival is not a setting QaBot reads; did you mean QaBot:Retrieval?")]
+    [InlineData("Slack__SigningSecrt=secret", "QaBot:Slack:SigningSecrt is not a setting QaBot reads; did you mean QaBot:Slack:SigningSecret?")]
+    [InlineData("Telemetry__Exporter=None;Telemetry__Sampling=0.5", "QaBot:Telemetry:Sampling is not a setting QaBot reads")]
+    [InlineData("Feedback__Pth=votes.db", "QaBot:Feedback:Pth is not a setting QaBot reads; did you mean QaBot:Feedback:Path?")]
     public async Task InvalidSetting_StopsTheServer_WithOneLineNamingTheKey(string settings, string expected)
     {
         var result = await RunServerAsync(settings);

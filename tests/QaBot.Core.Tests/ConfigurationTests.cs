@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
 using QaBot.Configuration;
+using QaBot.Feedback;
 
 namespace QaBot.Core.Tests;
 
@@ -115,6 +116,53 @@ public class ConfigurationTests
         Assert.Contains("QaBot:Retrieval:TopK", failures, StringComparison.Ordinal);
         Assert.Contains("QaBot:Ingestion:MaxFileMegabytes", failures, StringComparison.Ordinal);
         Assert.Contains("QaBot:Chunking:MaxChars", failures, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("QaBot:Retrieval:TopKK", "QaBot:Retrieval:TopKK is not a setting QaBot reads; did you mean QaBot:Retrieval:TopK?")]
+    [InlineData("QaBot:Retreival:TopK", "QaBot:Retreival is not a setting QaBot reads; did you mean QaBot:Retrieval?")]
+    [InlineData("QABOT:CHUNKING:MAXCHARZ", "QaBot:Chunking:MAXCHARZ is not a setting QaBot reads; did you mean QaBot:Chunking:MaxChars?")]
+    [InlineData("QaBot:State:Redis:Configuraton", "did you mean QaBot:State:Redis:Configuration?")]
+    [InlineData("QaBot:AzureOpenAI:Resilience:Retry:MaxRetryAtempts", "did you mean QaBot:AzureOpenAI:Resilience:Retry:MaxRetryAttempts?")]
+    // A callback cannot come from configuration; the binder would skip it without a word.
+    [InlineData("QaBot:AzureOpenAI:Resilience:Retry:ShouldHandle", "QaBot:AzureOpenAI:Resilience:Retry:ShouldHandle is not a setting")]
+    [InlineData("QaBot:Index:Cache", "QaBot:Index:Cache is not a setting QaBot reads (QaBot:Index has: Path, Persist, ReadOnly, ReloadCheckInterval.)")]
+    public void A_key_no_setting_has_is_refused_naming_it_and_the_setting_it_is_closest_to(string key, string expected)
+    {
+        var error = StartupFailure(new() { [key] = "3" });
+
+        Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_kind_of_setting_the_binder_fills_is_accepted()
+    {
+        using var services = QaBotTestHost.Build(new()
+        {
+            ["QaBot:Corpus:Paths:0"] = "seeds", // list items
+            ["QaBot:Ingestion:ExcludeFilePatterns:3"] = "*.tmp",
+            ["QaBot:retrieval:topk"] = "6", // keys are case-insensitive, as the binder reads them
+            ["QaBot:State:Redis:Configuration"] = "localhost:6379", // a nested section
+            ["QaBot:Turns:StopTimeout"] = "00:00:05", // values the binder converts from text
+            ["QaBot:AzureOpenAI:Endpoint"] = "https://example.openai.azure.com/",
+            ["QaBot:AzureOpenAI:Resilience:Retry:MaxRetryAttempts"] = "2", // the resilience pipeline's own options
+            ["QaBot:AzureOpenAI:Resilience:AttemptTimeout:Timeout"] = "00:00:10",
+            ["QaBot:Feedback:BusyTimeout"] = "00:00:02",
+            ["QaBot:Slack:MaxRetries"] = "2", // a channel's section, read by the server only
+            ["Logging:LogLevel:QaBot"] = "Debug", // outside QaBot, not ours to check
+        });
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal(TimeSpan.FromSeconds(2), services.GetRequiredService<IOptions<FeedbackOptions>>().Value.BusyTimeout);
+    }
+
+    [Fact]
+    public void The_feedback_section_is_checked_when_it_is_first_used()
+    {
+        using var services = QaBotTestHost.Build(new() { ["QaBot:Feedback:Pth"] = "votes.db" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<FeedbackOptions>>().Value);
+        Assert.Contains("QaBot:Feedback:Pth is not a setting QaBot reads; did you mean QaBot:Feedback:Path?", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

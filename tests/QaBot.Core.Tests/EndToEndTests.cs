@@ -336,6 +336,8 @@ public class CliTests
     [InlineData("ask", "QaBot__Answering__WeightsPath=no-such-weights.json", "QaBot:Answering:WeightsPath")]
     [InlineData("ingest", "QaBot__Chunking__MaxChars=abc", "'QaBot:Chunking:MaxChars'")]
     [InlineData("calibrate", "QaBot__Retrieval__TopK=0", "QaBot:Retrieval:TopK")]
+    [InlineData("ask", "QaBot__Conversations__MaxConversations=5000", "QaBot:Conversations:MaxConversations is not a setting QaBot reads")]
+    [InlineData("ingest", "QaBot__Retreival__TopK=3", "QaBot:Retreival is not a setting QaBot reads; did you mean QaBot:Retrieval?")]
     public async Task A_configuration_error_exits_with_code_2_in_one_line_naming_the_key(string command, string settings, string expected)
     {
         var environment = settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1]);

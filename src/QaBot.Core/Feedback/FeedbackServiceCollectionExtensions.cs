@@ -23,6 +23,8 @@ public static class FeedbackServiceCollectionExtensions
             });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>>(new SectionValidator<FeedbackOptions>(FeedbackOptions.Section)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>, FeedbackStoreCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>>(
+            new UnknownSettings.Validator<FeedbackOptions>(configuration, FeedbackOptions.Section)));
         services.TryAddSingleton<IFeedbackStore>(sp => SqliteFeedbackStore.Open(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value));
         services.TryAddSingleton<InMemorySentAnswerStore>();
         services.TryAddSingleton<ISentAnswerStore>(sp => sp.Choose<ISentAnswerStore, InMemorySentAnswerStore, RedisSentAnswerStore>());

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using QaBot.Answering;
 using QaBot.Channels.DirectLine.Tests.Infrastructure;
 using QaBot.Configuration;
@@ -39,9 +40,11 @@ public sealed class IndexSwapTests : IDisposable
     };
 
     /// <summary>What <c>qabot ingest</c> does: index the corpus in a process of its own and write the next generation.</summary>
-    private async Task IngestAsync()
+    private async Task IngestAsync(string? maxChars = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(IndexSettings()).Build();
+        var settings = IndexSettings();
+        if (maxChars is not null) settings["QaBot:Chunking:MaxChars"] = maxChars;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         await using var writer = new ServiceCollection().AddLogging().AddQaBot(configuration).BuildServiceProvider();
         await writer.GetRequiredService<IngestionPipeline>().IngestAsync([Corpus]);
     }
@@ -104,5 +107,39 @@ public sealed class IndexSwapTests : IDisposable
         Assert.Contains(teapots.Citations, c => c.Source.Contains("teapots.txt", StringComparison.Ordinal));
         using var readyz = await server.Http.GetAsync("readyz");
         Assert.Contains("\"documents\":3", await readyz.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_replica_says_it_waits_for_an_index_it_can_use_and_never_that_it_rebuilds_one()
+    {
+        // `qabot ingest` run with other chunking than the replica's: the stored passages are not the ones it would make.
+        await IngestAsync(maxChars: "400");
+        var settings = IndexSettings();
+        settings["QaBot:Index:ReadOnly"] = "true";
+        await using var server = await InProcessServer.StartAsync(settings, s => s.AddFakeLogging(), waitUntilReady: false);
+        var replica = server.Services.GetRequiredService<IndexReplica>();
+        var logs = server.Services.GetRequiredService<FakeLogCollector>();
+        string Said() => string.Join('\n', logs.GetSnapshot().Where(r => r.Category == typeof(IndexStore).FullName).Select(r => r.Message));
+
+        Assert.False(await replica.CheckAsync());
+        Assert.Null(replica.Generation);
+        Assert.Contains("not ready until `qabot ingest` writes an index this build can read", Said(), StringComparison.Ordinal);
+        using (var waiting = await server.Http.GetAsync("readyz")) Assert.Equal(HttpStatusCode.ServiceUnavailable, waiting.StatusCode);
+
+        await IngestAsync();
+        // The watcher may have loaded it already; either way, once a check has run the folder's generation is in use.
+        await replica.CheckAsync();
+        var serving = replica.Generation;
+        Assert.Equal(IndexStore.Generation(replica.Folder), serving);
+
+        logs.Clear();
+        await IngestAsync(maxChars: "400");
+        Assert.False(await replica.CheckAsync());
+        Assert.Equal(serving, replica.Generation);
+        Assert.Contains("not loading it: the index in use keeps serving", Said(), StringComparison.Ordinal);
+        Assert.DoesNotContain("embedding", Said(), StringComparison.Ordinal);
+        Assert.DoesNotContain("rebuild", Said(), StringComparison.Ordinal);
+        using var ready = await server.Http.GetAsync("readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
 }

@@ -110,7 +110,7 @@ public sealed partial class IndexReplica(
             if (generation == _generation) return false;
 
             var clock = Stopwatch.StartNew();
-            var documents = await Task.Run(() => store.TryLoad(folder, pipeline.Signature()), cancellationToken);
+            var documents = await Task.Run(() => store.TryLoad(folder, pipeline.Signature(), _generation is null ? UnusableIndex.Wait : UnusableIndex.KeepServing), cancellationToken);
             // A writer may have replaced the generation while it was read: then which one was read is unknown, so the
             // next event (the writer's manifest) or check loads the newest.
             if (documents is null || IndexStore.Generation(folder) != generation) return false;

@@ -29,10 +29,16 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
 
     /// <summary>
     /// The stored documents, or null when there is no index, it was built with another model or chunking (a rebuild is
-    /// due), or it is corrupt; each case is logged with its reason.
+    /// due), or it is corrupt; each case is logged with its reason and what <paramref name="instead"/> the caller does.
     /// </summary>
-    public IReadOnlyList<IndexedDocument>? TryLoad(string folder, IndexSignature signature)
+    public IReadOnlyList<IndexedDocument>? TryLoad(string folder, IndexSignature signature, UnusableIndex instead = UnusableIndex.Rebuild)
     {
+        var then = instead switch
+        {
+            UnusableIndex.Rebuild => "embedding the articles again",
+            UnusableIndex.KeepServing => "not loading it: the index in use keeps serving",
+            _ => "not loading it: not ready until `qabot ingest` writes an index this build can read",
+        };
         var manifestPath = Path.Combine(folder, ManifestName);
         if (!File.Exists(manifestPath)) return null;
         try
@@ -41,12 +47,12 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
                 ?? throw new InvalidDataException("empty manifest");
             if (manifest.Format > Format)
             {
-                LogNewer(logger, folder, manifest.Format, Format);
+                LogNewer(logger, folder, manifest.Format, Format, then);
                 return null;
             }
             if (manifest.Format < 1 || manifest.ModelId != signature.ModelId || manifest.Dimensions != signature.Dimensions || manifest.Chunking != signature.Chunking)
             {
-                LogMismatch(logger, folder, $"{manifest.ModelId}/{manifest.Dimensions}/{manifest.Chunking} (format {manifest.Format})", $"{signature.ModelId}/{signature.Dimensions}/{signature.Chunking} (format {Format})");
+                LogMismatch(logger, folder, $"{manifest.ModelId}/{manifest.Dimensions}/{manifest.Chunking} (format {manifest.Format})", $"{signature.ModelId}/{signature.Dimensions}/{signature.Chunking} (format {Format})", then);
                 return null;
             }
             // Streamed and hashed as it is parsed, so the file is never held whole; nothing read is returned unless the
@@ -61,7 +67,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException or EndOfStreamException or UnauthorizedAccessException or ArgumentException)
         {
-            LogCorrupt(logger, folder, ex.Message);
+            LogCorrupt(logger, folder, ex.Message, then);
             return null;
         }
     }
@@ -377,12 +383,25 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         public override void SetLength(long value) => throw new NotSupportedException();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The index in {Folder} was built with {Stored}, not {Current}; rebuilding it")]
-    private static partial void LogMismatch(ILogger logger, string folder, string stored, string current);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The index in {Folder} was built with {Stored}, not {Current}; {Then}")]
+    private static partial void LogMismatch(ILogger logger, string folder, string stored, string current, string then);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The index in {Folder} was written by a newer QaBot (format {Stored}; this one reads up to format {Current}); embedding the articles again")]
-    private static partial void LogNewer(ILogger logger, string folder, int stored, int current);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The index in {Folder} was written by a newer QaBot (format {Stored}; this one reads up to format {Current}); {Then}")]
+    private static partial void LogNewer(ILogger logger, string folder, int stored, int current, string then);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The index in {Folder} is corrupt ({Reason}); rebuilding it")]
-    private static partial void LogCorrupt(ILogger logger, string folder, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The index in {Folder} is corrupt ({Reason}); {Then}")]
+    private static partial void LogCorrupt(ILogger logger, string folder, string reason, string then);
+}
+
+/// <summary>What the caller of <see cref="IndexStore.TryLoad"/> does when the stored index cannot be used, for its log line.</summary>
+public enum UnusableIndex
+{
+    /// <summary>Embeds the articles itself (a server or <c>qabot ingest</c>).</summary>
+    Rebuild,
+
+    /// <summary>A replica, which never writes: it goes on serving the generation it loaded before.</summary>
+    KeepServing,
+
+    /// <summary>A replica with nothing loaded yet: not ready until a usable index is written.</summary>
+    Wait,
 }

@@ -67,12 +67,10 @@ public static class QaBotServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AnsweringOptions>, AnswerModelValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
-        // Every HTTP call through a resilience pipeline logs an "Execution attempt"; a successful one is routine (Debug),
-        // or it floods the log under load. Failed attempts stay warnings.
+        // Every HTTP call through a resilience pipeline logs an "Execution attempt": Debug, or it floods the log under load.
+        // A failed attempt is said by the retry's warning ("OnRetry"), and the last one by the caller that gives up.
         services.Configure<Polly.Telemetry.TelemetryOptions>(o => o.SeverityProvider = args =>
-            args.Event.EventName == "ExecutionAttempt" && args.Event.Severity == Polly.Telemetry.ResilienceEventSeverity.Information
-                ? Polly.Telemetry.ResilienceEventSeverity.Debug
-                : args.Event.Severity);
+            args.Event.EventName == "ExecutionAttempt" ? Polly.Telemetry.ResilienceEventSeverity.Debug : args.Event.Severity);
 
         // Ingestion and chunking
         services.AddSingleton<IDocumentReader, PlainTextReader>();

@@ -75,4 +75,18 @@ public sealed class LogHygieneTests : IAsyncLifetime
 
         Assert.Equal("info: QaBot.Test[0] Answered in conversation conv-1\\r\\ninfo: QaBot.Auth[0] Admin signed in\\e[2J\\0\\u0007\n", output.ToString());
     }
+
+    [Theory]
+    [InlineData(LogLevel.Warning, "    HttpRequestException: Connection refused (127.0.0.1:9) ---> SocketException: Connection refused\n")]
+    [InlineData(LogLevel.Debug, "    System.Net.Http.HttpRequestException: Connection refused (127.0.0.1:9)\n     ---> System.Net.Sockets.SocketException (111): Connection refused\n")]
+    public void A_remote_failure_is_logged_by_its_reasons_and_with_its_trace_only_at_debug(LogLevel level, string expected)
+    {
+        var formatter = _server.Services.GetServices<ConsoleFormatter>().OfType<EscapingConsoleFormatter>().Single();
+        var refused = new HttpRequestException("Connection refused (127.0.0.1:9)", new System.Net.Sockets.SocketException(111));
+        using var output = new StringWriter();
+
+        formatter.Write(new Microsoft.Extensions.Logging.Abstractions.LogEntry<string>(level, "QaBot.Test", new EventId(0), "send failed", refused, (s, _) => s), null, output);
+
+        Assert.Contains(expected, output.ToString(), StringComparison.Ordinal);
+    }
 }

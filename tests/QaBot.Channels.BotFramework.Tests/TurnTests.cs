@@ -83,6 +83,29 @@ public sealed class TurnTests
     }
 
     [Fact]
+    public async Task A_channel_that_refuses_every_reply_is_logged_once_per_retry_and_once_for_the_turn_without_stack_traces()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["QaBot:Bot:MicrosoftAppId"] = "" });
+        using var http = new HttpClient();
+        var conversation = Activities.NewConversationId();
+        // Nothing listens at this serviceUrl, so every send is refused.
+        var deadChannel = $"http://127.0.0.1:{QaBot.Processes.FreePort.Next()}/";
+
+        using var response = await http.PostAsync(new Uri(server.BaseUrl, "api/messages"), Activities.Message(deadChannel, conversation, "How much have Honda sales dropped?"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await server.WaitForOutputAsync($"A turn of conversation emulator:{conversation} failed", TimeSpan.FromSeconds(60));
+
+        var lines = server.Output.Split('\n');
+        var failure = Array.FindIndex(lines, l => l.Contains($"A turn of conversation emulator:{conversation} failed", StringComparison.Ordinal));
+        // The reasons, on the one indented line that follows.
+        Assert.StartsWith("    HttpRequestException: Connection refused", lines[failure + 1], StringComparison.Ordinal);
+        Assert.True(failure + 2 == lines.Length || !lines[failure + 2].StartsWith(' '), lines[failure + 2]);
+        Assert.Equal(3, lines.Count(l => l.StartsWith("warn: Polly", StringComparison.Ordinal) && l.Contains("'OnRetry'", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lines, l => l.Contains("Execution attempt", StringComparison.Ordinal));
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", server.Output);
+    }
+
+    [Fact]
     public async Task A_stopping_server_answers_every_question_it_accepted_and_exits_0()
     {
         await using var channel = await FakeChannel.StartAsync();

@@ -138,6 +138,20 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the server has printed <paramref name="text"/>: the console logger writes from a queue of its own, so
+    /// a line may come a moment after what it reports.
+    /// </summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (Stopwatch.GetElapsedTime(started) > timeout) throw new TimeoutException($"The server did not print \"{text}\" within {timeout.TotalSeconds} s. It printed:\n{Output}");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Kills the process at once (SIGKILL), as a crashed or evicted instance disappears.</summary>
     public void Kill() => _process.Kill();
 

@@ -30,8 +30,10 @@ public sealed class EscapingConsoleFormatter(IOptionsMonitor<SimpleConsoleFormat
         if (logEntry.Exception is { } exception)
         {
             // The stack trace keeps its lines, each indented, so no line of it can pass for an entry of its own.
-            foreach (var exceptionLine in exception.ToString().ReplaceLineEndings("\n").Split('\n'))
-                AppendEscaped(line.Append("\n    "), exceptionLine);
+            var lines = IsRemoteFailure(exception) && logEntry.LogLevel > LogLevel.Debug
+                ? [Reasons(exception)]
+                : exception.ToString().ReplaceLineEndings("\n").Split('\n');
+            foreach (var exceptionLine in lines) AppendEscaped(line.Append("\n    "), exceptionLine);
         }
         textWriter.Write(line.Append('\n'));
     }
@@ -55,6 +57,23 @@ public sealed class EscapingConsoleFormatter(IOptionsMonitor<SimpleConsoleFormat
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// A remote service that refused, timed out, answered an error or is behind an open circuit: an operating condition,
+    /// not a bug. Its stack trace is the HTTP or Redis client's internals and came once per retry, so such entries keep
+    /// only the reasons; Debug entries (verbose runs, where every attempt is logged) keep the trace.
+    /// </summary>
+    private static bool IsRemoteFailure(Exception exception) =>
+        exception is HttpRequestException or System.Net.Sockets.SocketException or Polly.Timeout.TimeoutRejectedException
+            or Polly.CircuitBreaker.BrokenCircuitException or System.ClientModel.ClientResultException or StackExchange.Redis.RedisException;
+
+    /// <summary>"HttpRequestException: Connection refused (host:port) ---> SocketException: Connection refused".</summary>
+    private static string Reasons(Exception exception)
+    {
+        var reasons = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException) reasons.Add($"{e.GetType().Name}: {e.Message}");
+        return string.Join(" ---> ", reasons);
     }
 
     private static string Level(LogLevel level) => level switch

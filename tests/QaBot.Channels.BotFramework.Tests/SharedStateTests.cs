@@ -66,6 +66,26 @@ public sealed class SharedStateTests
     }
 
     [SkippableFact]
+    public async Task A_wrong_Redis_password_is_logged_as_such_not_as_an_unreachable_server()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        // The test's own connection stays signed in; every new one must give this password.
+        await redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]).ExecuteAsync("CONFIG", "SET", "requirepass", "the-right-one");
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["QaBot:State:Provider"] = "Redis",
+            ["QaBot:State:Redis:Configuration"] = redis.Configuration + ",password=a-wrong-one",
+            ["QaBot:Bot:MicrosoftAppId"] = "",
+        });
+
+        await server.WaitForOutputAsync("is unreachable", TimeSpan.FromSeconds(60));
+        var line = server.Output.Split('\n').Single(l => l.Contains("is unreachable", StringComparison.Ordinal));
+        Assert.Contains("(AuthenticationFailure: ", line, StringComparison.Ordinal);
+        Assert.Contains("password", line, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("a-wrong-one", server.Output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task A_vote_reaching_the_other_replica_is_stored_with_the_answer_it_rates_and_exported_by_the_cli()
     {
         await using var redis = await RedisServer.StartAsync();

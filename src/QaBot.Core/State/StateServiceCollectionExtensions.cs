@@ -22,7 +22,9 @@ public static partial class StateServiceCollectionExtensions
             var configuration = ConfigurationOptions.Parse(sp.GetRequiredService<IOptions<StateOptions>>().Value.Redis.Configuration!);
             configuration.AbortOnConnectFail = false;
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("QaBot.State.Redis");
-            var redis = ConnectionMultiplexer.Connect(configuration);
+            // The library's account of the first connection, kept to say why it failed (see StartupFailure).
+            using var connectLog = new StringWriter();
+            var redis = ConnectionMultiplexer.Connect(configuration, connectLog);
             // Every failed reconnection attempt raises ConnectionFailed; only the first of an outage is logged.
             var down = 0;
             redis.ConnectionFailed += (_, e) =>
@@ -36,11 +38,32 @@ public static partial class StateServiceCollectionExtensions
             // A failure during Connect itself came before the handlers were attached.
             if (!redis.IsConnected && Interlocked.Exchange(ref down, 1) == 0)
             {
-                LogConnectionFailed(logger, string.Join(", ", configuration.EndPoints), ConnectionFailureType.UnableToConnect, "no connection at start-up");
+                var (kind, reason) = StartupFailure(connectLog.ToString());
+                LogConnectionFailed(logger, string.Join(", ", configuration.EndPoints), kind, reason);
             }
 
             return redis;
         });
+
+    /// <summary>
+    /// Why the first connection failed, read from the log <see cref="ConnectionMultiplexer.Connect(ConfigurationOptions, TextWriter)"/>
+    /// writes: its ConnectionFailed events are raised before a handler can be attached, and a wrong password would
+    /// otherwise be told as an unreachable server. A log in another shape gives the plain reason.
+    /// </summary>
+    internal static (ConnectionFailureType Kind, string Reason) StartupFailure(string connectLog)
+    {
+        var failed = FailedConnection().Match(connectLog);
+        if (!failed.Success || !Enum.TryParse<ConnectionFailureType>(failed.Groups["kind"].Value, out var kind)) return (ConnectionFailureType.UnableToConnect, "no connection at start-up");
+        var error = ServerError().Match(connectLog, failed.Index);
+        return (kind, error.Success ? error.Groups["error"].Value.Trim() : "no connection at start-up");
+    }
+
+    // "Connection failed: 127.0.0.1:6379 (Interactive, AuthenticationFailure): …" then "> Error: NOAUTH Authentication required. …"
+    [System.Text.RegularExpressions.GeneratedRegex(@"Connection failed: \S+ \(\w+, (?<kind>\w+)\)")]
+    private static partial System.Text.RegularExpressions.Regex FailedConnection();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\S+: > (?<error>.+)$", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex ServerError();
 
     /// <summary>Whether the configured provider is Redis.</summary>
     public static bool UsesRedis(this IServiceProvider services) =>

@@ -84,6 +84,12 @@ catch (Exception ex) when (ex is IOException or FormatException or ArgumentExcep
     if (verbose) Console.Error.WriteLine(ex);
     return 2;
 }
+catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+{
+    // SIGTERM or Ctrl-C while starting (a slow Redis, say): a stop like any other, not a crash.
+    Console.Error.WriteLine("Stopped while starting, before listening.");
+    return 0;
+}
 
 await app.WaitForShutdownAsync();
 // A corpus that could not be indexed stopped the server (StartupIngestion logged why): that is not a clean exit.

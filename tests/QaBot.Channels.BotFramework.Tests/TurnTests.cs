@@ -106,6 +106,29 @@ public sealed class TurnTests
     }
 
     [Fact]
+    public async Task A_server_stopped_while_it_starts_exits_0_with_one_line()
+    {
+        // A "Redis" that accepts connections and never answers holds the start-up in its connection attempt.
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["QaBot:State:Provider"] = "Redis",
+            ["QaBot:State:Redis:Configuration"] = $"127.0.0.1:{port},connectTimeout=3000",
+            ["QaBot:Bot:MicrosoftAppId"] = "",
+        }, waitUntilReady: false);
+        using var held = await silent.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        var exitCode = await server.StopAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Stopped while starting, before listening.", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", server.Output);
+    }
+
+    [Fact]
     public async Task A_stopping_server_answers_every_question_it_accepted_and_exits_0()
     {
         await using var channel = await FakeChannel.StartAsync();

@@ -10,7 +10,8 @@ namespace QaBot.TestSupport;
 public static class TestServer
 {
     /// <param name="settings">Configuration keys (<c>QaBot:State:Provider</c>) and their values.</param>
-    public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <param name="waitUntilReady">Whether to return only once it is ready (else as soon as the process runs).</param>
+    public static Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, bool waitUntilReady = true)
     {
         var all = new Dictionary<string, string>
         {
@@ -18,6 +19,6 @@ public static class TestServer
             ["QaBot:Index:Persist"] = "false",
         };
         foreach (var (key, value) in settings) all[key] = value;
-        return ServerProcess.StartAsync(new ServerStart(Path.Combine(AppContext.BaseDirectory, "QaBot.Server.dll"), RepositoryPaths.Root) { Settings = all });
+        return ServerProcess.StartAsync(new ServerStart(Path.Combine(AppContext.BaseDirectory, "QaBot.Server.dll"), RepositoryPaths.Root) { Settings = all, WaitUntilReady = waitUntilReady });
     }
 }

@@ -18,6 +18,9 @@ public sealed record ServerStart(string ServerDll, string WorkingDirectory)
 
     /// <summary>How long start-up (indexing included) may take.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Whether <see cref="ServerProcess.StartAsync"/> returns only once <c>/readyz</c> says ready (else at once).</summary>
+    public bool WaitUntilReady { get; init; } = true;
 }
 
 /// <summary>
@@ -88,7 +91,7 @@ public sealed class ServerProcess : IAsyncDisposable
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            await server.WaitUntilReadyAsync(start.ReadyTimeout, cancellationToken);
+            if (start.WaitUntilReady) await server.WaitUntilReadyAsync(start.ReadyTimeout, cancellationToken);
         }
         catch
         {

@@ -26,7 +26,7 @@ if (urls is null) builder.WebHost.UseUrls("http://localhost:3978");
 builder.Logging.AddQaBotConsole();
 // A failure to start listening is reported below as one line; the host's own report of it is a stack trace (-v shows it).
 var listening = false;
-builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => listening || verbose || level >= LogLevel.Critical);
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => (listening && level >= LogLevel.Information) || verbose || level >= LogLevel.Critical);
 // With -v (or in Development) QaBot logs its details too, such as the stack trace behind a one-line failure.
 if (verbose || builder.Environment.IsDevelopment()) builder.Logging.AddFilter("QaBot", LogLevel.Debug);
 
@@ -76,6 +76,7 @@ try
 {
     await app.StartAsync();
     listening = true;
+    ListenAddresses.WarnAboutNames(app.Logger, urls ?? "");
 }
 catch (Exception ex) when (ex is IOException or FormatException or ArgumentException or InvalidOperationException)
 {

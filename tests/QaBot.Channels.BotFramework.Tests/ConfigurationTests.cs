@@ -76,6 +76,17 @@ public sealed class ConfigurationTests
         Assert.DoesNotMatch(StackFrame, result.Output);
     }
 
+    [Theory]
+    [InlineData("http://nosuchhost:3978", "http://nosuchhost:3978")]
+    [InlineData("http://127.0.0.1:3978;https://bot.example.com:443", "https://bot.example.com:443")]
+    [InlineData("http://localhost:3978;http://LOCALHOST:3979", "")]
+    [InlineData("http://127.0.0.1:3978;http://[::1]:3978;http://0.0.0.0:3978;http://[::]:3978", "")]
+    [InlineData("http://*:3978;http://+:3978", "")] // every interface, said on purpose
+    public void A_listen_url_that_names_a_host_is_one_kestrel_binds_on_every_interface(string urls, string expected)
+    {
+        Assert.Equal(expected, string.Join(';', QaBot.Server.ListenAddresses.OnEveryInterfaceByName(urls)));
+    }
+
     [Fact]
     public async Task A_corpus_folder_with_no_articles_is_served_with_a_warning_naming_it()
     {

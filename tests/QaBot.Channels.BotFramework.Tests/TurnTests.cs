@@ -150,6 +150,8 @@ public sealed class TurnTests
 
         Assert.True(exit == 0, $"exit {exit}:\n{server.Output}");
         Assert.Contains("Stopping: answering the", server.Output, StringComparison.Ordinal);
+        // The host's own account of stopping keeps the configured level (Information): no Debug lines.
+        Assert.DoesNotContain("dbug:", server.Output, StringComparison.Ordinal);
         Assert.All(conversations, conversation =>
             Assert.Equal(2, channel.Received.Count(a => a.ConversationId == conversation && a.Type == "message")));
     }

@@ -219,7 +219,7 @@ public static class QaBotServiceCollectionExtensions
     }
 
     /// <summary>A new section must join <see cref="UnknownSettings.Sections"/>, or every host would refuse its settings.</summary>
-    internal static void CheckSectionName(string section)
+    private static void CheckSectionName(string section)
     {
         if (!UnknownSettings.Sections.Any(s => section == "QaBot:" + s))
             throw new ArgumentException($"'{section}' is not one of UnknownSettings.Sections.", nameof(section));

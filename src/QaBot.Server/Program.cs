@@ -76,7 +76,6 @@ try
 {
     await app.StartAsync();
     listening = true;
-    ListenAddresses.WarnAboutNames(app.Logger, urls ?? "");
 }
 catch (Exception ex) when (ex is IOException or FormatException or ArgumentException or InvalidOperationException)
 {
@@ -92,6 +91,7 @@ catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCanc
     return 0;
 }
 
+ListenAddresses.WarnAboutNames(app.Logger, urls ?? "");
 await app.WaitForShutdownAsync();
 // A corpus that could not be indexed stopped the server (StartupIngestion logged why): that is not a clean exit.
 return index.Error is null ? 0 : 1;

@@ -160,7 +160,7 @@ public sealed partial class IngestionPipeline(
         var saved = folder is not null && _inMemory.IsEmpty && pending.Count > documents.Count / 2;
         if (saved && Store(folder!, signature, documents, required: !serve))
         {
-            if (serve && store.TryLoad(folder!, signature) is { } reloaded && reloaded.Count == documents.Count)
+            if (serve && store.TryLoad(folder!, signature, UnusableIndex.ServeEmbedded) is { } reloaded && reloaded.Count == documents.Count)
             {
                 documents = [.. reloaded];
                 foreach (var d in documents.Where(d => _embedded.ContainsKey(d.Info.Id))) _embedded[d.Info.Id] = d;

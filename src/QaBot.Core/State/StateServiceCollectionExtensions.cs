@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -50,7 +51,7 @@ public static partial class StateServiceCollectionExtensions
     /// writes: its ConnectionFailed events are raised before a handler can be attached, and a wrong password would
     /// otherwise be told as an unreachable server. A log in another shape gives the plain reason.
     /// </summary>
-    internal static (ConnectionFailureType Kind, string Reason) StartupFailure(string connectLog)
+    private static (ConnectionFailureType Kind, string Reason) StartupFailure(string connectLog)
     {
         var failed = FailedConnection().Match(connectLog);
         if (!failed.Success || !Enum.TryParse<ConnectionFailureType>(failed.Groups["kind"].Value, out var kind)) return (ConnectionFailureType.UnableToConnect, "no connection at start-up");
@@ -59,11 +60,11 @@ public static partial class StateServiceCollectionExtensions
     }
 
     // "Connection failed: 127.0.0.1:6379 (Interactive, AuthenticationFailure): …" then "> Error: NOAUTH Authentication required. …"
-    [System.Text.RegularExpressions.GeneratedRegex(@"Connection failed: \S+ \(\w+, (?<kind>\w+)\)")]
-    private static partial System.Text.RegularExpressions.Regex FailedConnection();
+    [GeneratedRegex(@"Connection failed: \S+ \(\w+, (?<kind>\w+)\)")]
+    private static partial Regex FailedConnection();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\S+: > (?<error>.+)$", System.Text.RegularExpressions.RegexOptions.Multiline)]
-    private static partial System.Text.RegularExpressions.Regex ServerError();
+    [GeneratedRegex(@"^\S+: > (?<error>.+)$", RegexOptions.Multiline)]
+    private static partial Regex ServerError();
 
     /// <summary>Whether the configured provider is Redis.</summary>
     public static bool UsesRedis(this IServiceProvider services) =>

@@ -36,6 +36,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
         var then = instead switch
         {
             UnusableIndex.Rebuild => "embedding the articles again",
+            UnusableIndex.ServeEmbedded => "serving the passages just embedded from memory instead",
             UnusableIndex.KeepServing => "not loading it: the index in use keeps serving",
             _ => "not loading it: not ready until `qabot ingest` writes an index this build can read",
         };
@@ -398,6 +399,9 @@ public enum UnusableIndex
 {
     /// <summary>Embeds the articles itself (a server or <c>qabot ingest</c>).</summary>
     Rebuild,
+
+    /// <summary>Reads back the index it has just written; it serves what it holds in memory instead.</summary>
+    ServeEmbedded,
 
     /// <summary>A replica, which never writes: it goes on serving the generation it loaded before.</summary>
     KeepServing,

@@ -304,6 +304,9 @@ public class CliTests
         Assert.Equal(1, (int)result["documents"]!);
         Assert.True((double?)result["one_changed_file_first_ms"] > 0, stdout);
         Assert.Equal(1, (int)result["questions_timed"]!);
+        // Embedding throughput is timed against raw ONNX Runtime in rounds, in turn, and the ratio is their median.
+        Assert.Equal(3, (int)result["embed_rounds"]!);
+        Assert.InRange((double)result["embed_ratio_to_raw"]!, 0.1, 10);
     }
 
     [Fact]

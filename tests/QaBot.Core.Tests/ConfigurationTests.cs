@@ -127,6 +127,8 @@ public class ConfigurationTests
     // A callback cannot come from configuration; the binder would skip it without a word.
     [InlineData("QaBot:AzureOpenAI:Resilience:Retry:ShouldHandle", "QaBot:AzureOpenAI:Resilience:Retry:ShouldHandle is not a setting")]
     [InlineData("QaBot:Index:Cache", "QaBot:Index:Cache is not a setting QaBot reads (QaBot:Index has: Path, Persist, ReadOnly, ReloadCheckInterval.)")]
+    [InlineData("QaBot:Retrieval", "QaBot:Retrieval is a section of settings, not a value (QaBot:Retrieval has: Bm25B, Bm25K1, CandidatePool,")]
+    [InlineData("QaBot:State:Redis", "QaBot:State:Redis is a section of settings, not a value (QaBot:State:Redis has: Configuration.)")]
     public void A_key_no_setting_has_is_refused_naming_it_and_the_setting_it_is_closest_to(string key, string expected)
     {
         var error = StartupFailure(new() { [key] = "3" });

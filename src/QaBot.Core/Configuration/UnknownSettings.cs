@@ -26,6 +26,9 @@ public static class UnknownSettings
     /// <summary>The problems with <paramref name="section"/>'s keys, read as <paramref name="type"/> binds them, plus <paramref name="subsections"/> bound elsewhere.</summary>
     private static IEnumerable<string> Find(IConfigurationSection section, Type type, IReadOnlyDictionary<string, Type>? subsections = null)
     {
+        // QaBot__Retrieval=5: the binder ignores a value given to a whole section.
+        if (!string.IsNullOrEmpty(section.Value))
+            yield return $"{section.Path} is a section of settings, not a value ({section.Path} has: {string.Join(", ", SettingsOf(type).Concat(subsections?.Keys ?? []).Order(StringComparer.Ordinal))}.)";
         foreach (var child in section.GetChildren())
         {
             var bound = subsections?.FirstOrDefault(s => Same(s.Key, child.Key)).Value ?? Property(type, child.Key)?.PropertyType;
@@ -60,8 +63,8 @@ public static class UnknownSettings
     private static IEnumerable<string> Walk(IConfigurationSection section, Type type)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
-        // A value, or a type the binder sets from one string (numbers, enums, TimeSpan, Uri): nothing below it to check.
-        if (!section.GetChildren().Any() || IsScalar(type)) return [];
+        // A type the binder sets from one string (numbers, enums, TimeSpan, Uri): nothing below it to check.
+        if (IsScalar(type)) return [];
         if (ElementOf(type, typeof(IDictionary<,>), 1) is { } value) return section.GetChildren().SelectMany(c => Walk(c, value));
         if (type.IsArray) return section.GetChildren().SelectMany(c => Walk(c, type.GetElementType()!));
         if (ElementOf(type, typeof(IEnumerable<>), 0) is { } element) return section.GetChildren().SelectMany(c => Walk(c, element));

@@ -43,12 +43,6 @@ public static class QaBotServiceCollectionExtensions
     public static IServiceCollection AddQaBot(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddQaBotOptions<CorpusOptions>(configuration, CorpusOptions.Section);
-        // QaBot__Corpus__Paths=folder (one value, not a list) names the one folder, as whoever sets it means; the binder
-        // would ignore it and keep appsettings.json's list.
-        services.PostConfigure<CorpusOptions>(o =>
-        {
-            if (configuration[$"{CorpusOptions.Section}:Paths"] is { Length: > 0 } one) o.Paths = [one];
-        });
         services.AddQaBotOptions<IngestionOptions>(configuration, IngestionOptions.Section);
         services.AddQaBotOptions<ChunkingOptions>(configuration, ChunkingOptions.Section);
         services.AddQaBotOptions<IndexOptions>(configuration, IndexOptions.Section);
@@ -204,7 +198,8 @@ public static class QaBotServiceCollectionExtensions
     /// <summary>
     /// Binds <typeparamref name="T"/> to <paramref name="section"/>, checked at start-up by its data annotations with
     /// messages that name the full key (<see cref="SectionValidator{T}"/>), and for keys it has no setting for
-    /// (<see cref="UnknownSettings"/>): every section of the host is registered so.
+    /// (<see cref="UnknownSettings"/>); a list given one value is that one item (<see cref="OneValueLists"/>). Every
+    /// section of the host is registered so.
     /// </summary>
     /// <param name="subsections">Subsections of <paramref name="section"/> that are bound elsewhere, with the type they bind to.</param>
     public static IServiceCollection AddQaBotOptions<T>(this IServiceCollection services, IConfiguration configuration, string section,
@@ -212,7 +207,7 @@ public static class QaBotServiceCollectionExtensions
         where T : class
     {
         CheckSectionName(section);
-        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).PostConfigure(o => OneValueLists.Apply(o, configuration.GetSection(section))).ValidateOnStart();
         services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
         services.AddSingleton<IValidateOptions<T>>(new UnknownSettings.Validator<T>(configuration, section, subsections));
         return services;

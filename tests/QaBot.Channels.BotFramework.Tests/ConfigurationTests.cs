@@ -23,6 +23,7 @@ public sealed class ConfigurationTests
     [InlineData("Slack__SigningSecret=secret", "QaBot:Slack:BotToken must be set")]
     [InlineData("DirectLine__Secret=too-short", "QaBot:DirectLine:Secret")]
     [InlineData("DirectLine__AllowedOrigins__0=https://news.example/", "QaBot:DirectLine:AllowedOrigins")]
+    [InlineData("DirectLine__AllowedOrigins=https://news.example/", "QaBot:DirectLine:AllowedOrigins")] // one value: the one item
     [InlineData("DirectLine__MaxActivitiesPerConversation=1", "QaBot:DirectLine:MaxActivitiesPerConversation")]
     [InlineData("DirectLine__MaxKilobytesPerConversation=32", "QaBot:DirectLine:MaxKilobytesPerConversation")]
     [InlineData("DirectLine__MaxActivityBytes=4194304", "QaBot:DirectLine:MaxKilobytesPerConversation (512)")]

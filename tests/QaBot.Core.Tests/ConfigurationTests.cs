@@ -159,6 +159,17 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void A_list_setting_given_one_value_is_that_one_item()
+    {
+        // As an environment variable says it: QaBot__Ingestion__ExcludeFilePatterns=*.tmp, not …__0.
+        using var one = QaBotTestHost.Build(new() { ["QaBot:Ingestion:ExcludeFilePatterns"] = "*.tmp" });
+        using var repository = QaBotTestHost.Build();
+
+        Assert.Equal(["*.tmp"], one.GetRequiredService<IOptions<IngestionOptions>>().Value.ExcludeFilePatterns);
+        Assert.Equal(["README*", "LICENSE*"], repository.GetRequiredService<IOptions<IngestionOptions>>().Value.ExcludeFilePatterns);
+    }
+
+    [Fact]
     public void The_feedback_section_is_checked_when_it_is_first_used()
     {
         using var services = QaBotTestHost.Build(new() { ["QaBot:Feedback:Pth"] = "votes.db" });

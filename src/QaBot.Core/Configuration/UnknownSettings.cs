@@ -26,13 +26,13 @@ public static class UnknownSettings
     /// <summary>The problems with <paramref name="section"/>'s keys, read as <paramref name="type"/> binds them, plus <paramref name="subsections"/> bound elsewhere.</summary>
     private static IEnumerable<string> Find(IConfigurationSection section, Type type, IReadOnlyDictionary<string, Type>? subsections = null)
     {
+        var known = SettingsOf(type).Concat(subsections?.Keys ?? []).Order(StringComparer.Ordinal).ToList();
         // QaBot__Retrieval=5: the binder ignores a value given to a whole section.
-        if (!string.IsNullOrEmpty(section.Value))
-            yield return $"{section.Path} is a section of settings, not a value ({section.Path} has: {string.Join(", ", SettingsOf(type).Concat(subsections?.Keys ?? []).Order(StringComparer.Ordinal))}.)";
+        if (!string.IsNullOrEmpty(section.Value)) yield return $"{section.Path} is a section of settings, not a value ({section.Path} has: {string.Join(", ", known)}.)";
         foreach (var child in section.GetChildren())
         {
             var bound = subsections?.FirstOrDefault(s => Same(s.Key, child.Key)).Value ?? Property(type, child.Key)?.PropertyType;
-            var problems = bound is null ? [Unknown(child, SettingsOf(type).Concat(subsections?.Keys ?? []))] : Walk(child, bound);
+            var problems = bound is null ? [Unknown(child, known)] : Walk(child, bound);
             foreach (var problem in problems) yield return problem;
         }
     }

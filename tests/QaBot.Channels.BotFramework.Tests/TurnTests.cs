@@ -85,7 +85,13 @@ public sealed class TurnTests
     [Fact]
     public async Task A_channel_that_refuses_every_reply_is_logged_once_per_retry_and_once_for_the_turn_without_stack_traces()
     {
-        await using var server = await TestServer.StartAsync(new Dictionary<string, string> { ["QaBot:Bot:MicrosoftAppId"] = "" });
+        // The three retries' jittered back-off takes up to about 11.5 s, more than the default 10 s send timeout about
+        // one time in five; with the longest timeout allowed every retry runs and the turn fails on the refusal.
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+        {
+            ["QaBot:Bot:MicrosoftAppId"] = "",
+            ["QaBot:Turns:SendTimeout"] = "00:00:30",
+        });
         using var http = new HttpClient();
         var conversation = Activities.NewConversationId();
         // Nothing listens at this serviceUrl, so every send is refused.

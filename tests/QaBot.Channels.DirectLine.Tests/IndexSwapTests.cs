@@ -142,4 +142,33 @@ public sealed class IndexSwapTests : IDisposable
         using var ready = await server.Http.GetAsync("readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
+
+    [Fact]
+    public async Task A_replica_says_once_that_there_is_no_index_or_one_it_can_never_load_and_does_not_read_that_one_again()
+    {
+        var settings = IndexSettings();
+        settings["QaBot:Index:ReadOnly"] = "true";
+        await using var server = await InProcessServer.StartAsync(settings, s => s.AddFakeLogging(), waitUntilReady: false);
+        var replica = server.Services.GetRequiredService<IndexReplica>();
+        var logs = server.Services.GetRequiredService<FakeLogCollector>();
+        int Times(string text) => logs.GetSnapshot().Count(r => r.Message.Contains(text, StringComparison.Ordinal));
+
+        // The watch loop checks too; however many checks run, each state is told once.
+        Assert.False(await replica.CheckAsync());
+        Assert.False(await replica.CheckAsync());
+        Assert.Equal(1, Times("No index in"));
+
+        // Built with other chunking: refused once, and not read again while that generation stands.
+        await IngestAsync(maxChars: "400");
+        Assert.False(await replica.CheckAsync());
+        Assert.False(await replica.CheckAsync());
+        Assert.Equal(1, Times("was built with"));
+        Assert.Null(replica.Generation);
+
+        // A new generation it can read is loaded at once.
+        await IngestAsync();
+        await replica.CheckAsync();
+        Assert.Equal(IndexStore.Generation(replica.Folder), replica.Generation);
+        Assert.Equal(1, Times("No index in"));
+    }
 }

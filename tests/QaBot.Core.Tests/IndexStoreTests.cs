@@ -225,6 +225,27 @@ public sealed class IndexStoreTests : IDisposable
     }
 
     [Fact]
+    public void Only_a_refusal_the_manifest_decides_is_settled_since_a_data_file_may_yet_read_whole()
+    {
+        var store = new IndexStore(NullLogger<IndexStore>.Instance);
+        var signature = new IndexSignature("test-model", 8, "test-chunking");
+        var paragraph = File.ReadAllText(Directory.EnumerateFiles(RepositoryPaths.Seeds).Order(StringComparer.Ordinal).First()).Split("\n\n")[1];
+        IndexStore.Save(IndexPath, signature, [Document("a", paragraph)]);
+
+        Assert.NotNull(store.TryLoad(IndexPath, signature, UnusableIndex.Wait, out var settled));
+        Assert.False(settled);
+        Assert.Null(store.TryLoad(IndexPath, signature with { Chunking = "other-chunking" }, UnusableIndex.Wait, out settled));
+        Assert.True(settled);
+
+        var data = DataFile();
+        var bytes = File.ReadAllBytes(data);
+        bytes[bytes.Length / 2] ^= 0x5A;
+        File.WriteAllBytes(data, bytes);
+        Assert.Null(store.TryLoad(IndexPath, signature, UnusableIndex.Wait, out settled));
+        Assert.False(settled);
+    }
+
+    [Fact]
     public void A_replaced_data_file_is_kept_while_replicas_may_still_read_it_then_deleted()
     {
         Directory.CreateDirectory(IndexPath);

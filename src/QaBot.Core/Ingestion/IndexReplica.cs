@@ -29,6 +29,10 @@ public sealed partial class IndexReplica(
     private readonly SemaphoreSlim _checking = new(1, 1);
     private string? _generation;
 
+    // A generation this build can never load (another model, chunking or format): logged once, not read again.
+    private string? _refused;
+    private bool _toldNoIndex;
+
     /// <summary>The folder the index is read from: the one <c>qabot ingest</c> writes for the same corpus folders.</summary>
     public string Folder => IngestionPipeline.IndexFolder(options.Value.Path, corpus.Value.Paths.Select(PathResolver.Resolve).ToList());
 
@@ -104,16 +108,20 @@ public sealed partial class IndexReplica(
             var generation = IndexStore.Generation(folder);
             if (generation is null)
             {
-                if (_generation is null) LogNoIndex(logger, folder);
+                if (_generation is null && !_toldNoIndex) LogNoIndex(logger, folder);
+                _toldNoIndex = true;
                 return false;
             }
-            if (generation == _generation) return false;
+            if (generation == _generation || generation == _refused) return false;
 
             var clock = Stopwatch.StartNew();
-            var documents = await Task.Run(() => store.TryLoad(folder, pipeline.Signature(), _generation is null ? UnusableIndex.Wait : UnusableIndex.KeepServing), cancellationToken);
+            var settled = false;
+            var documents = await Task.Run(() => store.TryLoad(folder, pipeline.Signature(), _generation is null ? UnusableIndex.Wait : UnusableIndex.KeepServing, out settled), cancellationToken);
             // A writer may have replaced the generation while it was read: then which one was read is unknown, so the
             // next event (the writer's manifest) or check loads the newest.
-            if (documents is null || IndexStore.Generation(folder) != generation) return false;
+            var unchanged = IndexStore.Generation(folder) == generation;
+            if (documents is null && settled && unchanged) _refused = generation;
+            if (documents is null || !unchanged) return false;
 
             var next = snapshots.CreateEmpty();
             await next.AddAsync(documents, cancellationToken);

@@ -31,8 +31,18 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
     /// The stored documents, or null when there is no index, it was built with another model or chunking (a rebuild is
     /// due), or it is corrupt; each case is logged with its reason and what <paramref name="instead"/> the caller does.
     /// </summary>
-    public IReadOnlyList<IndexedDocument>? TryLoad(string folder, IndexSignature signature, UnusableIndex instead = UnusableIndex.Rebuild)
+    public IReadOnlyList<IndexedDocument>? TryLoad(string folder, IndexSignature signature, UnusableIndex instead = UnusableIndex.Rebuild) =>
+        TryLoad(folder, signature, instead, out _);
+
+    /// <summary>
+    /// <see cref="TryLoad(string, IndexSignature, UnusableIndex)"/>, saying whether a refusal is <paramref name="settled"/>:
+    /// decided by the manifest alone (a newer format, another model or chunking), so this generation will never load
+    /// here. A data file that fails to read or to match may be a passing fault (a network file system not yet showing
+    /// all of it), so it is not.
+    /// </summary>
+    public IReadOnlyList<IndexedDocument>? TryLoad(string folder, IndexSignature signature, UnusableIndex instead, out bool settled)
     {
+        settled = false;
         var then = instead switch
         {
             UnusableIndex.Rebuild => "embedding the articles again",
@@ -49,11 +59,13 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
             if (manifest.Format > Format)
             {
                 LogNewer(logger, folder, manifest.Format, Format, then);
+                settled = true;
                 return null;
             }
             if (manifest.Format < 1 || manifest.ModelId != signature.ModelId || manifest.Dimensions != signature.Dimensions || manifest.Chunking != signature.Chunking)
             {
                 LogMismatch(logger, folder, $"{manifest.ModelId}/{manifest.Dimensions}/{manifest.Chunking} (format {manifest.Format})", $"{signature.ModelId}/{signature.Dimensions}/{signature.Chunking} (format {Format})", then);
+                settled = true;
                 return null;
             }
             // Streamed and hashed as it is parsed, so the file is never held whole; nothing read is returned unless the
@@ -78,7 +90,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
 
     /// <summary>
     /// The generation the folder holds now (its data file's name, new with every save), or null when it has none; read
-    /// it before and after <see cref="TryLoad"/> to know which generation was loaded.
+    /// it before and after <see cref="TryLoad(string, IndexSignature, UnusableIndex)"/> to know which generation was loaded.
     /// </summary>
     public static string? Generation(string folder) => ReadManifest(folder)?.DataFile;
 
@@ -394,7 +406,7 @@ public sealed partial class IndexStore(ILogger<IndexStore> logger)
     private static partial void LogCorrupt(ILogger logger, string folder, string reason, string then);
 }
 
-/// <summary>What the caller of <see cref="IndexStore.TryLoad"/> does when the stored index cannot be used, for its log line.</summary>
+/// <summary>What the caller of <see cref="IndexStore.TryLoad(string, IndexSignature, UnusableIndex)"/> does when the stored index cannot be used, for its log line.</summary>
 public enum UnusableIndex
 {
     /// <summary>Embeds the articles itself (a server or <c>qabot ingest</c>).</summary>

@@ -222,6 +222,7 @@ public class CliTests
     [Theory]
     [InlineData("Required argument missing for command: 'ask'", "ask", "--docs", "seeds")]
     [InlineData("Required argument missing for option: '--docs'", "ask", "--docs")]
+    [InlineData("Required argument missing for command: 'ask': the question is empty", "ask", "  ")]
     [InlineData("Unrecognized option '--bogus'", "ask", "--bogus")]
     public async Task Ask_without_a_question_says_what_is_missing(string expected, params string[] arguments)
     {

@@ -19,6 +19,9 @@ internal static class AskCommand
                 case null:
                     result.AddError("Required argument missing for command: 'ask': the question.");
                     break;
+                case var blank when string.IsNullOrWhiteSpace(blank):
+                    result.AddError("Required argument missing for command: 'ask': the question is empty.");
+                    break;
                 // One word starting with '-' is a mistyped option, not a question.
                 case ['-', ..] unknown when !unknown.Contains(' ', StringComparison.Ordinal):
                     result.AddError($"Unrecognized option '{unknown}'.");

@@ -70,14 +70,56 @@ public class HeuristicFollowUpRewriterTests
         Assert.Equal(expected, rewritten.Text);
     }
 
-    [Fact]
-    public void A_short_fragment_continues_the_previous_question()
+    [Theory]
+    [InlineData("since when?")]
+    [InlineData("by how much")]
+    public void A_short_fragment_continues_the_previous_question(string fragment)
     {
-        var rewritten = HeuristicFollowUpRewriter.Rewrite("since when?", AfterHonda);
+        var rewritten = HeuristicFollowUpRewriter.Rewrite(fragment, AfterHonda);
         Assert.True(rewritten.IsFollowUp);
         Assert.StartsWith("How much have Honda sales dropped", rewritten.Text, StringComparison.Ordinal);
-        Assert.Contains("since when", rewritten.Text, StringComparison.Ordinal);
+        Assert.Contains(fragment.TrimEnd('?'), rewritten.Text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("interesting")]
+    [InlineData("no")]
+    public void A_word_that_does_not_read_as_a_question_is_not_glued_onto_the_previous_one(string message)
+    {
+        var rewritten = HeuristicFollowUpRewriter.Rewrite(message, AfterHonda);
+        Assert.False(rewritten.IsFollowUp);
+        Assert.Equal(message, rewritten.Text);
+    }
+}
+
+public class SmallTalkTests
+{
+    [Theory]
+    [InlineData("hi", SmallTalkKind.Greeting)]
+    [InlineData("Hello there!", SmallTalkKind.Greeting)]
+    [InlineData("good morning", SmallTalkKind.Greeting)]
+    [InlineData("/help", SmallTalkKind.Greeting)]
+    [InlineData("What can you do?", SmallTalkKind.Greeting)]
+    [InlineData("thanks", SmallTalkKind.Thanks)]
+    [InlineData("Ok, thank you so much!! 👍", SmallTalkKind.Thanks)]
+    [InlineData("great thx", SmallTalkKind.Thanks)]
+    [InlineData("got it", SmallTalkKind.Acknowledgement)]
+    [InlineData("OK.", SmallTalkKind.Acknowledgement)]
+    [InlineData("bye", SmallTalkKind.Goodbye)]
+    [InlineData("thanks, bye", SmallTalkKind.Thanks)]
+    public void A_whole_message_of_conversation_is_recognised(string message, SmallTalkKind expected) =>
+        Assert.Equal(expected, SmallTalk.Classify(message));
+
+    [Theory]
+    [InlineData(Seeds.HondaQuestion)]
+    [InlineData("Who did the minister thank for the rescue?")]
+    [InlineData("hello kitty sales")]
+    [InlineData("Is Nissan OK?")]
+    [InlineData("help with tsunami relief")]
+    [InlineData("so")]
+    [InlineData("ok 2004")]
+    public void A_message_that_may_be_a_question_is_not(string message) =>
+        Assert.Equal(SmallTalkKind.None, SmallTalk.Classify(message));
 }
 
 public class FollowUpAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<SeedsIndexFixture>
@@ -109,6 +151,31 @@ public class FollowUpAnsweringTests(SeedsIndexFixture seeds) : IClassFixture<See
         Assert.Equal("Why have Honda sales dropped?", why.StandaloneQuestion);
         Assert.False(why.Declined, why.Text);
         Assert.NotEqual(Seeds.HondaQuestion, why.Text);
+    }
+
+    [Fact]
+    public async Task Thanks_after_an_answer_is_answered_as_thanks_and_a_later_why_still_follows_the_question()
+    {
+        var conversation = Guid.NewGuid().ToString("N");
+        await seeds.Answers.AskAsync(Seeds.HondaQuestion, conversation);
+
+        var thanks = await seeds.Answers.AskAsync("thanks!", conversation);
+        var why = await seeds.Answers.AskAsync("why?", conversation);
+
+        Assert.StartsWith("You're welcome", thanks.Text, StringComparison.Ordinal);
+        Assert.True(thanks.Refused);
+        Assert.Empty(thanks.Citations);
+        Assert.Equal("Why have Honda sales dropped?", why.StandaloneQuestion);
+    }
+
+    [Fact]
+    public async Task Hello_says_what_the_bot_answers_about_instead_of_looking_it_up()
+    {
+        var hello = await seeds.Answers.AskAsync("hello", Guid.NewGuid().ToString("N"));
+
+        Assert.Contains("the 2 articles I have indexed", hello.Text, StringComparison.Ordinal);
+        Assert.True(hello.Refused);
+        Assert.Empty(hello.Passages);
     }
 
     [Fact]

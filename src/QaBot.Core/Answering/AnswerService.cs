@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Chunking;
 using QaBot.Configuration;
 using QaBot.Conversations;
+using QaBot.Ingestion;
 using QaBot.Retrieval;
 
 using QaBot.Text;
@@ -22,6 +24,7 @@ public sealed partial class AnswerService(
     IAnswerer answerer,
     IConversationStore conversations,
     QuestionRateLimiter rateLimiter,
+    DocumentCatalog catalog,
     IOptions<AnsweringOptions> options,
     ILogger<AnswerService> logger)
 {
@@ -53,6 +56,9 @@ public sealed partial class AnswerService(
         }
         // No letter or digit (blank, zero-width characters, punctuation, emoji alone) is no question to look up.
         if (!q.Any(char.IsLetterOrDigit)) return Refusal(q, "Please ask a question about the articles.");
+        // Conversation, not a question: it is answered without a lookup and kept out of the history, so a "why?" after
+        // "thanks" still follows the last question.
+        if (SmallTalkReply(SmallTalk.Classify(q)) is { } reply) return Refusal(q, reply);
         if (!rateLimiter.TryAcquire(conversationId, userId))
         {
             RateLimited.Add(1);
@@ -110,6 +116,23 @@ public sealed partial class AnswerService(
         LogAnswered(logger, conversationId, answer.Declined, answer.Citations.Count, answer.Timing.Total.TotalMilliseconds);
         return answer;
     }
+
+    private string? SmallTalkReply(SmallTalkKind kind) => kind switch
+    {
+        SmallTalkKind.Greeting => $"Hi! I answer questions about {ArticlesKnown()}, quoting the passages I use with numbered sources. " +
+            "Ask about something they report: who, what, when, how much or why.",
+        SmallTalkKind.Thanks => "You're welcome! Ask me anything else about the articles.",
+        SmallTalkKind.Acknowledgement => "Ask me another question about the articles whenever you like.",
+        SmallTalkKind.Goodbye => "Goodbye! Come back with a question about the articles any time.",
+        _ => null,
+    };
+
+    private string ArticlesKnown() => catalog.Count switch
+    {
+        0 => "the articles I have indexed",
+        1 => "the article I have indexed",
+        var n => $"the {n.ToString("N0", CultureInfo.InvariantCulture)} articles I have indexed",
+    };
 
     private static Answer Refusal(string question, string text) =>
         new() { Question = question, StandaloneQuestion = question, Text = text, Declined = true, Refused = true, Citations = [], Timing = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) };

@@ -51,8 +51,9 @@ public sealed partial class HeuristicFollowUpRewriter : IFollowUpRewriter
             return new(rewritten, true);
         }
 
-        // A fragment with little content of its own ("by how much?", "since when?") continues the previous question.
-        if (!hasOwnSubject && TextAnalyzer.Terms(q).Count <= 1) return new($"{previous.TrimEnd('?', '.', ' ')}, {q.TrimEnd('?', '.', ' ')}?", true);
+        // A fragment with little content of its own ("by how much?", "since when?") continues the previous question; one
+        // that does not read as a question ("interesting", "no") is not glued onto it.
+        if (!hasOwnSubject && TextAnalyzer.Terms(q).Count <= 1 && (q.EndsWith('?') || FragmentLead().IsMatch(q))) return new($"{previous.TrimEnd('?', '.', ' ')}, {q.TrimEnd('?', '.', ' ')}?", true);
         return new(q, false);
     }
 
@@ -104,6 +105,9 @@ public sealed partial class HeuristicFollowUpRewriter : IFollowUpRewriter
 
     [GeneratedRegex(@"^\s*(?:(?:by\s+)?how(?:\s+(?:much|many|long|far|old|big))?|what|which|who|when|where)\s+", RegexOptions.IgnoreCase)]
     private static partial Regex LeadingWh();
+
+    [GeneratedRegex(@"^(?:(?:by|since|from|until|in|for|of|at|to|with)\s+)?(?:how|what|which|who|whom|whose|when|where|why)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex FragmentLead();
 
     [GeneratedRegex(@"^(?:for|in|of|with|about|at|to)\s+", RegexOptions.IgnoreCase)]
     private static partial Regex LeadingPreposition();

@@ -27,7 +27,7 @@ public sealed record Answer
 
     public required bool Declined { get; init; }
 
-    /// <summary>Declined without looking anything up (no question, one too long, asked too fast): there is nothing to rate.</summary>
+    /// <summary>Answered without looking anything up (no question, one too long, asked too fast, a greeting or thanks): there is nothing to rate.</summary>
     public bool Refused { get; init; }
 
     public required IReadOnlyList<Citation> Citations { get; init; }

@@ -16,7 +16,7 @@ public enum SmallTalkKind
     /// <summary>"ok", "got it", "cool".</summary>
     Acknowledgement,
 
-    /// <summary>"bye", "see you".</summary>
+    /// <summary>"bye", "see you later".</summary>
     Goodbye,
 }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using QaBot.Answering;
+using QaBot.Conversations;
 using QaBot.Feedback;
 using QaBot.Ingestion;
 using QaBot.State;
@@ -82,6 +83,13 @@ public sealed partial class BotActivityHandler(
             return;
         }
 
+        // A greeting or a request for help gets the welcome, with examples to click, as a reply.
+        if (answer.Refused && SmallTalk.Classify(question) == SmallTalkKind.Greeting)
+        {
+            await sender.SendAsync(inbound, await WelcomeActivityAsync(inbound), cancellationToken);
+            return;
+        }
+
         var reference = Guid.NewGuid().ToString("N");
         var suggested = answer.Declined ? [] : await suggestions.AfterAsync(answer, MaxSuggestions);
         var id = await sender.SendAsync(inbound, AnswerActivity.Create(inbound, answer, reference, suggested), cancellationToken);
@@ -99,17 +107,20 @@ public sealed partial class BotActivityHandler(
         // In a Teams channel a welcome per joining colleague would be noise; greet there only when the bot itself arrives.
         if (added.Count == 0 || (inbound.Conversation?.ConversationType == "channel" && !botAdded)) return;
 
+        await sender.SendAsync(inbound, await WelcomeActivityAsync(inbound) with { ReplyToId = null }, cancellationToken);
+    }
+
+    private async Task<Activity> WelcomeActivityAsync(Activity inbound)
+    {
         var examples = await suggestions.ExamplesAsync(options.Value.ExampleQuestions, WelcomeExamples);
-        var welcome = inbound.CreateReply(ActivityTypes.Message) with
+        return inbound.CreateReply(ActivityTypes.Message) with
         {
-            ReplyToId = null,
             Text = WelcomeText(examples),
             TextFormat = "markdown",
             SuggestedActions = AnswerActivity.SuggestionsFit(inbound) && examples.Count > 0
                 ? new SuggestedActions { Actions = [.. examples.Select(CardAction.ImBack)] }
                 : null,
         };
-        await sender.SendAsync(inbound, welcome, cancellationToken);
     }
 
     private string WelcomeText(IReadOnlyList<string> examples)

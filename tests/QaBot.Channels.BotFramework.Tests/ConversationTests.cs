@@ -34,6 +34,21 @@ public sealed partial class ConversationTests(EmulatorModeFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task Help_AsAMessage_IsAnsweredWithTheWelcomeAndItsExamples()
+    {
+        var conversation = Activities.NewConversationId();
+        (await _server.Http.PostAsync(_server.MessagesUrl, Activities.Message(_channel.ServiceUrl, conversation, "help", id: "help-1"))).Dispose();
+
+        var reply = (await _channel.WaitForConversationAsync(conversation, r => r.Any(a => a.Type == "message")))
+            .Single(a => a.Type == "message");
+        Assert.Equal("help-1", reply.ReplyToId);
+        Assert.Contains("Nissan", reply.Text); // A title from the bundled articles.
+        var examples = reply.Activity["suggestedActions"]!["actions"]!.AsArray().Select(a => (string)a!["value"]!).ToList();
+        Assert.Equal(2, examples.Count);
+        Assert.Null(reply.Activity["entities"]); // Nothing was looked up, so nothing is cited.
+    }
+
+    [Fact]
     public async Task Every_welcome_example_and_every_suggestion_offered_is_answered_with_a_citation()
     {
         var conversation = Activities.NewConversationId();

@@ -21,6 +21,7 @@ internal static class AnswerPrinter
                 output.WriteLine($"    \"{c.Quote}\"");
             }
         }
-        diagnostics.WriteLine($"({answer.Timing.Total.TotalMilliseconds:F1} ms)");
+        // A reply made without a lookup (a greeting, an empty question) took no time worth showing.
+        if (!answer.Refused) diagnostics.WriteLine($"({answer.Timing.Total.TotalMilliseconds:F1} ms)");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using QaBot.Answering;
 using QaBot.Core.Tests.Infrastructure;
@@ -78,7 +79,7 @@ public class EndToEndTests
     }
 }
 
-public class CliTests
+public partial class CliTests
 {
     [Fact]
     public async Task Ask_prints_the_answer_with_its_numbered_source()
@@ -204,6 +205,21 @@ public class CliTests
         Assert.Contains("inventory backlogs", stdout, StringComparison.Ordinal); // asked after the blank line
         Assert.Equal(2, stdout.Split("Sources:").Length - 1); // nothing after EXIT
     }
+
+    [Fact]
+    public async Task Piped_chat_thanks_the_user_without_a_lookup_and_goes_on_with_the_last_question()
+    {
+        var (exit, stdout, stderr) = await BuiltTools.PipeToCliAsync($"{Seeds.HondaQuestion}\nthanks!\nwhy?\n", "chat", "--docs", "seeds");
+
+        Assert.True(exit == 0, $"exit {exit}; stderr: {stderr}");
+        Assert.Contains("You're welcome", stdout, StringComparison.Ordinal);
+        Assert.Contains("(understood as: Why have Honda sales dropped?)", stdout, StringComparison.Ordinal);
+        Assert.Equal(2, stdout.Split("Sources:").Length - 1); // the thanks cites nothing
+        Assert.Equal(2, TimingLine().Count(stderr)); // and took no time worth a line
+    }
+
+    [GeneratedRegex(@"^\(\d+\.\d ms\)$", RegexOptions.Multiline)]
+    private static partial Regex TimingLine();
 
     [SharedDataFact("corpora/bbc")]
     public async Task Ctrl_C_during_an_ingest_ends_it_in_one_line_with_exit_130_and_keeps_what_was_embedded()

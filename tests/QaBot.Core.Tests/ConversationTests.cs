@@ -63,6 +63,7 @@ public class HeuristicFollowUpRewriterTests
     [InlineData("How much have Honda sales dropped?", "why?", "Why have Honda sales dropped?")]
     [InlineData("When did Nissan cut production?", "Why is that?", "Why did Nissan cut production?")]
     [InlineData("By how much did Toyota sales rise", "and why", "Why did Toyota sales rise?")]
+    [InlineData("When did Nissan cut production?", "how so?", "Why did Nissan cut production?")]
     public void Why_asks_for_the_reason_of_the_previous_questions_event(string previous, string followUp, string expected)
     {
         var rewritten = HeuristicFollowUpRewriter.Rewrite(followUp, [new ConversationTurn(previous, previous, "", [], DateTimeOffset.UtcNow)]);

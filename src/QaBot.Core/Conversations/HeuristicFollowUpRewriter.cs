@@ -97,7 +97,7 @@ public sealed partial class HeuristicFollowUpRewriter : IFollowUpRewriter
     [GeneratedRegex(@"^(?:(?:and|but|also|ok|okay|so)[,\s]+)?(?:(?:what|how)\s+about|what\s+of|same\s+for)\s+(?<rest>.*)$|^(?:and|also|but)\s+(?<rest>.*)$", RegexOptions.IgnoreCase)]
     private static partial Regex FollowUpLead();
 
-    [GeneratedRegex(@"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how come|for what reason)(?:\s+(?:is|was)\s+that|\s+so)?\s*[?.!]*\s*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how come|how so|for what reason)(?:\s+(?:is|was)\s+that|\s+so)?\s*[?.!]*\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex ReasonFollowUp();
 
     [GeneratedRegex(@"\b(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could)\b", RegexOptions.IgnoreCase)]

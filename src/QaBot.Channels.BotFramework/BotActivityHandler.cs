@@ -84,7 +84,7 @@ public sealed partial class BotActivityHandler(
         }
 
         // A greeting or a request for help gets the welcome, with examples to click, as a reply.
-        if (answer.Refused && SmallTalk.Classify(question) == SmallTalkKind.Greeting)
+        if (answer.SmallTalk == SmallTalkKind.Greeting)
         {
             await sender.SendAsync(inbound, await WelcomeActivityAsync(inbound), cancellationToken);
             return;

@@ -1,3 +1,4 @@
+using QaBot.Conversations;
 using QaBot.Retrieval;
 
 namespace QaBot.Answering;
@@ -29,6 +30,9 @@ public sealed record Answer
 
     /// <summary>Answered without looking anything up (no question, one too long, asked too fast, a greeting or thanks): there is nothing to rate.</summary>
     public bool Refused { get; init; }
+
+    /// <summary>What the message was when it was conversation rather than a question (a greeting, thanks), for channels to render.</summary>
+    public SmallTalkKind SmallTalk { get; init; }
 
     public required IReadOnlyList<Citation> Citations { get; init; }
 

@@ -58,7 +58,8 @@ public sealed partial class AnswerService(
         if (!q.Any(char.IsLetterOrDigit)) return Refusal(q, "Please ask a question about the articles.");
         // Conversation, not a question: it is answered without a lookup and kept out of the history, so a "why?" after
         // "thanks" still follows the last question.
-        if (SmallTalkReply(SmallTalk.Classify(q)) is { } reply) return Refusal(q, reply);
+        var smallTalk = SmallTalk.Classify(q);
+        if (SmallTalkReply(smallTalk) is { } reply) return Refusal(q, reply) with { SmallTalk = smallTalk };
         if (!rateLimiter.TryAcquire(conversationId, userId))
         {
             RateLimited.Add(1);
